@@ -1,0 +1,89 @@
+"""Dynamics of FewSpikeRelu and FewSpikeReluInput (equations in their docstrings)."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+
+from ...neurons import FewSpikeRelu, FewSpikeReluInput
+from .base import NeuronDynamics, register_dynamics
+
+
+def threshold(alpha: jnp.ndarray, p: jnp.ndarray, signed: bool) -> jnp.ndarray:
+    """:math:`h(p) = \\alpha 2^{-(p+1)}` (signed: :math:`\\alpha 2^{-(\\lfloor p/2\\rfloor+1)}`)."""
+    bit = p // 2 if signed else p
+    return alpha * jnp.exp2(-(bit + 1).astype(jnp.float32))
+
+
+def encode_step(v: jnp.ndarray, h: jnp.ndarray, negative_step) -> tuple[jnp.ndarray, jnp.ndarray]:
+    """One greedy step: positive spike if ``v >= h`` (``v -= h``); on a negative step of a
+    signed encoding, negative spike if ``v < -h`` (``v += h``). Returns (v, event)."""
+    pos = v >= h
+    neg = (v < -h) & negative_step
+    pos = pos & ~negative_step
+    event = jnp.where(pos, h, jnp.where(neg, -h, 0.0)).astype(jnp.float32)
+    return v - event, event
+
+
+class FewSpikeParams(NamedTuple):
+    alpha: jnp.ndarray
+    bias: jnp.ndarray
+
+
+class FewSpikeState(NamedTuple):
+    fx: jnp.ndarray
+    v: jnp.ndarray
+    y: jnp.ndarray
+
+
+@register_dynamics(FewSpikeRelu)
+class FewSpikeReluDynamics(NeuronDynamics):
+    def __init__(self, neuron, shape, dt):
+        super().__init__(neuron, shape, dt)
+        self.stage_steps = neuron.k
+
+    def params(self, rng):
+        return FewSpikeParams(self.param("alpha", rng), self.param("bias", rng))
+
+    def initial_state(self, p, batch_size, keys):
+        zeros = self.full(0.0, batch_size)
+        return FewSpikeState(fx=zeros, v=zeros, y=zeros)
+
+    def step(self, p, s, drive, t):
+        phase = t % self.stage_steps
+        fx = s.fx + drive
+        start = phase == 0
+        v = jnp.where(start, fx + p.bias, s.v)
+        y = jnp.where(start, v, s.y)
+        fx = jnp.where(start, 0.0, fx)
+        v, event = encode_step(v, threshold(p.alpha, phase, False), jnp.asarray(False))
+        return FewSpikeState(fx=fx, v=v, y=y), event
+
+
+class FewSpikeInputState(NamedTuple):
+    v: jnp.ndarray
+
+
+class FewSpikeInputParams(NamedTuple):
+    alpha: jnp.ndarray
+
+
+@register_dynamics(FewSpikeReluInput)
+class FewSpikeReluInputDynamics(NeuronDynamics):
+    def __init__(self, neuron, shape, dt):
+        super().__init__(neuron, shape, dt)
+        self.stage_steps = neuron.k
+
+    def params(self, rng):
+        return FewSpikeInputParams(self.param("alpha", rng))
+
+    def initial_state(self, p, batch_size, keys):
+        return FewSpikeInputState(v=self.full(0.0, batch_size))
+
+    def step(self, p, s, x, t):
+        phase = t % self.stage_steps
+        signed = self.neuron.signed_input
+        v = jnp.where(phase == 0, x, s.v)
+        negative_step = jnp.asarray(signed) & (phase % 2 == 1)
+        v, event = encode_step(v, threshold(p.alpha, phase, signed), negative_step)
+        return FewSpikeInputState(v=v), event

@@ -1,0 +1,318 @@
+"""Runs a compiled :class:`~ml_genn.compilers.plan.Plan` with JAX.
+
+Three schedules share the neuron ``step`` functions and the connectivity ops:
+
+* **timestep**: ``lax.scan`` over timesteps; every step computes every connection from
+  the (delayed) events of earlier steps and updates every population. Works for any
+  network (recurrence, exponential synapses, delays) and is the reference.
+* **layer**: feed-forward networks with delta synapses. Population by population in
+  topological order, the input for a chunk of timesteps is one batched op over
+  (timesteps x batch), then the neuron dynamics are scanned over the chunk.
+* **few_spike_fast**: feed-forward few-spike networks. A stage's K graded spikes sum to
+  the value they encode, so the next layer's input is one op on the decoded value,
+  given at the stage's first step, followed by K elementwise steps of the same ``step``.
+
+Every schedule is one jitted XLA program per (batch size, timesteps, recordings).
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..compilers.plan import Plan
+from . import readouts as readout_ops
+from . import synapses as synapse_ops
+from .connectivity import build_op
+from .neurons import build_dynamics
+
+#: what a recording asks for: (population index, variable name or SPIKES)
+SPIKES = "__spikes__"
+
+
+class SimParams(NamedTuple):
+    neurons: tuple
+    weights: tuple  # per connection: tuple of weights, one per delay group
+
+
+class SimState(NamedTuple):
+    neurons: tuple
+    history: tuple  # per population: ring buffer (L, B, *shape) of past events, or None
+    synapses: tuple  # per connection: current (B, *target_shape) or None (delta)
+    step: jnp.ndarray  # steps simulated since the state was created (ring index)
+
+
+class Simulator:
+    """Device-side model of a plan: dynamics, ops, parameters and jitted runners."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        rng = np.random.default_rng(plan.rng_seed)
+        pops = plan.populations
+        self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]
+        self.ops = [build_op(c.connection.connectivity, plan.precision) for c in plan.connections]
+        groups = [op.delay_groups(rng) for op in self.ops]
+        self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
+                             for g, c in zip(groups, plan.connections)]
+        self.decays = [synapse_ops.decay_factor(c.connection.synapse, plan.dt)
+                       for c in plan.connections]
+        self.history_len = [1 + max((d for ci, _ in plan.outgoing(i) for d in self.group_delays[ci]),
+                                    default=-1) for i in range(len(pops))]
+        self.params = SimParams(
+            neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
+            weights=tuple(tuple(w for _, w in g) for g in groups))
+        self.readouts = [p.neuron.readout for p in pops]
+        self._cache: dict = {}
+
+    # --- helpers ----------------------------------------------------------------
+    def example_keys(self, first_example: int, batch_size: int) -> jnp.ndarray:
+        """Per-example PRNG keys: example ``e`` always draws the same random numbers."""
+        base = jax.random.PRNGKey(self.plan.rng_seed)
+        idx = jnp.arange(first_example, first_example + batch_size)
+        return jax.vmap(lambda i: jax.random.fold_in(base, i))(idx)
+
+    def _zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
+        return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)
+
+    def _frame(self, i: int, x: jnp.ndarray, t: jnp.ndarray) -> jnp.ndarray:
+        """Frame of input population ``i`` shown at model time ``t`` (last frame held)."""
+        neuron = self.plan.populations[i].neuron
+        frame = jnp.minimum(t // neuron.input_frame_timesteps, x.shape[1] - 1)
+        return jax.lax.dynamic_index_in_dim(x, frame, axis=1, keepdims=False)
+
+    def _input_of(self, params: SimParams, ci: int, events_at) -> jnp.ndarray:
+        """Weighted input of connection ``ci``; ``events_at(delay)`` gives the source events
+        that arrive now through a group of that delay."""
+        op = self.ops[ci]
+        total = None
+        for w, delay in zip(params.weights[ci], self.group_delays[ci]):
+            out = op.apply(w, events_at(delay))
+            total = out if total is None else total + out
+        return total
+
+    def _readout_init(self, batch: int) -> tuple:
+        return tuple(None if r is None else
+                     readout_ops.init(r, (batch,) + tuple(p.shape))
+                     for r, p in zip(self.readouts, self.plan.populations))
+
+    def _readout_update(self, i: int, acc, events, state, t_local, num_steps):
+        readout = self.readouts[i]
+        var = None
+        if readout.needs_var:
+            name = self.plan.populations[i].neuron.output_var_name
+            if name is None:
+                raise ValueError(f"Population '{self.plan.populations[i].name}': readout "
+                                 f"{type(readout).__name__} needs an output variable but "
+                                 f"{type(self.plan.populations[i].neuron).__name__} has none.")
+            var = getattr(state, name)
+        return readout_ops.update(readout, acc, events, var, t_local, num_steps, self.plan.dt)
+
+    def _readout_final(self, accs: tuple, num_steps: int) -> tuple:
+        return tuple(None if r is None else readout_ops.finalise(r, a, num_steps)
+                     for r, a in zip(self.readouts, accs))
+
+    @staticmethod
+    def _record_value(state, events, var: str) -> jnp.ndarray:
+        if var == SPIKES:
+            return events.astype(jnp.int8)
+        return getattr(state, var)
+
+    def init_state(self, keys: jnp.ndarray) -> SimState:
+        batch = keys.shape[0]
+        neurons = tuple(dyn.initial_state(p, batch, keys)
+                        for dyn, p in zip(self.dynamics, self.params.neurons))
+        history = tuple(None if not self.plan.outgoing(i) else
+                        self._zeros(i, batch, (self.history_len[i],))
+                        for i in range(len(self.plan.populations)))
+        synapses = tuple(None if d is None else self._zeros(c.target, batch)
+                         for d, c in zip(self.decays, self.plan.connections))
+        return SimState(neurons, history, synapses, jnp.zeros((), jnp.int32))
+
+    def _jit(self, key, builder):
+        if key not in self._cache:
+            self._cache[key] = jax.jit(builder())
+        return self._cache[key]
+
+    # --- timestep schedule --------------------------------------------------------
+    def run_timesteps(self, state: SimState, inputs: dict, t0: int, num_steps: int,
+                      record: tuple = ()) -> tuple[SimState, tuple, tuple]:
+        """Simulate ``num_steps`` steps from ``state``; model time starts at ``t0``.
+        Returns (state, readouts per population, recordings (T, B, ...) per request)."""
+        fn = self._jit(("timestep", num_steps, record),
+                       lambda: partial(self._timestep_program, num_steps=num_steps, record=record))
+        return fn(self.params, state, inputs, jnp.int32(t0))
+
+    def _timestep_program(self, params, state, inputs, t0, *, num_steps, record):
+        plan = self.plan
+        n_pops = len(plan.populations)
+        batch = jax.tree_util.tree_leaves(state.neurons)[0].shape[0] if jax.tree_util.tree_leaves(
+            state.neurons) else next(iter(inputs.values())).shape[0]
+
+        def body(carry, tau):
+            st, accs = carry
+            t = t0 + tau
+            drives = [None] * n_pops
+            syn_states = list(st.synapses)
+            for ci, c in enumerate(plan.connections):
+                hist = st.history[c.source]
+                length = self.history_len[c.source]
+
+                def events_at(delay, hist=hist, length=length):
+                    return jax.lax.dynamic_index_in_dim(hist, (st.step - 1 - delay) % length,
+                                                        axis=0, keepdims=False)
+                current = synapse_ops.apply(self.decays[ci], st.synapses[ci],
+                                            self._input_of(params, ci, events_at))
+                if self.decays[ci] is not None:
+                    syn_states[ci] = current
+                drives[c.target] = current if drives[c.target] is None else drives[c.target] + current
+            neurons, history, new_accs, recs = [], [], list(accs), []
+            events_of = []
+            for i, dyn in enumerate(self.dynamics):
+                if plan.populations[i].neuron.is_input:
+                    drive = self._frame(i, inputs[i], t)
+                else:
+                    drive = drives[i] if drives[i] is not None else self._zeros(i, batch)
+                s, ev = dyn.step(params.neurons[i], st.neurons[i], drive, t)
+                neurons.append(s)
+                events_of.append(ev)
+                h = st.history[i]
+                if h is not None:
+                    h = jax.lax.dynamic_update_index_in_dim(h, ev, st.step % self.history_len[i], 0)
+                history.append(h)
+                if self.readouts[i] is not None:
+                    new_accs[i] = self._readout_update(i, accs[i], ev, s, tau, num_steps)
+            for i, var in record:
+                recs.append(self._record_value(neurons[i], events_of[i], var))
+            new_state = SimState(tuple(neurons), tuple(history), tuple(syn_states), st.step + 1)
+            return (new_state, tuple(new_accs)), tuple(recs)
+
+        (state, accs), recs = jax.lax.scan(body, (state, self._readout_init(batch)),
+                                           jnp.arange(num_steps, dtype=jnp.int32))
+        return state, self._readout_final(accs, num_steps), recs
+
+    # --- layer schedule -------------------------------------------------------------
+    def time_chunk(self, batch: int, num_steps: int) -> int:
+        """Timesteps per chunk so that one chunk's events fit the memory budget."""
+        if self.plan.time_chunk:
+            return max(1, min(self.plan.time_chunk, num_steps))
+        per_step = 4 * 3 * batch * sum(int(np.prod(p.shape)) for p in self.plan.populations)
+        return int(max(1, min(num_steps, self.plan.memory_budget // max(per_step, 1))))
+
+    def run_layers(self, keys: jnp.ndarray, inputs: dict, t0: int, num_steps: int,
+                   record: tuple = ()) -> tuple[SimState, tuple, tuple]:
+        """Layer schedule from a fresh state (feed-forward, delta synapses)."""
+        chunk = self.time_chunk(keys.shape[0], num_steps)
+        fn = self._jit(("layer", num_steps, chunk, record),
+                       lambda: partial(self._layer_program, num_steps=num_steps, chunk=chunk,
+                                       record=record))
+        return fn(self.params, keys, inputs, jnp.int32(t0))
+
+    def _layer_chunk(self, params, carry, c_start, t0, inputs, *, size, num_steps, record):
+        """Advance every population by ``size`` steps, population by population."""
+        plan = self.plan
+        neurons, tails, accs = carry
+        batch = jax.tree_util.tree_leaves(tails)[0].shape[1] if jax.tree_util.tree_leaves(tails) \
+            else next(iter(inputs.values())).shape[0]
+        chunk_events: list = [None] * len(plan.populations)
+        new_neurons, new_accs, recs = list(neurons), list(accs), {}
+        steps = jnp.arange(size, dtype=jnp.int32)
+        for i, dyn in enumerate(self.dynamics):
+            if plan.populations[i].neuron.is_input:
+                drive = jax.vmap(lambda tau: self._frame(i, inputs[i], t0 + c_start + tau))(steps)
+            else:
+                drive = None
+                for ci, c in plan.incoming(i):
+                    extended = jnp.concatenate([tails[c.source], chunk_events[c.source]], axis=0)
+                    length = self.history_len[c.source]
+
+                    def events_at(delay, extended=extended, length=length):
+                        window = jax.lax.slice_in_dim(extended, length - 1 - delay,
+                                                      length - 1 - delay + size, axis=0)
+                        return window.reshape((size * batch,) + window.shape[2:])
+                    current = self._input_of(params, ci, events_at)
+                    current = current.reshape((size, batch) + current.shape[1:])
+                    drive = current if drive is None else drive + current
+                if drive is None:
+                    drive = self._zeros(i, batch, (size,))
+
+            def neuron_body(carry, xs, i=i, dyn=dyn):
+                s, acc = carry
+                tau, d = xs
+                s, ev = dyn.step(params.neurons[i], s, d, t0 + c_start + tau)
+                if self.readouts[i] is not None:
+                    acc = self._readout_update(i, acc, ev, s, c_start + tau, num_steps)
+                rec = tuple(self._record_value(s, ev, var) for j, var in record if j == i)
+                return (s, acc), (ev, rec)
+
+            (new_neurons[i], new_accs[i]), (chunk_events[i], rec_i) = jax.lax.scan(
+                neuron_body, (neurons[i], accs[i]), (steps, drive))
+            recs[i] = list(rec_i)
+        new_tails = tuple(None if tails[i] is None else
+                          jnp.concatenate([tails[i], chunk_events[i]], axis=0)[-self.history_len[i]:]
+                          for i in range(len(plan.populations)))
+        ordered = tuple(recs[i].pop(0) for i, _ in record)
+        return (tuple(new_neurons), new_tails, tuple(new_accs)), ordered
+
+    def _layer_program(self, params, keys, inputs, t0, *, num_steps, chunk, record):
+        state = self.init_state(keys)
+        carry = (state.neurons, state.history, self._readout_init(keys.shape[0]))
+        n_full, rest = divmod(num_steps, chunk)
+        run = partial(self._layer_chunk, params, t0=t0, inputs=inputs,
+                      num_steps=num_steps, record=record)
+        recs = ()
+        if n_full:
+            carry, recs = jax.lax.scan(
+                lambda cr, c: run(cr, c * chunk, size=chunk),
+                carry, jnp.arange(n_full, dtype=jnp.int32))
+            recs = tuple(r.reshape((n_full * chunk,) + r.shape[2:]) for r in recs)
+        if rest:
+            carry, rest_recs = run(carry, jnp.int32(n_full * chunk), size=rest)
+            recs = rest_recs if not n_full else tuple(
+                jnp.concatenate([a, b], axis=0) for a, b in zip(recs, rest_recs))
+        neurons, tails, accs = carry
+        state = SimState(neurons, tails, state.synapses, jnp.int32(num_steps))
+        return state, self._readout_final(accs, num_steps), recs
+
+    # --- few-spike fast path ----------------------------------------------------------
+    def run_few_spike_fast(self, keys: jnp.ndarray, inputs: dict,
+                           record: tuple = ()) -> tuple[tuple, tuple]:
+        """One pipeline stage per population, the whole input given at the stage's first step."""
+        fn = self._jit(("few_spike_fast", record),
+                       lambda: partial(self._few_spike_program, record=record))
+        return fn(self.params, keys, inputs)
+
+    def _few_spike_program(self, params, keys, inputs, *, record):
+        plan = self.plan
+        k = plan.stage_steps
+        state = self.init_state(keys)
+        batch = keys.shape[0]
+        decoded: list = [None] * len(plan.populations)
+        accs = list(self._readout_init(batch))
+        recs = {}
+        for i, dyn in enumerate(self.dynamics):
+            if plan.populations[i].neuron.is_input:
+                first = self._frame(i, inputs[i], jnp.int32(0))
+            else:
+                first = None
+                for ci, c in plan.incoming(i):
+                    current = self._input_of(params, ci, lambda delay, src=c.source: decoded[src])
+                    first = current if first is None else first + current
+                if first is None:
+                    first = self._zeros(i, batch)
+            s = state.neurons[i]
+            total = jnp.zeros_like(first)
+            rec_i = []
+            for p in range(k):
+                drive = first if (p == 0 or plan.populations[i].neuron.is_input) else jnp.zeros_like(first)
+                s, ev = dyn.step(params.neurons[i], s, drive, jnp.int32(p))
+                total = total + ev
+                if self.readouts[i] is not None:
+                    accs[i] = self._readout_update(i, accs[i], ev, s, jnp.int32(p), k)
+                rec_i.append(tuple(self._record_value(s, ev, var) for j, var in record if j == i))
+            decoded[i] = total
+            recs[i] = [jnp.stack(r) for r in zip(*rec_i)] if rec_i and rec_i[0] else []
+        ordered = tuple(recs[i].pop(0) for i, _ in record)
+        return self._readout_final(tuple(accs), k), ordered

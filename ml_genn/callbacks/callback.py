@@ -1,0 +1,83 @@
+"""Base class of callbacks, and the list that dispatches to them."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Callback:
+    """Hooks called by ``evaluate``/``predict``; subclass and override what you need.
+
+    The whole batch runs as one XLA program, so ``on_timestep_begin``/``on_timestep_end``
+    are called after the batch has run, once per timestep in order: they observe the
+    simulation (through recordings) but cannot change it.
+
+    Recording: a callback that needs per-timestep data returns ``(population, var)``
+    pairs from :meth:`recording_requests` (``var=None`` for spikes) and receives them in
+    :meth:`on_batch_recorded`.
+
+    Example:
+        >>> class CountBatches(Callback):
+        ...     def __init__(self):
+        ...         self.n = 0
+        ...     def on_batch_end(self, batch, metrics):
+        ...         self.n += 1
+        >>> CountBatches().n
+        0
+    """
+
+    def set_params(self, **params: Any) -> None:
+        """Called before a run with ``compiled_network``, ``num_batches``,
+        ``num_timesteps``, ``batch_size`` and ``dt``."""
+
+    def on_test_begin(self) -> None: ...
+    def on_test_end(self, metrics: dict) -> None: ...
+    def on_batch_begin(self, batch: int) -> None: ...
+    def on_batch_end(self, batch: int, metrics: dict) -> None: ...
+    def on_timestep_begin(self, timestep: int) -> None: ...
+    def on_timestep_end(self, timestep: int) -> None: ...
+
+    def recording_requests(self) -> list[tuple[Any, str | None]]:
+        return []
+
+    def on_batch_recorded(self, batch: int, examples: np.ndarray, recordings: dict) -> None:
+        """``examples``: global indices of the batch's real examples; ``recordings``:
+        ``(population, var)`` -> array ``(len(examples), timesteps, *shape)``."""
+
+    def get_data(self) -> tuple[Any, Any] | None:
+        """``(key, data)`` returned in ``evaluate``'s callback data, or None."""
+        return None
+
+
+class CallbackList:
+    """Dispatches each hook to every callback, in order."""
+
+    def __init__(self, callbacks: list[Callback], **params: Any):
+        self.callbacks = callbacks
+        for cb in callbacks:
+            cb.set_params(**params)
+        self.timestep_hooks = any(
+            type(cb).on_timestep_begin is not Callback.on_timestep_begin
+            or type(cb).on_timestep_end is not Callback.on_timestep_end for cb in callbacks)
+
+    def __getattr__(self, hook: str):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def dispatch(*args):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args)
+        return dispatch
+
+    def recording_requests(self) -> list:
+        return [req for cb in self.callbacks for req in cb.recording_requests()]
+
+    def get_data(self) -> dict:
+        data = {}
+        for cb in self.callbacks:
+            item = cb.get_data()
+            if item is not None:
+                key, value = item
+                data[key] = value
+        return data

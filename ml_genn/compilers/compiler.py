@@ -1,0 +1,105 @@
+"""Base compiler: validates a network and builds the backend plan."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..neurons.neuron import check_positive_int
+from .plan import SCHEDULES, ConnectionPlan, Plan, topological_order
+
+PRECISIONS = ("highest", "high", "default", "float32", "tensorfloat32", "bfloat16")
+
+
+class Compiler:
+    """Shared settings of all compilers.
+
+    Args:
+        dt: timestep [ms].
+        batch_size: examples simulated together.
+        rng_seed: seed of every random draw (initializers, Poisson inputs).
+        kernel_profiling: GeNN kernel timers; not available in the JAX backend.
+        prefer_in_memory_connect: accepted for compatibility (connectivity is always
+            materialised in device memory here).
+        communicator: multi-process communicator; not yet supported.
+        precision: **ours**, matrix precision of every dot/conv: ``"highest"`` (true
+            float32, exact, the default) or ``"default"`` (TF32/bf16 where the device
+            offers it, faster).
+        schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.
+        time_chunk: **ours**, timesteps per chunk of the layer schedule (auto if None).
+        memory_budget: **ours**, bytes of event buffers one layer-schedule chunk may use.
+    """
+
+    schedule_names: tuple[str, ...] = SCHEDULES
+
+    def __init__(self, dt: float = 1.0, batch_size: int = 1, rng_seed: int = 0,
+                 kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,
+                 communicator: Any = None, precision: str = "highest", schedule: str = "auto",
+                 time_chunk: int | None = None, memory_budget: int = 2 ** 31, **kwargs: Any):
+        owner = type(self).__name__
+        if kwargs:
+            raise TypeError(f"{owner}: unexpected argument(s) {sorted(kwargs)}.")
+        if float(dt) <= 0:
+            raise ValueError(f"{owner}: dt must be > 0, received {dt!r}.")
+        if kernel_profiling:
+            raise NotImplementedError(f"{owner}: kernel_profiling is a GeNN feature; the JAX "
+                                      f"backend runs one XLA program per batch. Use "
+                                      f"jax.profiler to profile it.")
+        if communicator is not None:
+            raise NotImplementedError(f"{owner}: multi-process communicators are not yet "
+                                      f"supported; run one process per device.")
+        if precision not in PRECISIONS:
+            raise ValueError(f"{owner}: precision must be one of {PRECISIONS}, received {precision!r}.")
+        if schedule != "auto" and schedule not in self.schedule_names:
+            raise ValueError(f"{owner}: schedule must be 'auto' or one of "
+                             f"{self.schedule_names}, received {schedule!r}.")
+        self.dt = float(dt)
+        self.batch_size = check_positive_int(batch_size, "batch_size", owner)
+        self.rng_seed = int(rng_seed)
+        self.prefer_in_memory_connect = prefer_in_memory_connect
+        self.precision = precision
+        self.schedule = schedule
+        self.time_chunk = None if time_chunk is None else check_positive_int(time_chunk, "time_chunk", owner)
+        self.memory_budget = int(memory_budget)
+
+    def _build_plan(self, network) -> Plan:
+        owner = type(self).__name__
+        members = {id(p) for p in network.populations}
+        for pop in network.populations:
+            if pop.shape is None:
+                raise ValueError(f"{owner}: population '{pop.name}' has no shape; give one or "
+                                 f"connect a source to it.")
+        for conn in network.connections:
+            for end in (conn.source(), conn.target()):
+                if end is None or id(end) not in members:
+                    raise ValueError(f"{owner}: connection '{conn.name}' links a population "
+                                     f"that is not part of this network.")
+            if conn.target().neuron.is_input:
+                raise ValueError(f"{owner}: connection '{conn.name}' targets input population "
+                                 f"'{conn.target().name}' ({type(conn.target().neuron).__name__}); "
+                                 f"input neurons take data, not synaptic input.")
+            delay = conn.connectivity.delay
+            max_delay = int(delay) if isinstance(delay, int) else int(delay.max())
+            if conn.max_delay_steps is not None and max_delay > conn.max_delay_steps:
+                raise ValueError(f"{owner}: connection '{conn.name}' has a delay of {max_delay} "
+                                 f"steps, above its max_delay_steps={conn.max_delay_steps}.")
+        ordered, feed_forward = topological_order(network.populations, network.connections)
+        index = {id(p): i for i, p in enumerate(ordered)}
+        connections = [ConnectionPlan(c, index[id(c.source())], index[id(c.target())])
+                       for c in network.connections]
+        return Plan(populations=ordered, connections=connections, feed_forward=feed_forward,
+                    dt=self.dt, rng_seed=self.rng_seed, precision=self.precision,
+                    time_chunk=self.time_chunk, memory_budget=self.memory_budget)
+
+    def _choose_schedule(self, plan: Plan, eligible: dict[str, str | None]) -> str:
+        """``eligible``: schedule -> None if it can run the plan, else the reason it can't.
+        Auto picks the first eligible one (fastest first)."""
+        if self.schedule != "auto":
+            reason = eligible.get(self.schedule)
+            if reason is not None:
+                raise ValueError(f"{type(self).__name__}: schedule '{self.schedule}' cannot run "
+                                 f"this network: {reason}.")
+            return self.schedule
+        return next(name for name, reason in eligible.items() if reason is None)
+
+    def compile(self, network, name: str | None = None, inputs: Any = None, outputs: Any = None):
+        """Validate ``network`` and return a compiled network (a context manager)."""
+        raise NotImplementedError

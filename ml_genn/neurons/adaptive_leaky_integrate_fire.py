@@ -1,0 +1,69 @@
+"""Adaptive leaky integrate-and-fire neuron (Bellec et al. 2018)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..utils.defaults import network_default_params
+from .base_leaky_integrate_fire import set_lif_options
+from .neuron import Neuron, check_positive
+
+
+class AdaptiveLeakyIntegrateFire(Neuron):
+    r"""Leaky integrate-and-fire neuron with an adaptive threshold (ALIF, Bellec et al.
+    2018, as in mlGeNN: the adaptation grows by 1 per spike).
+
+    Per timestep, with synaptic input :math:`I`, :math:`\alpha = e^{-\Delta t/\tau_{mem}}`,
+    :math:`\rho = e^{-\Delta t/\tau_{adapt}}`, adaptation :math:`a` and refractory counter
+    :math:`r`, in this order:
+
+    .. math::
+        \text{refractory} &= [r > 0] \\
+        V &\leftarrow \alpha V + I \quad \text{(unless refractory and not integrate\_during\_refrac)} \\
+        s &= [V \ge V_{th} + \beta a] \wedge \neg\text{refractory}
+             \quad (a \text{ as at the start of the step}) \\
+        V &\leftarrow V - (V_{th} - V_{reset}) \text{ if } s \wedge \text{relative\_reset};
+             \quad V_{reset} \text{ if } s \wedge \neg\text{relative\_reset} \\
+        a &\leftarrow \rho\, a + s \\
+        r &\leftarrow n_{ref} = \lceil \tau_{refrac}/\Delta t \rceil \text{ if } s
+             \text{, else } \max(r-1, 0)
+
+    The refractory period behaves as in :class:`~ml_genn.neurons.LeakyIntegrateFire`.
+    Note that the reset subtracts the base distance :math:`V_{th} - V_{reset}`, not the
+    adapted one.
+
+    State variables: ``v`` (the output variable), ``a`` and ``refrac`` (int32).
+
+    Args:
+        v_thresh: base threshold :math:`V_{th}`.
+        v_reset: reset value :math:`V_{reset}`.
+        v: initial membrane voltage.
+        a: initial adaptation :math:`a`.
+        beta: adaptation strength :math:`\beta`.
+        tau_mem: membrane time constant [ms], > 0.
+        tau_refrac: refractory period [ms] (>= 0) or ``None``.
+        tau_adapt: adaptation time constant [ms], > 0.
+        relative_reset: reset by subtraction, else to :math:`V_{reset}`.
+        integrate_during_refrac: whether :math:`V` integrates during the refractory period.
+        readout: output readout or ``None``.
+
+    Raises:
+        ValueError: if ``tau_mem <= 0``, ``tau_adapt <= 0`` or ``tau_refrac < 0``.
+
+    Example:
+        >>> alif = AdaptiveLeakyIntegrateFire(beta=0.5)
+        >>> alif.beta, alif.tau_adapt
+        (0.5, 2000.0)
+    """
+
+    param_names = ("v_thresh", "v_reset", "v", "a", "beta", "tau_mem", "tau_adapt")
+    output_var_name = "v"
+
+    @network_default_params
+    def __init__(self, v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0, a: Any = 0.0,
+                 beta: Any = 0.0174, tau_mem: Any = 20.0, tau_refrac: Any = None,
+                 tau_adapt: Any = 2000.0, relative_reset: bool = True,
+                 integrate_during_refrac: bool = True, readout: Any = None):
+        set_lif_options(self, tau_mem, tau_refrac, relative_reset, integrate_during_refrac)
+        check_positive(tau_adapt, "tau_adapt", type(self).__name__)
+        super().__init__(readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v, a=a,
+                         beta=beta, tau_mem=tau_mem, tau_adapt=tau_adapt)

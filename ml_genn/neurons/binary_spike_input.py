@@ -1,0 +1,25 @@
+"""Binary spike input neuron."""
+from __future__ import annotations
+
+from ..utils.defaults import network_default_params
+from .input_base import InputBase
+
+
+class BinarySpikeInput(InputBase):
+    r"""Spikes at every timestep where :math:`x > 0`; with ``signed_spikes`` a negative
+    event (weight :math:`-w`) at every timestep where :math:`x < 0`.
+
+    .. math:: s_t = [x > 0] - \text{signed}\cdot[x < 0]
+
+    Example:
+        >>> BinarySpikeInput().signed_spikes
+        False
+    """
+
+    output_var_name = None
+
+    @network_default_params
+    def __init__(self, signed_spikes: bool = False, input_frames: int = 1,
+                 input_frame_timesteps: int = 1):
+        self.signed_spikes = bool(signed_spikes)
+        super().__init__(input_frames, input_frame_timesteps)

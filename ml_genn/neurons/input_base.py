@@ -1,0 +1,26 @@
+"""Shared behaviour of input neurons: external data, optionally in several frames."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .neuron import Neuron, check_positive_int
+
+
+class InputBase(Neuron):
+    """An input neuron driven by the data given to ``evaluate``/``predict``.
+
+    The data for one example has ``input_frames`` values per neuron, shape
+    ``(input_frames, *pop_shape)`` (or ``pop_shape`` when there is one frame). Frame
+    :math:`f = \\min(\\lfloor t / \\text{input\\_frame\\_timesteps} \\rfloor, \\text{input\\_frames}-1)`
+    is the drive :math:`x` at timestep :math:`t`; the last frame is held afterwards.
+    """
+
+    is_input: ClassVar[bool] = True
+
+    def __init__(self, input_frames: int = 1, input_frame_timesteps: int = 1,
+                 readout: Any = None, **params: Any):
+        owner = type(self).__name__
+        self.input_frames = check_positive_int(input_frames, "input_frames", owner)
+        self.input_frame_timesteps = check_positive_int(input_frame_timesteps,
+                                                        "input_frame_timesteps", owner)
+        super().__init__(readout=readout, **params)

@@ -1,0 +1,40 @@
+"""Integrate-and-fire input neuron."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..utils.defaults import network_default_params
+from .input_base import InputBase
+
+
+class IntegrateFireInput(InputBase):
+    r"""Integrate-and-fire neuron driven by the input value :math:`x` (deterministic
+    rate coding).
+
+    .. math::
+        V \leftarrow V + x, \qquad \text{spike if } V \ge V_{th}, \qquad
+        V \leftarrow V_{reset} \text{ (or } V - (V_{th}-V_{reset}) \text{ with relative\_reset)}
+
+    Args:
+        v_thresh: firing threshold (1.0).
+        v_reset: reset value (0.0).
+        v: initial voltage (0.0).
+        readout: readout or ``None``.
+        input_frames: frames per example; input_frame_timesteps: steps per frame.
+        relative_reset: reset by subtraction (**ours**).
+
+    Example:
+        >>> IntegrateFireInput().v_thresh
+        1.0
+    """
+
+    param_names = ("v_thresh", "v_reset", "v")
+    output_var_name = "v"
+
+    @network_default_params
+    def __init__(self, v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0,
+                 readout: Any = None, input_frames: int = 1, input_frame_timesteps: int = 1,
+                 relative_reset: bool = False):
+        self.relative_reset = bool(relative_reset)
+        super().__init__(input_frames, input_frame_timesteps, readout=readout,
+                         v_thresh=v_thresh, v_reset=v_reset, v=v)

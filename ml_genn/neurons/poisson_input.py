@@ -1,0 +1,29 @@
+"""Poisson (stochastic rate-coded) input neuron."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..utils.defaults import network_default_params
+from .input_base import InputBase
+
+
+class PoissonInput(InputBase):
+    r"""Poisson input: at each timestep the neuron spikes with probability
+
+    .. math:: P(\text{spike}) = 1 - e^{-|x|\,\Delta t}
+
+    where :math:`x` is the input value (a rate in spikes per ms). A negative :math:`x`
+    produces a negative event (weight :math:`-w`) if ``signed_spikes``, else nothing.
+
+    Example:
+        >>> PoissonInput(signed_spikes=True).signed_spikes
+        True
+    """
+
+    output_var_name = None
+
+    @network_default_params
+    def __init__(self, signed_spikes: bool = False, input_frames: int = 1,
+                 input_frame_timesteps: int = 1):
+        self.signed_spikes = bool(signed_spikes)
+        super().__init__(input_frames, input_frame_timesteps)

@@ -1,0 +1,45 @@
+"""Parameter and variable values: scalars, arrays or initializers ("InitValue")."""
+from __future__ import annotations
+
+from numbers import Number
+from typing import Any, Union
+
+import numpy as np
+
+from ..initializers.initializer import Initializer
+
+InitValue = Union[Number, np.ndarray, Initializer]
+
+
+def check_init_value(value: Any, name: str, owner: str) -> Any:
+    """Validate an InitValue at construction time; arrays are copied to float32."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (Number, np.number)):
+        return float(value)
+    if isinstance(value, Initializer):
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return np.array(value, dtype=np.float32)
+    raise TypeError(f"{owner}: parameter '{name}' must be a number, an array or an "
+                    f"Initializer, received {type(value).__name__}.")
+
+
+def materialise(value: Any, shape: tuple[int, ...], name: str, owner: str,
+                rng: np.random.Generator) -> np.ndarray:
+    """Turn an InitValue into a float32 array broadcastable to ``shape``.
+
+    Scalars stay 0-d (cheap to broadcast); arrays must match ``shape`` or its size.
+    """
+    if isinstance(value, Initializer):
+        return np.asarray(value.sample(shape, rng), dtype=np.float32)
+    array = np.asarray(value, dtype=np.float32)
+    if array.ndim == 0:
+        return array
+    if array.shape == tuple(shape):
+        return array
+    if array.size == int(np.prod(shape)):
+        return array.reshape(shape)
+    raise ValueError(f"{owner}: parameter '{name}' has shape {array.shape} but the "
+                     f"population has shape {tuple(shape)}; pass a scalar or an array "
+                     f"of that shape.")
