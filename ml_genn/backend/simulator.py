@@ -28,6 +28,7 @@ from . import readouts as readout_ops
 from . import synapses as synapse_ops
 from .connectivity import build_op
 from .neurons import build_dynamics
+from ..utils.value import materialise
 
 #: what a recording asks for: (population index, variable name or SPIKES)
 SPIKES = "__spikes__"
@@ -36,6 +37,7 @@ SPIKES = "__spikes__"
 class SimParams(NamedTuple):
     neurons: tuple
     weights: tuple  # per connection: tuple of weights, one per delay group
+    input_affine: tuple  # per population: (input_scale, input_offset) or None
 
 
 class SimState(NamedTuple):
@@ -63,11 +65,24 @@ class Simulator:
                                     default=-1) for i in range(len(pops))]
         self.params = SimParams(
             neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
-            weights=tuple(tuple(w for _, w in g) for g in groups))
+            weights=tuple(tuple(w for _, w in g) for g in groups),
+            input_affine=tuple(self._input_affine(p, rng) for p in pops))
         self.readouts = [p.neuron.readout for p in pops]
         self._cache: dict = {}
 
     # --- helpers ----------------------------------------------------------------
+    @staticmethod
+    def _input_affine(pop, rng) -> tuple | None:
+        """``(input_scale, input_offset)`` of an input population, None if identity."""
+        if not pop.neuron.is_input:
+            return None
+        values = tuple(jnp.asarray(materialise(getattr(pop.neuron, name, default), pop.shape,
+                                               name, pop.name, rng))
+                       for name, default in (("input_scale", 1.0), ("input_offset", 0.0)))
+        if all(v.ndim == 0 for v in values) and float(values[0]) == 1.0 and float(values[1]) == 0.0:
+            return None
+        return values
+
     def example_keys(self, first_example: int, batch_size: int) -> jnp.ndarray:
         """Per-example PRNG keys: example ``e`` always draws the same random numbers."""
         base = jax.random.PRNGKey(self.plan.rng_seed)
@@ -77,11 +92,14 @@ class Simulator:
     def _zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)
 
-    def _frame(self, i: int, x: jnp.ndarray, t: jnp.ndarray) -> jnp.ndarray:
-        """Frame of input population ``i`` shown at model time ``t`` (last frame held)."""
+    def _frame(self, params: SimParams, i: int, x: jnp.ndarray, t: jnp.ndarray) -> jnp.ndarray:
+        """Drive of input population ``i`` at model time ``t``: its frame (the last one is
+        held) times ``input_scale`` plus ``input_offset``."""
         neuron = self.plan.populations[i].neuron
         frame = jnp.minimum(t // neuron.input_frame_timesteps, x.shape[1] - 1)
-        return jax.lax.dynamic_index_in_dim(x, frame, axis=1, keepdims=False)
+        drive = jax.lax.dynamic_index_in_dim(x, frame, axis=1, keepdims=False)
+        affine = params.input_affine[i]
+        return drive if affine is None else drive * affine[0] + affine[1]
 
     def _input_of(self, params: SimParams, ci: int, events_at) -> jnp.ndarray:
         """Weighted input of connection ``ci``; ``events_at(delay)`` gives the source events
@@ -172,7 +190,7 @@ class Simulator:
             events_of = []
             for i, dyn in enumerate(self.dynamics):
                 if plan.populations[i].neuron.is_input:
-                    drive = self._frame(i, inputs[i], t)
+                    drive = self._frame(params, i, inputs[i], t)
                 else:
                     drive = drives[i] if drives[i] is not None else self._zeros(i, batch)
                 s, ev = dyn.step(params.neurons[i], st.neurons[i], drive, t)
@@ -221,7 +239,7 @@ class Simulator:
         steps = jnp.arange(size, dtype=jnp.int32)
         for i, dyn in enumerate(self.dynamics):
             if plan.populations[i].neuron.is_input:
-                drive = jax.vmap(lambda tau: self._frame(i, inputs[i], t0 + c_start + tau))(steps)
+                drive = jax.vmap(lambda tau: self._frame(params, i, inputs[i], t0 + c_start + tau))(steps)
             else:
                 drive = None
                 for ci, c in plan.incoming(i):
@@ -294,7 +312,7 @@ class Simulator:
         recs = {}
         for i, dyn in enumerate(self.dynamics):
             if plan.populations[i].neuron.is_input:
-                first = self._frame(i, inputs[i], jnp.int32(0))
+                first = self._frame(params, i, inputs[i], jnp.int32(0))
             else:
                 first = None
                 for ci, c in plan.incoming(i):

@@ -1,6 +1,8 @@
 """Binary spike input neuron."""
 from __future__ import annotations
 
+from typing import Any
+
 from ..utils.defaults import network_default_params
 from .input_base import InputBase
 
@@ -20,6 +22,8 @@ class BinarySpikeInput(InputBase):
 
     @network_default_params
     def __init__(self, signed_spikes: bool = False, input_frames: int = 1,
-                 input_frame_timesteps: int = 1):
+                 input_frame_timesteps: int = 1,
+                 input_scale: Any = 1.0, input_offset: Any = 0.0):
         self.signed_spikes = bool(signed_spikes)
-        super().__init__(input_frames, input_frame_timesteps)
+        super().__init__(input_frames, input_frame_timesteps, input_scale=input_scale,
+                         input_offset=input_offset)

@@ -31,7 +31,8 @@ class FewSpikeReluInput(InputBase):
 
     @network_default_params
     def __init__(self, k: int = 10, alpha: Any = 25.0, signed_input: bool = False,
-                 input_frames: int = 1, input_frame_timesteps: int = 1):
+                 input_frames: int = 1, input_frame_timesteps: int = 1,
+                 input_scale: Any = 1.0, input_offset: Any = 0.0):
         owner = type(self).__name__
         self.k = check_positive_int(k, "k", owner)
         check_positive(alpha, "alpha", owner)
@@ -39,4 +40,5 @@ class FewSpikeReluInput(InputBase):
         if self.signed_input and self.k % 2:
             raise ValueError(f"{owner}: k must be even with signed_input=True (K/2 bits per "
                              f"polarity), received k={k}.")
-        super().__init__(input_frames, input_frame_timesteps, alpha=alpha)
+        super().__init__(input_frames, input_frame_timesteps, input_scale=input_scale,
+                         input_offset=input_offset, alpha=alpha)

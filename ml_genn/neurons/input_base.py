@@ -12,15 +12,20 @@ class InputBase(Neuron):
     The data for one example has ``input_frames`` values per neuron, shape
     ``(input_frames, *pop_shape)`` (or ``pop_shape`` when there is one frame). Frame
     :math:`f = \\min(\\lfloor t / \\text{input\\_frame\\_timesteps} \\rfloor, \\text{input\\_frames}-1)`
-    is the drive :math:`x` at timestep :math:`t`; the last frame is held afterwards.
+    is shown at timestep :math:`t`; the last frame is held afterwards. The drive is
+    :math:`x = \text{input\_scale}\cdot\text{frame} + \text{input\_offset}` (**ours**:
+    the converters fold Keras ``Rescaling``/``Normalization`` layers into these two
+    InitValues, which broadcast to the population shape).
     """
 
     is_input: ClassVar[bool] = True
 
     def __init__(self, input_frames: int = 1, input_frame_timesteps: int = 1,
-                 readout: Any = None, **params: Any):
+                 readout: Any = None, input_scale: Any = 1.0, input_offset: Any = 0.0,
+                 **params: Any):
         owner = type(self).__name__
         self.input_frames = check_positive_int(input_frames, "input_frames", owner)
         self.input_frame_timesteps = check_positive_int(input_frame_timesteps,
                                                         "input_frame_timesteps", owner)
-        super().__init__(readout=readout, **params)
+        super().__init__(readout=readout, input_scale=input_scale, input_offset=input_offset,
+                         **params)

@@ -34,7 +34,8 @@ class IntegrateFireInput(InputBase):
     @network_default_params
     def __init__(self, v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0,
                  readout: Any = None, input_frames: int = 1, input_frame_timesteps: int = 1,
-                 relative_reset: bool = False):
+                 relative_reset: bool = False,
+                 input_scale: Any = 1.0, input_offset: Any = 0.0):
         self.relative_reset = bool(relative_reset)
         super().__init__(input_frames, input_frame_timesteps, readout=readout,
-                         v_thresh=v_thresh, v_reset=v_reset, v=v)
+                         input_scale=input_scale, input_offset=input_offset, v_thresh=v_thresh, v_reset=v_reset, v=v)
