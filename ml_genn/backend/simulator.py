@@ -24,14 +24,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..compilers.plan import Plan
+from ..utils.recording import SPIKE_TOTAL, SPIKES
 from . import readouts as readout_ops
 from . import synapses as synapse_ops
 from .connectivity import build_op
 from .neurons import build_dynamics
 from ..utils.value import materialise
-
-#: what a recording asks for: (population index, variable name or SPIKES)
-SPIKES = "__spikes__"
 
 
 class SimParams(NamedTuple):
@@ -135,7 +133,9 @@ class Simulator:
     @staticmethod
     def _record_value(state, events, var: str) -> jnp.ndarray:
         if var == SPIKES:
-            return events.astype(jnp.int8)
+            return jnp.sign(events).astype(jnp.int8)
+        if var == SPIKE_TOTAL:
+            return jnp.sum(events != 0, axis=tuple(range(1, events.ndim)), dtype=jnp.float32)
         return getattr(state, var)
 
     def init_state(self, keys: jnp.ndarray) -> SimState:

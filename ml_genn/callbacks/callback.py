@@ -14,8 +14,9 @@ class Callback:
     simulation (through recordings) but cannot change it.
 
     Recording: a callback that needs per-timestep data returns ``(population, var)``
-    pairs from :meth:`recording_requests` (``var=None`` for spikes) and receives them in
-    :meth:`on_batch_recorded`.
+    pairs from :meth:`recording_requests` and receives them in :meth:`on_batch_recorded`,
+    keyed the same way. ``var`` is a neuron variable name, ``SPIKES`` (per-neuron events,
+    needs ``record_spikes=True``) or ``SPIKE_TOTAL`` (spiking neurons per step).
 
     Example:
         >>> class CountBatches(Callback):
@@ -43,7 +44,7 @@ class Callback:
 
     def on_batch_recorded(self, batch: int, examples: np.ndarray, recordings: dict) -> None:
         """``examples``: global indices of the batch's real examples; ``recordings``:
-        ``(population, var)`` -> array ``(len(examples), timesteps, *shape)``."""
+        ``(population, var)`` -> array ``(len(examples), timesteps, ...)``."""
 
     def get_data(self) -> tuple[Any, Any] | None:
         """``(key, data)`` returned in ``evaluate``'s callback data, or None."""

@@ -10,9 +10,8 @@ from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
 from ..utils.value import materialise
+from ..utils.recording import SPIKES
 from .plan import Plan
-
-SPIKES = "__spikes__"
 
 
 def _as_list(obj: Any) -> list:
@@ -191,11 +190,10 @@ class CompiledNetwork:
         for pop, var in callbacks.recording_requests():
             i = self._index(pop, "Recording")
             population = self.plan.populations[i]
-            if var is None:
+            if var == SPIKES:
                 if not (population.record_spikes or population.record_spike_events):
                     raise ValueError(f"Population '{population.name}' must be created with "
                                      f"record_spikes=True to record its spikes.")
-                var = SPIKES
             spec.append((i, var))
         return tuple(dict.fromkeys(spec))
 
@@ -228,7 +226,7 @@ class CompiledNetwork:
                 if collect:
                     predictions[key].append(pred)
             if record:
-                data = {(self.plan.populations[i], None if var == SPIKES else var):
+                data = {(self.plan.populations[i], var):
                         np.swapaxes(np.asarray(r), 0, 1)[:count]
                         for (i, var), r in zip(record, recordings)}
                 callback_list.on_batch_recorded(batch_index, np.arange(start, start + count), data)
