@@ -25,11 +25,12 @@ import numpy as np
 
 from ..compilers.plan import Plan
 from ..utils.recording import SPIKE_TOTAL, SPIKES
+from ..utils.value import materialise
 from . import readouts as readout_ops
 from . import synapses as synapse_ops
 from .connectivity import build_op
 from .neurons import build_dynamics
-from ..utils.value import materialise
+from .neurons.base import batched
 
 
 class SimParams(NamedTuple):
@@ -74,8 +75,8 @@ class Simulator:
         """``(input_scale, input_offset)`` of an input population, None if identity."""
         if not pop.neuron.is_input:
             return None
-        values = tuple(jnp.asarray(materialise(getattr(pop.neuron, name, default), pop.shape,
-                                               name, pop.name, rng))
+        values = tuple(batched(materialise(getattr(pop.neuron, name, default), pop.shape,
+                                           name, pop.name, rng))
                        for name, default in (("input_scale", 1.0), ("input_offset", 0.0)))
         if all(v.ndim == 0 for v in values) and float(values[0]) == 1.0 and float(values[1]) == 0.0:
             return None

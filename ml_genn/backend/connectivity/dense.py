@@ -28,7 +28,7 @@ class DenseOp(ConnectivityOp):
 @register_op(OneToOne)
 class OneToOneOp(ConnectivityOp):
     def prepare(self, rng):
-        return jnp.asarray(self.weight_array((self.n_src,), rng))
+        return jnp.asarray(self.weight_array((1, self.n_src), rng))
 
     def apply(self, w, events):
         flat = events.reshape(events.shape[0], self.n_src) * w

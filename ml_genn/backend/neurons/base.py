@@ -57,9 +57,9 @@ class NeuronDynamics:
         self.owner = type(neuron).__name__
 
     def param(self, name: str, rng: np.random.Generator) -> jnp.ndarray:
-        """A parameter materialised as float32, broadcastable to the population shape."""
-        return jnp.asarray(materialise(getattr(self.neuron, name), self.shape, name,
-                                       self.owner, rng))
+        """A parameter as float32: a scalar, or ``(1, *shape)`` (explicit batch axis)."""
+        return batched(materialise(getattr(self.neuron, name), self.shape, name,
+                                   self.owner, rng))
 
     def full(self, value: jnp.ndarray, batch_size: int) -> jnp.ndarray:
         """``value`` broadcast to ``(batch_size, *shape)`` float32."""
@@ -75,6 +75,13 @@ class NeuronDynamics:
     def step(self, params: NamedTuple, state: NamedTuple, drive: jnp.ndarray,
              t: jnp.ndarray) -> tuple[NamedTuple, jnp.ndarray]:
         raise NotImplementedError
+
+
+def batched(value: np.ndarray) -> jnp.ndarray:
+    """A per-neuron array gets a leading batch axis of 1 (JAX rank promotion is explicit);
+    a scalar stays 0-d."""
+    value = jnp.asarray(value, jnp.float32)
+    return value if value.ndim == 0 else value[None]
 
 
 def reset(v: jnp.ndarray, spike: jnp.ndarray, v_thresh: jnp.ndarray, v_reset: jnp.ndarray,
