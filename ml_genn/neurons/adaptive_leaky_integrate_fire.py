@@ -18,7 +18,8 @@ class AdaptiveLeakyIntegrateFire(Neuron):
 
     .. math::
         \text{refractory} &= [r > 0] \\
-        V &\leftarrow \alpha V + I \quad \text{(unless refractory and not integrate\_during\_refrac)} \\
+        V &\leftarrow \alpha V + I \quad
+             \text{(unless refractory and not integrate\_during\_refrac)} \\
         s &= [V \ge V_{th} + \beta a] \wedge \neg\text{refractory}
              \quad (a \text{ as at the start of the step}) \\
         V &\leftarrow V - (V_{th} - V_{reset}) \text{ if } s \wedge \text{relative\_reset};

@@ -28,6 +28,7 @@ class LeakyIntegrateFireInput(InputBase):
         integrate_during_refrac, scale_i, readout, bias: as ``LeakyIntegrateFire``.
         input_frames: frames per example (>= 1).
         input_frame_timesteps: timesteps each frame is shown (>= 1).
+        input_scale, input_offset: affine map of each frame (see ``InputBase``).
 
     Raises:
         ValueError: if ``tau_mem <= 0``, ``tau_refrac < 0`` or ``input_frames`` /
@@ -46,8 +47,9 @@ class LeakyIntegrateFireInput(InputBase):
                  tau_mem: Any = 20.0, tau_refrac: Any = None, relative_reset: bool = True,
                  integrate_during_refrac: bool = True, scale_i: bool = False,
                  readout: Any = None, input_frames: int = 1, input_frame_timesteps: int = 1,
-                 bias: Any = 0.0):
+                 bias: Any = 0.0, input_scale: Any = 1.0, input_offset: Any = 0.0):
         set_lif_options(self, tau_mem, tau_refrac, relative_reset, integrate_during_refrac,
                         scale_i)
         super().__init__(input_frames, input_frame_timesteps, readout=readout,
+                         input_scale=input_scale, input_offset=input_offset,
                          v_thresh=v_thresh, v_reset=v_reset, v=v, tau_mem=tau_mem, bias=bias)
