@@ -46,6 +46,13 @@ class SimState(NamedTuple):
     step: jnp.ndarray  # steps simulated since the state was created (ring index)
 
 
+@partial(jax.jit, static_argnums=2)
+def _example_keys(seed: int, first_example: int, batch_size: int) -> jnp.ndarray:
+    base = jax.random.PRNGKey(seed)
+    idx = first_example + jnp.arange(batch_size)
+    return jax.vmap(lambda i: jax.random.fold_in(base, i))(idx)
+
+
 class Simulator:
     """Device-side model of a plan: dynamics, ops, parameters and jitted runners."""
 
@@ -84,9 +91,7 @@ class Simulator:
 
     def example_keys(self, first_example: int, batch_size: int) -> jnp.ndarray:
         """Per-example PRNG keys: example ``e`` always draws the same random numbers."""
-        base = jax.random.PRNGKey(self.plan.rng_seed)
-        idx = jnp.arange(first_example, first_example + batch_size)
-        return jax.vmap(lambda i: jax.random.fold_in(base, i))(idx)
+        return _example_keys(self.plan.rng_seed, first_example, batch_size)
 
     def _zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)
@@ -214,11 +219,19 @@ class Simulator:
 
     # --- layer schedule -------------------------------------------------------------
     def time_chunk(self, batch: int, num_steps: int) -> int:
-        """Timesteps per chunk so that one chunk's events fit the memory budget."""
+        """Timesteps per chunk of the layer schedule. A chunk holds, for the population
+        being advanced, its drive, events and op intermediates (about four float32 arrays
+        of (chunk, batch, neurons)); the budget is ``memory_budget`` bytes, or a quarter
+        of the device's memory where JAX reports it."""
         if self.plan.time_chunk:
             return max(1, min(self.plan.time_chunk, num_steps))
-        per_step = 4 * 3 * batch * sum(int(np.prod(p.shape)) for p in self.plan.populations)
-        return int(max(1, min(num_steps, self.plan.memory_budget // max(per_step, 1))))
+        budget = self.plan.memory_budget
+        if budget is None:
+            stats = jax.devices()[0].memory_stats() or {}
+            budget = stats.get("bytes_limit", 8 * 2 ** 30) // 4
+        largest = max(int(np.prod(p.shape)) for p in self.plan.populations)
+        per_step = 16 * batch * largest
+        return int(max(1, min(num_steps, budget // per_step)))
 
     def run_layers(self, keys: jnp.ndarray, inputs: dict, t0: int, num_steps: int,
                    record: tuple = ()) -> tuple[SimState, tuple, tuple]:

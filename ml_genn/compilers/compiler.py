@@ -25,7 +25,8 @@ class Compiler:
             offers it, faster).
         schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.
         time_chunk: **ours**, timesteps per chunk of the layer schedule (auto if None).
-        memory_budget: **ours**, bytes of event buffers one layer-schedule chunk may use.
+        memory_budget: **ours**, bytes one layer-schedule chunk may use (default: a
+            quarter of the device memory JAX reports, else 2 GiB).
     """
 
     schedule_names: tuple[str, ...] = SCHEDULES
@@ -33,7 +34,7 @@ class Compiler:
     def __init__(self, dt: float = 1.0, batch_size: int = 1, rng_seed: int = 0,
                  kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,
                  communicator: Any = None, precision: str = "highest", schedule: str = "auto",
-                 time_chunk: int | None = None, memory_budget: int = 2 ** 31, **kwargs: Any):
+                 time_chunk: int | None = None, memory_budget: int | None = None, **kwargs: Any):
         owner = type(self).__name__
         if kwargs:
             raise TypeError(f"{owner}: unexpected argument(s) {sorted(kwargs)}.")
@@ -58,7 +59,7 @@ class Compiler:
         self.precision = precision
         self.schedule = schedule
         self.time_chunk = None if time_chunk is None else check_positive_int(time_chunk, "time_chunk", owner)
-        self.memory_budget = int(memory_budget)
+        self.memory_budget = None if memory_budget is None else int(memory_budget)
 
     def _build_plan(self, network) -> Plan:
         owner = type(self).__name__

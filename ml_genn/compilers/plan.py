@@ -34,7 +34,7 @@ class Plan:
     stage_steps: int | None = None
     depths: list[int] = field(default_factory=list)
     time_chunk: int | None = None
-    memory_budget: int = 2 ** 31
+    memory_budget: int | None = None
 
     def index(self, pop) -> int:
         for i, p in enumerate(self.populations):
