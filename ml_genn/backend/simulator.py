@@ -43,6 +43,7 @@ class SimState(NamedTuple):
     neurons: tuple
     history: tuple  # per population: ring buffer (L, B, *shape) of past events, or None
     synapses: tuple  # per connection: current (B, *target_shape) or None (delta)
+    connections: tuple  # per connection: state of a stateful op (MaxPool2D) or None
     step: jnp.ndarray  # steps simulated since the state was created (ring index)
 
 
@@ -153,7 +154,17 @@ class Simulator:
                         for i in range(len(self.plan.populations)))
         synapses = tuple(None if d is None else self._zeros(c.target, batch)
                          for d, c in zip(self.decays, self.plan.connections))
-        return SimState(neurons, history, synapses, jnp.zeros((), jnp.int32))
+        connections = tuple(op.init_state(batch) if self._stateful(ci) else None
+                            for ci, op in enumerate(self.ops))
+        return SimState(neurons, history, synapses, connections, jnp.zeros((), jnp.int32))
+
+    def _stateful(self, ci: int) -> bool:
+        return getattr(self.ops[ci], "stateful", False)
+
+    def _phase(self, t: jnp.ndarray) -> jnp.ndarray | None:
+        """Pipeline phase of a few-spike network (None for rate-coded networks)."""
+        k = self.plan.stage_steps
+        return None if k is None else t % k
 
     def _jit(self, key, builder):
         if key not in self._cache:
@@ -180,6 +191,7 @@ class Simulator:
             t = t0 + tau
             drives = [None] * n_pops
             syn_states = list(st.synapses)
+            conn_states = list(st.connections)
             for ci, c in enumerate(plan.connections):
                 hist = st.history[c.source]
                 length = self.history_len[c.source]
@@ -187,8 +199,12 @@ class Simulator:
                 def events_at(delay, hist=hist, length=length):
                     return jax.lax.dynamic_index_in_dim(hist, (st.step - 1 - delay) % length,
                                                         axis=0, keepdims=False)
-                current = synapse_ops.apply(self.decays[ci], st.synapses[ci],
-                                            self._input_of(params, ci, events_at))
+                if self._stateful(ci):
+                    conn_states[ci], weighted = self.ops[ci].apply_step(
+                        st.connections[ci], events_at(self.group_delays[ci][0]), self._phase(t))
+                else:
+                    weighted = self._input_of(params, ci, events_at)
+                current = synapse_ops.apply(self.decays[ci], st.synapses[ci], weighted)
                 if self.decays[ci] is not None:
                     syn_states[ci] = current
                 drives[c.target] = current if drives[c.target] is None else drives[c.target] + current
@@ -210,7 +226,8 @@ class Simulator:
                     new_accs[i] = self._readout_update(i, accs[i], ev, s, tau, num_steps)
             for i, var in record:
                 recs.append(self._record_value(neurons[i], events_of[i], var))
-            new_state = SimState(tuple(neurons), tuple(history), tuple(syn_states), st.step + 1)
+            new_state = SimState(tuple(neurons), tuple(history), tuple(syn_states),
+                                 tuple(conn_states), st.step + 1)
             return (new_state, tuple(new_accs)), tuple(recs)
 
         (state, accs), recs = jax.lax.scan(body, (state, self._readout_init(batch)),
@@ -245,7 +262,8 @@ class Simulator:
     def _layer_chunk(self, params, carry, c_start, t0, inputs, *, size, num_steps, record):
         """Advance every population by ``size`` steps, population by population."""
         plan = self.plan
-        neurons, tails, accs = carry
+        neurons, tails, conn_states, accs = carry
+        conn_states = list(conn_states)
         batch = jax.tree_util.tree_leaves(tails)[0].shape[1] if jax.tree_util.tree_leaves(tails) \
             else next(iter(inputs.values())).shape[0]
         chunk_events: list = [None] * len(plan.populations)
@@ -264,8 +282,16 @@ class Simulator:
                         window = jax.lax.slice_in_dim(extended, length - 1 - delay,
                                                       length - 1 - delay + size, axis=0)
                         return window.reshape((size * batch,) + window.shape[2:])
-                    current = self._input_of(params, ci, events_at)
-                    current = current.reshape((size, batch) + current.shape[1:])
+                    if self._stateful(ci):
+                        window = events_at(self.group_delays[ci][0])
+                        window = window.reshape((size, batch) + window.shape[1:])
+                        op = self.ops[ci]
+                        conn_states[ci], current = jax.lax.scan(
+                            lambda cs, ev, op=op: op.apply_step(cs, ev, None),
+                            conn_states[ci], window)
+                    else:
+                        current = self._input_of(params, ci, events_at)
+                        current = current.reshape((size, batch) + current.shape[1:])
                     drive = current if drive is None else drive + current
                 if drive is None:
                     drive = self._zeros(i, batch, (size,))
@@ -286,11 +312,12 @@ class Simulator:
                           jnp.concatenate([tails[i], chunk_events[i]], axis=0)[-self.history_len[i]:]
                           for i in range(len(plan.populations)))
         ordered = tuple(recs[i].pop(0) for i, _ in record)
-        return (tuple(new_neurons), new_tails, tuple(new_accs)), ordered
+        return (tuple(new_neurons), new_tails, tuple(conn_states), tuple(new_accs)), ordered
 
     def _layer_program(self, params, keys, inputs, t0, *, num_steps, chunk, record):
         state = self.init_state(keys)
-        carry = (state.neurons, state.history, self._readout_init(keys.shape[0]))
+        carry = (state.neurons, state.history, state.connections,
+                 self._readout_init(keys.shape[0]))
         n_full, rest = divmod(num_steps, chunk)
         run = partial(self._layer_chunk, params, t0=t0, inputs=inputs,
                       num_steps=num_steps, record=record)
@@ -304,8 +331,8 @@ class Simulator:
             carry, rest_recs = run(carry, jnp.int32(n_full * chunk), size=rest)
             recs = rest_recs if not n_full else tuple(
                 jnp.concatenate([a, b], axis=0) for a, b in zip(recs, rest_recs))
-        neurons, tails, accs = carry
-        state = SimState(neurons, tails, state.synapses, jnp.int32(num_steps))
+        neurons, tails, connections, accs = carry
+        state = SimState(neurons, tails, state.synapses, connections, jnp.int32(num_steps))
         return state, self._readout_final(accs, num_steps), recs
 
     # --- few-spike fast path ----------------------------------------------------------

@@ -89,15 +89,27 @@ class AvgPoolDense2DOp(AvgPoolOp):
 
 @register_op(MaxPool2D)
 class MaxPool2DOp(ImageOp):
-    """Stateless part of :class:`~ml_genn.connectivity.MaxPool2D`: :meth:`max_pool` of
-    given values. Spikes cannot simply be max-pooled: the compiler feeds it the values
-    accumulated over a pipeline stage (few-spike) or gates by spike counts (rate)."""
+    """Backend of :class:`~ml_genn.connectivity.MaxPool2D`, a stateful connectivity.
+
+    * Few-spike (``stage_steps`` K): the state accumulates each source neuron's graded
+      events over a stage; at the target's stage start (phase 0, when the stage's last
+      events arrive) it delivers :meth:`max_pool` of the accumulated values, else 0. Exact,
+      because the greedy encoding is monotonic: the max of decoded values is decoded max.
+    * Rate coding: the state counts each source neuron's spikes; each step every window
+      passes the events of its neuron with the highest count so far, ties to the first
+      (Rueckauer et al. 2017; an approximation of max pooling of rates).
+    """
+
+    stateful = True
 
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)
         c = connectivity
-        _, self.pads = window_geometry(self.source_shape[:2], c.pool_size, c.pool_strides,
-                                       c.pool_padding)
+        (rows, cols), self.pads = window_geometry(self.source_shape[:2], c.pool_size,
+                                                  c.pool_strides, c.pool_padding)
+        self.window_index = window_indices(self.source_shape[:2], (rows, cols), c.pool_size,
+                                           c.pool_strides, self.pads)
+        self.pooled_shape = (rows, cols, self.source_shape[2])
 
     def prepare(self, rng):
         return ()
@@ -109,8 +121,46 @@ class MaxPool2DOp(ImageOp):
         return pool_window(self.image(values), lax.max, -np.inf, c.pool_size,
                            c.pool_strides, self.pads)
 
-    def apply(self, weights, events):
-        raise NotImplementedError(
-            "MaxPool2D is non-linear and stateful: its input is not a weighted sum of the "
-            "spikes of one step. The compiler must use MaxPool2DOp.max_pool on accumulated "
-            "values (few-spike) or spike-count gating (rate coding).")
+    def apply(self, weights, values):
+        """Max pooling of decoded values (the few-spike fast path)."""
+        return self.output(self.max_pool(values))
+
+    def init_state(self, batch: int) -> jnp.ndarray:
+        return jnp.zeros((batch,) + self.source_shape, jnp.float32)
+
+    def apply_step(self, state, events, phase):
+        """One timestep: ``phase`` is the target's stage phase (few-spike) or None (rate)."""
+        if phase is not None:
+            acc = state + events.reshape(state.shape)
+            start = phase == 0
+            out = jnp.where(start, self.max_pool(acc), 0.0)
+            return jnp.where(start, 0.0, acc), self.output(out)
+        counts = state + jnp.abs(events.reshape(state.shape))
+        return counts, self.output(self.gate(counts, events.reshape(state.shape)))
+
+    def gate(self, counts: jnp.ndarray, events: jnp.ndarray) -> jnp.ndarray:
+        """Events of each window's highest-count neuron, ``(N, rows', cols', channels)``."""
+        n, channels = counts.shape[0], self.source_shape[2]
+        flat_counts = counts.reshape(n, -1, channels)
+        flat_events = events.reshape(n, -1, channels)
+        index = jnp.asarray(np.maximum(self.window_index, 0))           # (positions, window)
+        valid = jnp.asarray(self.window_index >= 0)[None, :, :, None]
+        window_counts_ = jnp.where(valid, flat_counts[:, index], -jnp.inf)
+        winner = jnp.argmax(window_counts_, axis=2)[:, :, None]         # (n, positions, 1, C)
+        chosen = jnp.take_along_axis(flat_events[:, index], winner, axis=2)[:, :, 0]
+        return chosen.reshape((n,) + self.pooled_shape)
+
+
+def window_indices(in_hw, out_hw, size, strides, pads) -> np.ndarray:
+    """Flat source position of each (output position, window offset); -1 where padded."""
+    rows, cols = in_hw
+    index = np.full((out_hw[0] * out_hw[1], size[0] * size[1]), -1, np.int32)
+    for y in range(out_hw[0]):
+        for x in range(out_hw[1]):
+            for i in range(size[0]):
+                for j in range(size[1]):
+                    r = y * strides[0] - pads[0][0] + i
+                    c = x * strides[1] - pads[1][0] + j
+                    if 0 <= r < rows and 0 <= c < cols:
+                        index[y * out_hw[1] + x, i * size[1] + j] = r * cols + c
+    return index
