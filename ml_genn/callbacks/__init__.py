@@ -3,9 +3,13 @@ from ..utils.recording import SPIKE_TOTAL, SPIKES
 from ..utils.registry import Registry
 from .batch_progress_bar import BatchProgressBar
 from .callback import Callback, CallbackList
+from .spike_count_totals import SpikeCountTotals
+from .spike_recorder import SpikeRecorder
+from .var_recorder import VarRecorder
 
 CALLBACKS = Registry("callback", Callback)
-for _cls in (BatchProgressBar,):
+for _cls in (BatchProgressBar, SpikeCountTotals, SpikeRecorder, VarRecorder):
     CALLBACKS.register(_cls)
 
-__all__ = ["SPIKES", "SPIKE_TOTAL", "CALLBACKS", "Callback", "CallbackList", "BatchProgressBar"]
+__all__ = ["SPIKES", "SPIKE_TOTAL", "CALLBACKS", "Callback", "CallbackList", "BatchProgressBar",
+           "SpikeCountTotals", "SpikeRecorder", "VarRecorder"]

@@ -1,0 +1,97 @@
+"""Records a state variable of one population."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base_recorder import BaseRecorder
+
+
+class VarRecorder(BaseRecorder):
+    """Records a neuron variable of a population at every timestep.
+
+    The value recorded at timestep ``t`` is the variable after the neuron's update of that
+    step. The data (``get_data() -> (key, data)``) is a float array
+    ``(examples, timesteps, selected neurons)``: the recorded examples in example order,
+    the neurons in increasing flat, row-major index (``data[i]`` is example ``i``'s
+    ``(timesteps, neurons)`` trace, as in mlGeNN's per-example list).
+
+    Args:
+        pop: a population, or a layer of a ``SequentialNetwork``.
+        var: the variable's name (``"v"``, ...); default the neuron's ``output_var_name``.
+            The variables are the fields of the neuron's backend state that hold one value
+            per neuron (e.g. ``v`` and ``refrac`` for ``LeakyIntegrateFire``).
+        key: key of the data in the callback data (default: the pair ``(pop, var)``, so
+            that several recorders of one population do not collide).
+        example_filter: examples to record (see
+            :class:`~ml_genn.callbacks.spike_recorder.SpikeRecorder`).
+        neuron_filter: neurons to record (see
+            :class:`~ml_genn.callbacks.spike_recorder.SpikeRecorder`).
+
+    Raises:
+        ValueError: at construction if ``var`` is None and the neuron has no output
+            variable; from ``evaluate``/``predict`` if the neuron has no variable ``var``
+            (the message lists its variables).
+
+    Example:
+        >>> import numpy as np
+        >>> from ml_genn import Network, Population, Connection
+        >>> from ml_genn.compilers import InferenceCompiler
+        >>> from ml_genn.connectivity import Dense
+        >>> from ml_genn.neurons import IntegrateFire
+        >>> with Network() as net:
+        ...     inp = Population("binary_spike_input", 1)
+        ...     out = Population(IntegrateFire(v_thresh=10.0, readout="var"), 1)
+        ...     _ = Connection(inp, out, Dense(np.full((1, 1), 0.5)))
+        >>> compiled = InferenceCompiler(evaluate_timesteps=4).compile(net)
+        >>> with compiled:
+        ...     _, data = compiled.predict({inp: np.ones((1, 1))}, out,
+        ...                                callbacks=[VarRecorder(out, "v", key="v")])
+        >>> data["v"][0, :, 0].tolist()
+        [0.0, 0.5, 1.0, 1.5]
+    """
+
+    def __init__(self, pop: Any, var: str | None = None, key: Any = None,
+                 example_filter: Any = None, neuron_filter: Any = None):
+        super().__init__(pop, key, example_filter, neuron_filter)
+        neuron = self._pop.neuron
+        if var is None:
+            var = neuron.output_var_name
+            if var is None:
+                raise ValueError(f"{self._owner}: {type(neuron).__name__} has no output "
+                                 f"variable; name the variable to record with var=...")
+        if not isinstance(var, str):
+            raise TypeError(f"{self._owner}: var must be a variable name (str), received "
+                            f"{type(var).__name__}: {var!r}.")
+        self.var = var
+        self._var = var
+        if key is None:
+            self.key = (pop, var)
+        self._data: list[np.ndarray] = []
+
+    def set_params(self, compiled_network: Any = None, **params: Any) -> None:
+        super().set_params(compiled_network=compiled_network, **params)
+        if compiled_network is not None:
+            variables = self.variables(compiled_network)
+            if self.var not in variables:
+                raise ValueError(f"{self._owner}: {type(self._pop.neuron).__name__} has no "
+                                 f"variable '{self.var}'; its variables are {variables}.")
+        self._data = []
+
+    def variables(self, compiled_network: Any) -> list[str]:
+        """Names of the population's recordable variables in ``compiled_network``."""
+        sim = compiled_network.simulator
+        i = compiled_network.plan.index(self._pop)
+        state = sim.dynamics[i].initial_state(sim.params.neurons[i], 1, sim.example_keys(0, 1))
+        shape = (1,) + tuple(self._pop.shape)
+        return [name for name in state._fields
+                if tuple(np.shape(getattr(state, name))) == shape]
+
+    def _record(self, data: np.ndarray, first_step: int) -> None:
+        self._data.append(np.array(data))
+
+    def get_data(self) -> tuple[Any, np.ndarray]:
+        if not self._data:
+            return self.key, np.zeros((0, self._num_timesteps, self.num_selected), np.float32)
+        return self.key, np.concatenate(self._data)
