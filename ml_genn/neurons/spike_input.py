@@ -52,7 +52,9 @@ class SpikeInput(InputBase):
         """Rasterise spike data (host side, NumPy).
 
         Args:
-            data: one :class:`PreprocessedSpikes` per example (or a single one).
+            data: one :class:`PreprocessedSpikes` per example (or a single one), or an
+                array that is already a raster ``(num_examples, num_steps, ...)`` (returned
+                as float32).
             num_steps: timesteps of the simulation.
             dt: timestep [ms].
             shape: population shape (default ``(num_neurons,)`` from ``end_spikes``).
@@ -65,10 +67,15 @@ class SpikeInput(InputBase):
                 negative spike time, is malformed or does not match ``shape`` (the
                 message names the example index).
         """
+        owner = type(self).__name__
+        num_steps = check_positive_int(num_steps, "num_steps", "SpikeInput.prepare_input")
+        if isinstance(data, np.ndarray):
+            if data.ndim < 3 or data.shape[1] != num_steps:
+                raise ValueError(f"{owner}: a raster must have shape (num_examples, "
+                                 f"num_steps={num_steps}, *shape), received {data.shape}.")
+            return data.astype(np.float32)
         if isinstance(data, PreprocessedSpikes):
             data = [data]
-        num_steps = check_positive_int(num_steps, "num_steps", "SpikeInput.prepare_input")
-        owner = type(self).__name__
         if shape is None:
             shape = (len(data[0].end_spikes),) if len(data) else (0,)
         shape = tuple(int(s) for s in shape)

@@ -85,6 +85,17 @@ def test_prepare_input_errors():
         SpikeInput(max_spikes=0)
 
 
+def test_prepare_input_passes_rasters_through():
+    raster = np.zeros((2, 5, 3), np.float64)
+    raster[1, 2, 0] = 1.0
+    out = SpikeInput().prepare_input(raster, 5, 1.0)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, raster)
+    with pytest.raises(ValueError, match=r"a raster must have shape \(num_examples, "
+                                         r"num_steps=4"):
+        SpikeInput().prepare_input(raster, 4, 1.0)
+
+
 def test_dynamics_emit_raster(simulate):
     rng = np.random.default_rng(1)
     raster = (rng.uniform(size=(60, 2, 9)) < 0.2).astype(np.float32)

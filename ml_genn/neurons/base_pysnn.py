@@ -1,0 +1,52 @@
+"""Shared argument handling of the PySNN-style neurons (``IFNeuron``, ``LIFNeuron``,
+``AdaptiveLIFNeuron``, ``TraceInput``).
+
+PySNN updates its traces (and LIF voltages and adaptive thresholds) in one of two
+ways, chosen by ``update_type``:
+
+* ``"linear"``: a fixed decay factor per step, :math:`x \\leftarrow \\lambda x + \\ldots`;
+  the time-constant argument *is* that factor :math:`\\lambda \\in [0, 1]`.
+* ``"exponential"``: a forward-Euler step of :math:`\\tau \\dot x = -x + \\ldots`;
+  the argument is the time constant :math:`\\tau > 0` [ms].
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..initializers import Initializer
+from .base_leaky_integrate_fire import check_non_negative
+from .neuron import check_positive
+
+UPDATE_TYPES = ("linear", "exponential")
+
+
+def check_update_type(update_type: str, owner: str) -> str:
+    if update_type not in UPDATE_TYPES:
+        raise ValueError(f"{owner}: update_type must be 'linear' or 'exponential', "
+                         f"received {update_type!r}.")
+    return update_type
+
+
+def check_decay(value: Any, name: str, update_type: str, owner: str) -> Any:
+    """A decay factor in [0, 1] (``"linear"``) or a time constant > 0 [ms] (``"exponential"``)."""
+    if update_type == "exponential":
+        return check_positive(value, name, owner)
+    if isinstance(value, Initializer):
+        return value
+    array = np.asarray(value, dtype=np.float64)
+    if not np.all((array >= 0) & (array <= 1)):
+        raise ValueError(f"{owner}: {name} is the per-step decay factor with "
+                         f"update_type='linear' and must lie in [0, 1], received {value!r}. "
+                         f"Use update_type='exponential' for a time constant in ms.")
+    return value
+
+
+def check_refrac_steps(value: Any, owner: str) -> int:
+    """Refractory period in whole timesteps (>= 0)."""
+    if isinstance(value, bool) or int(value) != value:
+        raise ValueError(f"{owner}: refrac_steps must be a non-negative integer, "
+                         f"received {value!r}.")
+    check_non_negative(value, "refrac_steps", owner)
+    return int(value)

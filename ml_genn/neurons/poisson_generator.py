@@ -1,0 +1,36 @@
+"""Poisson spike generator."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..initializers import Initializer
+from ..utils.defaults import network_default_params
+from .base_generator import GeneratorBase
+from .base_leaky_integrate_fire import check_non_negative
+
+
+class PoissonGenerator(GeneratorBase):
+    r"""Independent Poisson spike trains of a given rate, while active (see
+    :class:`~ml_genn.neurons.base_generator.GeneratorBase`).
+
+    .. math:: P(\text{spike at step } t) = 1 - e^{-\text{rate}\,\Delta t / 1000}
+
+    (at most one spike per step; rate in Hz, :math:`\Delta t` in ms). Draws use the
+    per-example random keys, so examples are independent and reproducible.
+
+    Args:
+        rate: firing rate [Hz], >= 0 (scalar, per-neuron array or initializer).
+        start, stop: active window [ms].
+
+    Example:
+        >>> PoissonGenerator(rate=50.0, stop=100.0).rate
+        50.0
+    """
+
+    param_names = ("rate",)
+
+    @network_default_params
+    def __init__(self, rate: Any = 10.0, start: float = 0.0, stop: float | None = None):
+        if not isinstance(rate, Initializer):
+            check_non_negative(rate, "rate", type(self).__name__)
+        super().__init__(start, stop, rate=rate)
