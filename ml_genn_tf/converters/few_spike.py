@@ -1,0 +1,145 @@
+"""Few-spike conversion (Stöckl & Maass 2021)."""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from ml_genn.compilers import FewSpikeCompiler
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+
+from ..calibration import calibrate
+from ..errors import Problem
+from ..graph.mapping import MappedModel, PopulationSpec
+from .converter import Converter
+from .data_norm import MODES
+from .rate import check_choice
+
+
+class PreConvertOutput(NamedTuple):
+    """FewSpike's ``pre_convert`` result.
+
+    Attributes:
+        layer_alpha: alpha by Keras layer (mlGeNN's field).
+        input_alpha: alpha of the (first) input, or None without data.
+        alphas: alpha of every population, by population name (**ours**).
+    """
+
+    layer_alpha: dict
+    input_alpha: float | None
+    alphas: dict
+
+
+class FewSpike(Converter):
+    r"""Few-spike conversion: every ReLU becomes a :class:`~ml_genn.neurons.FewSpikeRelu`
+    population that sends its value in ``k`` binary-weighted spikes; inputs use
+    :class:`~ml_genn.neurons.FewSpikeReluInput`; the network runs pipelined in
+    :class:`~ml_genn.compilers.FewSpikeCompiler`.
+
+    Alpha (the largest value a population can send, :math:`\alpha(1-2^{-K})`) is, per
+    population, :math:`\max(a)/(1-2^{-K})` over ``norm_data`` (``mode="max"``, the
+    default) or the ``percentile`` of its positive values over :math:`1-2^{-K}`
+    (``mode="percentile"``), capped at :math:`m/(1-2^{-K})` for a ReLU(max_value=m),
+    which then saturates exactly at :math:`m`. The input alpha is
+    :math:`\max x/(1-2^{-K})`, or :math:`\max|x|/(1-2^{-K/2})` with ``signed_input``
+    (K/2 bits per polarity). Without ``norm_data`` every alpha is ``alpha``.
+
+    Biases enter as the constant each stage adds (``FewSpikeRelu(bias=...)``).
+    Max-pooling populations take their source's alpha, so the max is sent exactly.
+    Residual joins need no common alpha: every few-spike event carries the threshold its
+    source sent it with, so the target accumulates ``sum(w * value)`` whatever the
+    sources' alphas are (tested). Output populations read out ``"var"``: the stage's
+    input, i.e. the logits.
+
+    Args:
+        k: timesteps per stage K (even with ``signed_input``).
+        alpha: alpha without data.
+        signed_input: inputs may be negative.
+        norm_data: calibration data (see :class:`~ml_genn_tf.converters.DataNorm`).
+        mode: **ours**, ``"max"`` (default) or ``"percentile"``.
+        percentile: **ours**, percentile of ``mode="percentile"`` (99.9).
+
+    Example:
+        >>> FewSpike(k=8).create_compiler(batch_size=16).k
+        8
+    """
+
+    def __init__(self, k: int = 10, alpha: float = 25, signed_input: bool = False,
+                 norm_data: Any = None, mode: str = "max", percentile: float = 99.9):
+        if isinstance(k, bool) or int(k) != k or int(k) <= 0:
+            raise ValueError(f"FewSpike: k must be a positive integer, received {k!r}.")
+        if signed_input and int(k) % 2:
+            raise ValueError(f"FewSpike: k must be even with signed_input=True (K/2 bits "
+                             f"per polarity), received k={k}.")
+        if not float(alpha) > 0:
+            raise ValueError(f"FewSpike: alpha must be > 0, received {alpha!r}.")
+        self.k = int(k)
+        self.alpha = float(alpha)
+        self.signed_input = bool(signed_input)
+        self.norm_data = norm_data
+        self.mode = check_choice(mode, "mode", MODES, "FewSpike")
+        if not 0.0 < float(percentile) <= 100.0:
+            raise ValueError(f"FewSpike: percentile must be in (0, 100], received "
+                             f"{percentile!r}.")
+        self.percentile = float(percentile)
+
+    @property
+    def max_fraction(self) -> float:
+        """Largest sendable value over alpha: :math:`1-2^{-K}`."""
+        return 1.0 - 2.0 ** -self.k
+
+    def check_mapped(self, mapped: MappedModel) -> list[Problem]:
+        problems = []
+        if self.signed_input:
+            for spec in mapped.populations.values():
+                if spec.kind == "max_pool" and mapped[spec.sources[0]].kind == "input":
+                    problems.append(Problem(
+                        spec.layer.name, type(spec.layer).__name__,
+                        "max pooling of signed inputs is not supported by FewSpike "
+                        "conversion", "Pool after the first ReLU, or use unsigned input."))
+        return problems
+
+    def pre_convert(self, tf_model: Any) -> PreConvertOutput:
+        mapped = self.mapped
+        alphas, stats = {}, None
+        if self.norm_data is not None:
+            names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
+            stats = calibrate(tf_model, mapped, self.norm_data, names,
+                              signed_input=self.signed_input)
+        for name, spec in mapped.populations.items():
+            alphas[name] = self._alpha(spec, stats, alphas)
+        layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()
+                       for layer in spec.layers}
+        first = mapped.inputs[0] if mapped.inputs else None
+        return PreConvertOutput(layer_alpha, alphas.get(first) if stats else None, alphas)
+
+    def _alpha(self, spec: PopulationSpec, stats: dict | None, alphas: dict) -> float:
+        if spec.kind == "max_pool":
+            return alphas[spec.sources[0]]
+        alpha = self.alpha
+        if stats is not None:
+            value = stats[spec.name].statistic(self.mode, self.percentile)
+            if spec.kind == "input":
+                bits = self.k // 2 if self.signed_input else self.k
+                value = stats[spec.name].max if self.mode == "max" else value
+                alpha = value / (1.0 - 2.0 ** -bits) if value > 0 else self.alpha
+            else:
+                alpha = value / self.max_fraction if value > 0 else self.alpha
+        if spec.max_value is not None:
+            alpha = min(alpha, spec.max_value / self.max_fraction)
+        return float(alpha)
+
+    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+        spec = self.current_population
+        alpha = self.alpha
+        if pre_convert_output is not None and spec is not None:
+            alpha = pre_convert_output.alphas.get(spec.name, alpha)
+        return FewSpikeReluInput(self.k, alpha, self.signed_input)
+
+    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+        spec = self.current_population
+        alpha = self.alpha
+        if pre_convert_output is not None and spec is not None:
+            alpha = pre_convert_output.alphas.get(spec.name, alpha)
+        return FewSpikeRelu(self.k, alpha, readout="var" if is_output else None)
+
+    def create_compiler(self, **kwargs: Any) -> Any:
+        return FewSpikeCompiler(k=self.k, **kwargs)

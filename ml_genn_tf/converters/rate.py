@@ -1,0 +1,95 @@
+"""What the rate-coded converters (Simple, DataNorm, SpikeNorm) share."""
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from ml_genn.compilers import InferenceCompiler
+from ml_genn.neurons import BinarySpikeInput, IntegrateFire, IntegrateFireInput, PoissonInput
+
+from ..errors import UnsupportedLayer
+from ..graph.mapping import PopulationSpec
+from .converter import Converter, LayerConfig
+from .input_type import InputType
+
+RESETS = ("subtract", "zero")
+READOUTS = ("spike_count", "var")
+MAX_POOL_MODES = (None, "spike_gate")
+#: Threshold of output neurons that never fire (``readout="var"``).
+NEVER = float(np.finfo(np.float32).max)
+
+
+def check_choice(value: Any, name: str, choices: tuple, owner: str) -> Any:
+    if value not in choices:
+        raise ValueError(f"{owner}: {name} must be one of {choices}, received {value!r}.")
+    return value
+
+
+class RateConverter(Converter):
+    """Integrate-and-fire conversion, shared by Simple, DataNorm and SpikeNorm.
+
+    Args:
+        evaluate_timesteps: timesteps per example.
+        signed_input: inputs may be negative (signed spikes).
+        input_type: :class:`InputType` of the input neurons.
+        reset: **ours**, ``"subtract"`` (reset by subtraction, Rueckauer et al. 2017; the
+            default) or ``"zero"`` (mlGeNN's reset to zero).
+        readout: **ours**, the output readout: ``"spike_count"`` (mlGeNN; the output
+            neurons fire) or ``"var"`` (the output neurons never fire and the membrane
+            potential, which integrates the logits and keeps negative ones, is read).
+        max_pool: **ours**, ``None`` (MaxPooling2D raises) or ``"spike_gate"``: accept
+            MaxPooling2D with the Rueckauer et al. (2017) approximation (each pooling
+            neuron passes the spikes of the window's neuron with the highest spike count
+            so far into its own integrate-and-fire population, threshold 1, reset by
+            subtraction).
+    """
+
+    def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
+                 input_type: Any = InputType.POISSON, reset: str = "subtract",
+                 readout: str = "spike_count", max_pool: str | None = None):
+        owner = type(self).__name__
+        if isinstance(evaluate_timesteps, bool) or int(evaluate_timesteps) != evaluate_timesteps \
+                or int(evaluate_timesteps) <= 0:
+            raise ValueError(f"{owner}: evaluate_timesteps must be a positive integer, "
+                             f"received {evaluate_timesteps!r}.")
+        self.evaluate_timesteps = int(evaluate_timesteps)
+        self.signed_input = bool(signed_input)
+        self.input_type = InputType(input_type)
+        self.reset = check_choice(reset, "reset", RESETS, owner)
+        self.readout = check_choice(readout, "readout", READOUTS, owner)
+        self.max_pool = check_choice(max_pool, "max_pool", MAX_POOL_MODES, owner)
+
+    def validate_tf_layer(self, tf_layer: Any, config: LayerConfig) -> None:
+        if isinstance(tf_layer, keras.layers.MaxPooling2D) and self.max_pool is None:
+            raise UnsupportedLayer(
+                tf_layer, f"max pooling has no exact rate-coded equivalent in "
+                          f"{type(self).__name__} conversion",
+                "Pass max_pool='spike_gate' to accept the Rueckauer et al. (2017) "
+                "approximation, use the FewSpike converter (exact), or use "
+                "AveragePooling2D and retrain.")
+
+    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+        if self.input_type == InputType.SPIKE:
+            return BinarySpikeInput(signed_spikes=self.signed_input)
+        if self.input_type == InputType.POISSON:
+            return PoissonInput(signed_spikes=self.signed_input)
+        return IntegrateFireInput(relative_reset=self.reset == "subtract")
+
+    def threshold(self, spec: PopulationSpec, pre: Any) -> float:
+        """Firing threshold of a hidden population (1: the weights are normalised)."""
+        return 1.0
+
+    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+        spec = self.current_population
+        if spec is not None and spec.kind == "max_pool":
+            return IntegrateFire(v_thresh=1.0, relative_reset=True,
+                                 readout="spike_count" if is_output else None)
+        if is_output and self.readout == "var" and (spec is None or not spec.is_source):
+            return IntegrateFire(v_thresh=NEVER, readout="var")
+        threshold = 1.0 if spec is None else self.threshold(spec, pre_convert_output)
+        return IntegrateFire(v_thresh=threshold, relative_reset=self.reset == "subtract",
+                             readout="spike_count" if is_output else None)
+
+    def create_compiler(self, **kwargs: Any) -> Any:
+        return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps, **kwargs)

@@ -1,0 +1,32 @@
+"""Simple conversion: integrate-and-fire neurons with threshold 1, no normalisation."""
+from __future__ import annotations
+
+from typing import Any
+
+from .input_type import InputType
+from .rate import RateConverter
+
+
+class Simple(RateConverter):
+    """Rate-coded conversion without normalisation: every hidden neuron is
+    integrate-and-fire with threshold 1 and the Keras weights and biases unchanged
+    (works when activations stay below 1).
+
+    Args:
+        evaluate_timesteps: timesteps per example.
+        signed_input: inputs may be negative.
+        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
+        reset, readout, max_pool: **ours**, see
+            :class:`~ml_genn_tf.converters.rate.RateConverter`.
+
+    Example:
+        >>> converter = Simple(evaluate_timesteps=100)
+        >>> converter.create_compiler(batch_size=8).evaluate_timesteps
+        100
+    """
+
+    def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
+                 input_type: Any = InputType.POISSON, reset: str = "subtract",
+                 readout: str = "spike_count", max_pool: str | None = None):
+        super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
+                         max_pool)

@@ -1,0 +1,107 @@
+"""Spike-norm conversion (Sengupta et al. 2019)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+from ml_genn.compilers import InferenceCompiler
+from ml_genn.neurons import LeakyIntegrate
+from ml_genn.utils.value import check_init_value
+
+from ..calibration import iter_batches
+from ..graph.mapping import MappedModel
+from .input_type import InputType
+from .rate import RateConverter
+
+#: Membrane time constant that makes a leaky integrator hold only the current step [ms].
+_NO_MEMORY_TAU = 1e-6
+
+
+class SpikeNorm(RateConverter):
+    """Rate-coded conversion with thresholds found by running the SNN (Sengupta et al.
+    2019): population by population in DAG order, the population's neurons are replaced
+    by probes that hold only the current step's input, the network up to it (with the
+    thresholds found so far) is run on ``norm_data``, and its threshold becomes the
+    largest single-step input any of its neurons received. Weights and biases are the
+    Keras ones. Unlike mlGeNN, the thresholds are written into the returned network.
+
+    Args:
+        evaluate_timesteps: timesteps per example.
+        norm_data: calibration data (see :class:`~ml_genn_tf.converters.DataNorm`).
+        signed_input: inputs may be negative.
+        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
+        norm_timesteps: **ours**, timesteps of the calibration runs (default
+            ``evaluate_timesteps``).
+        reset, readout, max_pool: **ours**, see
+            :class:`~ml_genn_tf.converters.rate.RateConverter`.
+
+    Attributes:
+        thresholds: the thresholds found, by population name.
+
+    Example:
+        >>> import numpy as np
+        >>> SpikeNorm(100, norm_data=np.zeros((2, 3))).norm_timesteps
+        100
+    """
+
+    def __init__(self, evaluate_timesteps: int, norm_data: Any = None,
+                 signed_input: bool = False, input_type: Any = InputType.POISSON,
+                 norm_timesteps: int | None = None, reset: str = "subtract",
+                 readout: str = "spike_count", max_pool: str | None = None):
+        super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
+                         max_pool)
+        self.norm_data = norm_data
+        self.norm_timesteps = int(norm_timesteps or evaluate_timesteps)
+        self.thresholds: dict = {}
+
+    def _calibration_inputs(self, mapped: MappedModel) -> list[np.ndarray]:
+        batches = list(iter_batches(self.norm_data))
+        if not batches:
+            raise ValueError("SpikeNorm: norm_data is empty.")
+        per_input = [list(b) if isinstance(b, list) else [b] for b in batches]
+        return [np.concatenate([b[i] for b in per_input]).astype(np.float32)
+                for i in range(len(mapped.inputs))]
+
+    def _ancestors(self, mapped: MappedModel, name: str) -> set:
+        found, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(mapped[current].sources)
+        return found
+
+    def post_convert(self, mlg_network: Any, mlg_network_inputs: list,
+                     mlg_model_outputs: list) -> None:
+        if self.norm_data is None:
+            raise ValueError("SpikeNorm needs norm_data (calibration inputs); pass "
+                             "norm_data=..., or use the Simple converter.")
+        mapped = self.mapped
+        pops = {p.name: p for p in mlg_network.populations}
+        xs = self._calibration_inputs(mapped)
+        batch = int(min(256, len(xs[0])))
+        self.thresholds = {}
+        for name, spec in mapped.populations.items():
+            if spec.kind in ("input", "max_pool") or \
+                    (spec.is_output and not spec.is_source and self.readout == "var"):
+                continue
+            members = self._ancestors(mapped, name)
+            probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, readout="max_var")
+            if spec.bias is not None:
+                probe.bias = check_init_value(spec.bias.reshape(spec.shape).astype(np.float32),
+                                              "bias", "LeakyIntegrate")
+            neurons = {n: copy.copy(pops[n].neuron) for n in members if n != name}
+            neurons[name] = probe
+            sub, inputs, _, _ = self.build_network(mapped, None, only=members, neurons=neurons)
+            target = next(p for p in sub.populations if p.name == name)
+            compiled = InferenceCompiler(evaluate_timesteps=self.norm_timesteps,
+                                         batch_size=batch).compile(sub)
+            data = {p: x.reshape((len(x),) + tuple(p.shape))
+                    for p, x in zip(inputs, xs) if p.name in members}
+            with compiled:
+                out, _ = compiled.predict(data, [target], callbacks=[])
+            threshold = float(np.max(out[target]))
+            threshold = threshold if threshold > 0 else 1.0
+            self.thresholds[name] = threshold
+            pops[name].neuron.v_thresh = threshold

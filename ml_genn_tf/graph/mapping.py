@@ -1,0 +1,282 @@
+"""The mapping pass: which tensors become populations, and what connects them.
+
+Populations: every input, every ReLU (also a Dense/Conv2D with ``activation='relu'``),
+every MaxPooling2D (its own population) and every model output. Everything between
+populations is linear and is fused into connections: for a target population, the
+linear ops between its input and the source populations form a *region*; each path from
+a source through the region is one connection (so ``Add`` gives one connection per
+branch and a concatenation branch slices the next kernel), and the region's constant
+part (every bias and offset pushed through the rest of the chain) becomes the target's
+per-neuron bias. This is exact: a region is affine in its sources.
+
+A population's shape is the shape of the Keras tensor it stands for, except where all
+the connections leaving it need another view of the same values (``Reshape`` then
+``Conv2D``): then it takes that view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import Problem
+from .chains import (MAX_FALLBACK_ENTRIES, Chain, ChainMatch, ChainStep, ConnectionSpec,
+                     chain_matrix, match_chain)
+from .ir import Graph
+from .ops import (ActivationOp, AddOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp, ReshapeOp,
+                  apply_op, is_linear)
+from .rewrite import is_spiking
+
+#: Most paths through one region before the mapping gives up.
+MAX_PATHS = 256
+
+
+@dataclass
+class PopulationSpec:
+    """A population to build.
+
+    Attributes:
+        name: population name (the graph node's name: the Keras layer's name).
+        kind: ``"input"``, ``"relu"``, ``"max_pool"`` (these carry spikes onwards),
+            ``"linear"`` or ``"softmax"`` (outputs read out as logits).
+        shape: shape of the population (see module docstring).
+        keras_shape: shape of the Keras tensor it stands for.
+        layer: the Keras layer it is named after (passed to ``create_neurons``).
+        layers: the Keras layers whose output it carries.
+        is_output: whether it is a model output.
+        max_value: saturation of a ReLU(max_value).
+        input_op: for inputs, the InputOp with folded preprocessing.
+        sink: graph node whose value is this population's input (pre-activation).
+        chains: incoming chains; connections: the connections built from them.
+        bias: constant input of each neuron (shape ``keras_shape``), or None.
+        keras_tensor: public KerasTensor of its value (pre-activation for outputs), if any.
+    """
+
+    name: str
+    kind: str
+    shape: tuple
+    keras_shape: tuple
+    layer: Any
+    layers: list
+    is_output: bool = False
+    max_value: float | None = None
+    input_op: InputOp | None = None
+    sink: str | None = None
+    chains: list = field(default_factory=list)
+    connections: list = field(default_factory=list)
+    bias: np.ndarray | None = None
+    keras_tensor: Any = None
+
+    @property
+    def is_source(self) -> bool:
+        return self.kind in ("input", "relu", "max_pool")
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(c.source for c in self.connections))
+
+
+@dataclass
+class MappedModel:
+    """The populations (topological order) and connections of a converted model."""
+
+    graph: Graph
+    populations: dict = field(default_factory=dict)
+    inputs: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> PopulationSpec:
+        return self.populations[name]
+
+
+def _problem(node, reason: str, hint: str, unsupported: bool = True) -> Problem:
+    return Problem(node.layer_name, node.class_name, reason, hint, unsupported)
+
+
+def _kind(node) -> str:
+    op = node.op
+    if isinstance(op, InputOp):
+        return "input"
+    if isinstance(op, MaxPoolOp):
+        return "max_pool"
+    if isinstance(op, ActivationOp):
+        return op.kind
+    return "linear"
+
+
+def _branch_op(node, index: int, graph: Graph):
+    """The op applied to input ``index`` of ``node`` on a path (None: pass through)."""
+    op = node.op
+    if isinstance(op, AddOp):
+        return None
+    if isinstance(op, ConcatenateOp):
+        start = sum(graph[i].shape[op.axis] for i in node.inputs[:index])
+        return EmbedOp(op.axis, start, node.shape[op.axis])
+    return op
+
+
+class _Mapper:
+    def __init__(self, graph: Graph, max_fallback_entries: int):
+        self.graph = graph
+        self.max_fallback_entries = max_fallback_entries
+        self.problems: list[Problem] = []
+        self.pops: dict[str, PopulationSpec] = {}
+
+    # --- populations ------------------------------------------------------------------
+    def find_populations(self) -> None:
+        graph = self.graph
+        for node in graph:
+            is_output = node.name in graph.outputs
+            if not (node.name in graph.inputs or is_spiking(node) or is_output):
+                if isinstance(node.op, ActivationOp) and node.op.kind == "softmax":
+                    self.problems.append(_problem(
+                        node, "softmax is only supported on a model output",
+                        "Remove it, or make it the last layer."))
+                continue
+            if is_output and node.name in graph.inputs:
+                self.problems.append(_problem(node, "a model input is also a model output",
+                                              "Outputs must be computed by layers."))
+                continue
+            spec = PopulationSpec(node.name, _kind(node), node.shape, node.shape,
+                                  node.layer, list(node.layers), is_output,
+                                  getattr(node.op, "max_value", None),
+                                  node.op if isinstance(node.op, InputOp) else None)
+            spec.keras_tensor = node.keras_tensor
+            if spec.kind in ("relu", "softmax"):
+                spec.sink = node.inputs[0]
+                sink = graph[spec.sink]
+                if not is_spiking(sink) and len(graph.consumers(sink.name)) == 1:
+                    spec.layers += [layer for layer in sink.layers if layer not in spec.layers]
+                if spec.kind == "softmax":
+                    spec.keras_tensor = sink.keras_tensor
+            elif spec.kind == "linear":
+                spec.sink = node.name
+            self.pops[node.name] = spec
+        for node in graph:
+            if isinstance(node.op, ReshapeOp) and node.inputs[0] in self.pops \
+                    and node.name not in self.pops:
+                self.pops[node.inputs[0]].layers.extend(node.layers)
+            if isinstance(node.op, MaxPoolOp) and not is_spiking(graph[node.inputs[0]]):
+                self.problems.append(_problem(
+                    node, f"its input '{graph[node.inputs[0]].layer_name}' is not an "
+                          f"activation; max pooling of a linear value has no spiking "
+                          f"equivalent", "Put MaxPooling2D after a ReLU."))
+
+    # --- regions ---------------------------------------------------------------------------
+    def paths(self, name: str, target: str) -> list[tuple[str, list]]:
+        """Every path from a source population to node ``name`` (inclusive)."""
+        node = self.graph[name]
+        if name in self.pops and self.pops[name].is_source:
+            return [(name, [])]
+        if not is_linear(node.op):
+            self.problems.append(_problem(
+                node, f"its output reaches population '{target}' through linear layers "
+                      f"only, but it is not linear ({type(node.op).__name__})",
+                "Only linear layers may sit between activations."))
+            return []
+        result = []
+        for index, inp in enumerate(node.inputs):
+            op = _branch_op(node, index, self.graph)
+            for source, steps in self.paths(inp, target):
+                step = [ChainStep(op, name, self.graph[inp].shape, node.shape)] \
+                    if op is not None else []
+                result.append((source, steps + step))
+                if len(result) > MAX_PATHS:
+                    self.problems.append(_problem(
+                        node, f"more than {MAX_PATHS} paths of linear layers lead into "
+                              f"population '{target}'", "Insert activations."))
+                    return []
+        return result
+
+    def evaluate(self, name: str, values: dict) -> np.ndarray:
+        """Value of node ``name`` given the values of the source populations."""
+        if name not in values:
+            node = self.graph[name]
+            values[name] = apply_op(node.op, [self.evaluate(i, values) for i in node.inputs])
+        return values[name]
+
+    def find_chains(self, spec: PopulationSpec) -> None:
+        if spec.kind == "max_pool":
+            node = self.graph[spec.name]
+            spec.chains = [Chain(node.inputs[0], (ChainStep(node.op, node.name,
+                                                            self.graph[node.inputs[0]].shape,
+                                                            node.shape),))]
+            return
+        spec.chains = [Chain(src, tuple(steps)) for src, steps in self.paths(spec.sink,
+                                                                             spec.name)]
+        zeros = {c.source: np.zeros((1,) + self.pops[c.source].keras_shape)
+                 for c in spec.chains}
+        bias = self.evaluate(spec.sink, zeros)[0]
+        spec.bias = bias if np.any(bias != 0) else None
+
+    # --- shapes and connections -------------------------------------------------------------
+    def connect(self) -> None:
+        matches = {}
+        views: dict[str, set] = {name: set() for name in self.pops}
+        for spec in self.pops.values():
+            for i, chain in enumerate(spec.chains):
+                match = match_chain(chain, self.pops[chain.source].keras_shape)
+                matches[(spec.name, i)] = match
+                if match is not None and match.source_view is not None:
+                    views[chain.source].add(tuple(match.source_view))
+        for name, requested in views.items():
+            spec = self.pops[name]
+            if len(requested) == 1 and spec.keras_shape not in requested:
+                spec.shape = next(iter(requested))
+        for spec in self.pops.values():
+            for i, chain in enumerate(spec.chains):
+                spec.connections.append(self.connection(spec, chain, matches[(spec.name, i)]))
+
+    def connection(self, spec: PopulationSpec, chain: Chain,
+                   match: ChainMatch | None) -> ConnectionSpec | None:
+        source = self.pops[chain.source]
+        layers = tuple(dict.fromkeys(self.graph[s.node].layer_name for s in chain.steps))
+        if match is not None and match.source_view is not None \
+                and tuple(match.source_view) != tuple(source.shape):
+            match = None
+        if match is not None and match.out_shape is not None \
+                and tuple(match.out_shape) != tuple(spec.shape):
+            same_size = int(np.prod(match.out_shape)) == int(np.prod(spec.shape))
+            if match.flattens and len(spec.shape) == 1 and same_size:
+                match = match._replace(params=dict(match.params, flatten=True))
+            else:
+                match = None
+        if match is None:
+            if spec.kind == "max_pool":
+                node = self.graph[spec.name]
+                self.problems.append(_problem(node, "its input cannot be viewed as an image",
+                                              "Apply MaxPooling2D to an image."))
+                return None
+            try:
+                kind, params, weight = chain_matrix(chain, source.shape,
+                                                    int(np.prod(spec.shape)),
+                                                    self.max_fallback_entries)
+            except ValueError as err:
+                node = self.graph[chain.steps[-1].node if chain.steps else spec.name]
+                self.problems.append(_problem(
+                    node, f"the linear layers {list(layers)} from population '{source.name}' "
+                          f"to '{spec.name}' match no ml_genn connectivity, and their exact "
+                          f"matrix is too large ({err})",
+                    "Insert a ReLU between the linear layers, or raise "
+                    "max_fallback_entries."))
+                return None
+            match = ChainMatch(kind, params, weight, None, None)
+        return ConnectionSpec(source.name, spec.name, match.kind, match.params, match.weight,
+                              layers, tuple(source.shape))
+
+
+def map_populations(graph: Graph, max_fallback_entries: int = MAX_FALLBACK_ENTRIES
+                    ) -> tuple[MappedModel, list[Problem]]:
+    """Populations and connections of a rewritten graph, and the problems found."""
+    mapper = _Mapper(graph, max_fallback_entries)
+    mapper.find_populations()
+    if not mapper.problems:
+        for spec in mapper.pops.values():
+            if spec.kind != "input":
+                mapper.find_chains(spec)
+    if not mapper.problems:
+        mapper.connect()
+    mapped = MappedModel(graph, mapper.pops, [n for n in graph.inputs if n in mapper.pops],
+                         list(dict.fromkeys(o for o in graph.outputs if o in mapper.pops)))
+    return mapped, mapper.problems

@@ -1,0 +1,84 @@
+"""The registry of layer handlers, keyed by Keras layer class.
+
+A handler is a small function ``convert_<layer>(layer, ctx) -> op`` that reads only
+public Keras API (``get_config()``, ``get_weights()``) and returns one typed NamedTuple
+of :mod:`ml_genn_tf.graph.ops`; it raises
+:class:`~ml_genn_tf.errors.UnsupportedLayer` / :class:`~ml_genn_tf.errors.InvalidLayer`
+with a hint for settings it cannot convert. Its docstring is its row of the support
+table (:func:`support_table`).
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, NamedTuple
+
+#: Keras layer class -> handler.
+LAYER_HANDLERS: dict[type, Callable] = {}
+
+
+class HandlerContext(NamedTuple):
+    """What a handler may know besides its layer.
+
+    Attributes:
+        node: the graph node name.
+        input_shapes: shapes (without batch axis) of the layer's inputs.
+        output_shape: shape of its output.
+    """
+
+    node: str
+    input_shapes: list
+    output_shape: tuple | None
+
+
+def register_handler(*layer_classes: type) -> Callable[[Callable], Callable]:
+    """Decorator registering a handler for one or more Keras layer classes.
+
+    Raises:
+        ValueError: a class already has a handler.
+
+    Example:
+        >>> import keras
+        >>> from ml_genn_tf.graph.ops import IdentityOp
+        >>> class MyNoOp(keras.layers.Layer):
+        ...     def call(self, x):
+        ...         return x
+        >>> @register_handler(MyNoOp)
+        ... def convert_my_no_op(layer, ctx):
+        ...     '''MyNoOp -> nothing (identity).'''
+        ...     return IdentityOp()
+        >>> find_handler(MyNoOp()) is convert_my_no_op
+        True
+        >>> _ = LAYER_HANDLERS.pop(MyNoOp)
+    """
+    def decorator(handler: Callable) -> Callable:
+        for cls in layer_classes:
+            if cls in LAYER_HANDLERS:
+                raise ValueError(f"A handler for {cls.__name__} is already registered "
+                                 f"({LAYER_HANDLERS[cls].__name__}).")
+            LAYER_HANDLERS[cls] = handler
+        return handler
+    return decorator
+
+
+def find_handler(layer: Any) -> Callable | None:
+    """The handler of ``layer``'s class; a subclass inherits its base's handler only if
+    it does not override ``call`` (otherwise it computes something else)."""
+    cls = type(layer)
+    if cls in LAYER_HANDLERS:
+        return LAYER_HANDLERS[cls]
+    for base in cls.__mro__[1:]:
+        if base in LAYER_HANDLERS:
+            if getattr(cls, "call", None) is getattr(base, "call", None):
+                return LAYER_HANDLERS[base]
+            return None
+    return None
+
+
+def support_table() -> str:
+    """The supported layers as a Markdown table, generated from the registry."""
+    rows = ["| Keras layer | handler | conversion |", "|---|---|---|"]
+    for cls, handler in sorted(LAYER_HANDLERS.items(), key=lambda kv: kv[0].__name__):
+        doc = " ".join(inspect.cleandoc(handler.__doc__ or "").split("\n\n")[0].split())
+        doc = doc.replace("|", "\\|")
+        rows.append(f"| `{cls.__name__}` | `{handler.__name__}` | {doc} |")
+    return "\n".join(rows)

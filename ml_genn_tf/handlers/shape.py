@@ -1,0 +1,32 @@
+"""Handlers of layers that only change the shape."""
+from __future__ import annotations
+
+import keras
+
+from ..graph.ops import ReshapeOp, ZeroPaddingOp
+from .common import check_channels_last
+from .registry import register_handler
+
+
+@register_handler(keras.layers.Flatten)
+def convert_flatten(layer, ctx) -> ReshapeOp:
+    """Flatten, anywhere (after the input, after a convolution) -> shape only: populations
+    are row-major HWC, the order Keras flattens in."""
+    check_channels_last(layer, layer.get_config())
+    return ReshapeOp(tuple(ctx.output_shape))
+
+
+@register_handler(keras.layers.Reshape)
+def convert_reshape(layer, ctx) -> ReshapeOp:
+    """Reshape, anywhere -> shape only (a following convolution sees the image shape
+    it needs)."""
+    return ReshapeOp(tuple(ctx.output_shape))
+
+
+@register_handler(keras.layers.ZeroPadding2D)
+def convert_zero_padding2d(layer, ctx) -> ZeroPaddingOp:
+    """ZeroPadding2D -> folded into the next convolution's explicit padding."""
+    config = layer.get_config()
+    check_channels_last(layer, config)
+    (top, bottom), (left, right) = config["padding"]
+    return ZeroPaddingOp(((int(top), int(bottom)), (int(left), int(right))))
