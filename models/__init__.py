@@ -1,0 +1,1 @@
+"""Keras 3 model zoo: definitions, training scripts and trained ``.keras`` files."""
