@@ -97,11 +97,11 @@ class Simulator:
     def _zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)
 
-    def _frame(self, params: SimParams, i: int, x: jnp.ndarray, t: jnp.ndarray) -> jnp.ndarray:
-        """Drive of input population ``i`` at model time ``t``: its frame (the last one is
-        held) times ``input_scale`` plus ``input_offset``."""
+    def _frame(self, params: SimParams, i: int, x: jnp.ndarray, step: jnp.ndarray) -> jnp.ndarray:
+        """Drive of input population ``i`` at ``step`` of the example: its frame (the last
+        one is held) times ``input_scale`` plus ``input_offset``."""
         neuron = self.plan.populations[i].neuron
-        frame = jnp.minimum(t // neuron.input_frame_timesteps, x.shape[1] - 1)
+        frame = jnp.minimum(step // neuron.input_frame_timesteps, x.shape[1] - 1)
         drive = jax.lax.dynamic_index_in_dim(x, frame, axis=1, keepdims=False)
         affine = params.input_affine[i]
         return drive if affine is None else drive * affine[0] + affine[1]
@@ -212,7 +212,7 @@ class Simulator:
             events_of = []
             for i, dyn in enumerate(self.dynamics):
                 if plan.populations[i].neuron.is_input:
-                    drive = self._frame(params, i, inputs[i], t)
+                    drive = self._frame(params, i, inputs[i], tau)
                 else:
                     drive = drives[i] if drives[i] is not None else self._zeros(i, batch)
                 s, ev = dyn.step(params.neurons[i], st.neurons[i], drive, t)
@@ -271,7 +271,7 @@ class Simulator:
         steps = jnp.arange(size, dtype=jnp.int32)
         for i, dyn in enumerate(self.dynamics):
             if plan.populations[i].neuron.is_input:
-                drive = jax.vmap(lambda tau: self._frame(params, i, inputs[i], t0 + c_start + tau))(steps)
+                drive = jax.vmap(lambda tau: self._frame(params, i, inputs[i], c_start + tau))(steps)
             else:
                 drive = None
                 for ci, c in plan.incoming(i):
@@ -306,7 +306,8 @@ class Simulator:
                 return (s, acc), (ev, rec)
 
             (new_neurons[i], new_accs[i]), (chunk_events[i], rec_i) = jax.lax.scan(
-                neuron_body, (neurons[i], accs[i]), (steps, drive))
+                neuron_body, (neurons[i], accs[i]), (steps, drive),
+                unroll=min(size, self.plan.scan_unroll))
             recs[i] = list(rec_i)
         new_tails = tuple(None if tails[i] is None else
                           jnp.concatenate([tails[i], chunk_events[i]], axis=0)[-self.history_len[i]:]

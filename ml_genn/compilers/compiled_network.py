@@ -5,11 +5,10 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..callbacks import CALLBACKS, CallbackList
+from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
-from ..utils.value import materialise
 from ..utils.recording import SPIKES
 from .plan import Plan
 
@@ -59,13 +58,12 @@ class CompiledNetwork:
         """Save every connection's arrays under ``keys + (connection name, array name)``;
         ``Network.load`` reads them back."""
         serialiser = SERIALISERS.resolve(serialiser)
-        rng = np.random.default_rng(self.plan.rng_seed)
-        for c in self.plan.connections:
+        for c, op in zip(self.plan.connections, self.simulator.ops):
             conn = c.connection
             for array_name, value in conn.connectivity.get_arrays().items():
-                array = value if isinstance(value, np.ndarray) else \
-                    materialise(value, (), array_name, conn.name, rng)
-                serialiser.serialise(tuple(keys) + (conn.name, array_name), np.asarray(array))
+                if array_name == "weight" and getattr(op, "drawn_weight", None) is not None:
+                    value = op.drawn_weight
+                serialiser.serialise(tuple(keys) + (conn.name, array_name), np.asarray(value))
 
     # --- inputs -------------------------------------------------------------------
     def _index(self, key: Any, role: str) -> int:
@@ -84,7 +82,7 @@ class CompiledNetwork:
         pop = self.plan.populations[index]
         neuron = pop.neuron
         if hasattr(neuron, "prepare_input"):
-            data = neuron.prepare_input(data, self.num_timesteps, self.plan.dt)
+            data = neuron.prepare_input(data, self.num_timesteps, self.plan.dt, shape=pop.shape)
         array = np.asarray(data, dtype=np.float32)
         if array.ndim == 0:
             raise ValueError(f"Input for population '{pop.name}' must be an array with one "
@@ -183,7 +181,9 @@ class CompiledNetwork:
 
     @staticmethod
     def _resolve_callbacks(callbacks: Any) -> list:
-        return [CALLBACKS.resolve(cb) for cb in _as_list(callbacks or [])]
+        """Names become new callbacks; the user's instances are used as they are."""
+        return [cb if isinstance(cb, Callback) else CALLBACKS.resolve(cb)
+                for cb in _as_list(callbacks or [])]
 
     def _recording_spec(self, callbacks: CallbackList) -> tuple:
         spec = []

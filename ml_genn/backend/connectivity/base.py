@@ -46,9 +46,11 @@ class ConnectivityOp:
         self.n_trg = int(np.prod(self.target_shape))
 
     def weight_array(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-        """The weight InitValue drawn/broadcast as a float32 NumPy array of ``shape``."""
+        """The weight InitValue drawn/broadcast as a float32 NumPy array of ``shape``; kept
+        as ``drawn_weight`` so that ``CompiledNetwork.save`` stores what was simulated."""
         w = materialise(self.conn.weight, shape, "weight", type(self.conn).__name__, rng)
-        return np.broadcast_to(w, shape).astype(np.float32)
+        self.drawn_weight = np.broadcast_to(w, shape).astype(np.float32)
+        return self.drawn_weight
 
     def prepare(self, rng: np.random.Generator) -> Any:
         """Device arrays of this op (weights), built once at compile time."""

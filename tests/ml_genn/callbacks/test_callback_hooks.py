@@ -133,8 +133,6 @@ def test_on_batch_recorded_gets_global_example_indices_and_trimmed_recordings():
                     (2, [6], (1, T, 3))]
 
 
-@pytest.mark.xfail(strict=True, reason="CompiledNetwork._resolve_callbacks copies callback "
-                   "instances (Registry.resolve), so the user's own object sees no hooks")
 def test_user_callback_instance_itself_is_called():
     compiled, inp, out, x, _ = _compile("inference", "layer")
 

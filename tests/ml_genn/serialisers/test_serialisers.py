@@ -102,8 +102,6 @@ def test_save_then_load_restores_predictions(kind, tmp_path):
     np.testing.assert_array_equal(after, expected)
 
 
-@pytest.mark.xfail(strict=True, reason="CompiledNetwork.save materialises Initializer weights "
-                   "with shape () and its own RNG stream, not the weights the simulator drew")
 def test_save_then_load_restores_initializer_weights(tmp_path):
     net, inp, out = _network(Normal(0.3, 0.5), Normal(0.0, 1.0))
     compiled, expected = _predict(net, inp, out)
