@@ -292,7 +292,8 @@ def match_chain(chain: Chain, source_shape: tuple) -> ChainMatch | None:
                           first.out_shape, True)
     pool = _pool_params(first) if kinds and kinds[0] in (AvgPoolOp, GlobalAvgPoolOp) else None
     if pool is not None and len(items) == 1:
-        return ChainMatch("avg_pool", pool, None, first.in_shape, first.out_shape, True)
+        return ChainMatch("avg_pool", pool, None, first.in_shape,
+                          pooled_shape(pool, first.in_shape), True)
     if pool is not None and kinds[1:] == (Conv2DOp,):
         params = dict(pool, **_conv_params(last.op, last.in_shape))
         params["conv_size"] = params.pop("conv_size")
