@@ -34,7 +34,7 @@ class Plan:
     stage_steps: int | None = None
     depths: list[int] = field(default_factory=list)
     time_chunk: int | None = None
-    scan_unroll: int = 1
+    max_time_chunk: int = 10
     memory_budget: int | None = None
 
     def index(self, pop) -> int:
