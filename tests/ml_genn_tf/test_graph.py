@@ -1,0 +1,103 @@
+"""The graph walk (Sequential, Functional, nested, shared), the rewrite passes and the
+handler registry."""
+import keras
+import numpy as np
+import pytest
+from handler_harness import randomize, run_handler_test
+from ml_genn_tf.graph.check import convert_layers
+from ml_genn_tf.graph.ops import AffineOp, Conv2DOp, InputOp
+from ml_genn_tf.graph.rewrite import rewrite
+from ml_genn_tf.graph.walk import walk_model
+from ml_genn_tf.handlers import LAYER_HANDLERS, register_handler, support_table
+
+L = keras.layers
+
+
+def test_sequential_walk():
+    model = keras.Sequential([keras.Input((4, 4, 1)), L.Conv2D(2, 3, name="c"),
+                              L.Flatten(name="f"), L.Dense(3, name="d")])
+    graph = walk_model(model)
+    assert list(graph.nodes)[1:] == ["c", "f", "d"]
+    assert graph["d"].inputs == ["f"] and graph["d"].shape == (3,)
+    assert graph.outputs == ["d"] and len(graph.inputs) == 1
+
+
+def test_nested_models_are_walked_with_bound_inputs():
+    inner_in = keras.Input((6,))
+    inner = keras.Model(inner_in, L.Dense(4, name="inner_dense")(inner_in), name="inner")
+    block = keras.Sequential([keras.Input((4,)), L.Dense(3, name="seq_dense")], name="block")
+    x = keras.Input((6,), name="x")
+    y = block(L.Add()([inner(x), inner(x)]))
+    model = keras.Model(x, y)
+    graph = walk_model(model)
+    assert "inner/inner_dense" in graph.nodes and "inner/inner_dense_1" in graph.nodes
+    assert graph.outputs == ["block/seq_dense"]
+    run_handler_test(model)
+
+
+def test_shared_layers_give_one_node_per_call():
+    a, b = keras.Input((5,), name="a"), keras.Input((5,), name="b")
+    shared = L.Dense(3, name="shared")
+    model = keras.Model([a, b], L.Add()([shared(a), shared(b)]))
+    graph = walk_model(model)
+    assert {"shared#0", "shared#1"} <= set(graph.nodes)
+    net, *_ = run_handler_test(model)
+    assert len(net.connections) == 2
+
+
+def test_nested_functional_model_as_an_output():
+    inner_in = keras.Input((4,))
+    inner = keras.Model(inner_in, L.Dense(2, name="d2")(inner_in), name="head")
+    x = keras.Input((4,))
+    run_handler_test(keras.Model(x, inner(L.Dense(4)(x))))
+
+
+def test_rewrite_folds_into_new_arrays_and_leaves_the_layers_alone():
+    model = randomize(keras.Sequential([keras.Input((5, 5, 2)), L.Rescaling(2.0, name="r"),
+                                        L.Conv2D(3, 3, name="c"),
+                                        L.BatchNormalization(name="bn")]))
+    before = [w.copy() for w in model.get_weights()]
+    graph = walk_model(model)
+    assert convert_layers(graph) == []
+    rewrite(graph)
+    assert set(graph.nodes) == {graph.inputs[0], "c"}
+    assert isinstance(graph[graph.inputs[0]].op, InputOp)
+    assert graph[graph.inputs[0]].op.scale == 2.0
+    conv = graph["c"].op
+    assert isinstance(conv, Conv2DOp)
+    assert not np.shares_memory(conv.kernel, model.get_layer("c").kernel.numpy())
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_batch_norm_after_an_activation_stays_an_affine_op():
+    model = keras.Sequential([keras.Input((4,)), L.Dense(3, activation="relu"),
+                              L.BatchNormalization(name="bn"), L.Dense(2)])
+    graph = walk_model(model)
+    convert_layers(graph)
+    rewrite(graph)
+    assert isinstance(graph["bn"].op, AffineOp)
+
+
+def test_register_handler_refuses_duplicates():
+    with pytest.raises(ValueError, match="already registered"):
+        register_handler(keras.layers.Dense)(lambda layer, ctx: None)
+
+
+def test_support_table_is_generated_from_the_registry():
+    table = support_table()
+    for cls in LAYER_HANDLERS:
+        assert f"`{cls.__name__}`" in table
+    assert "MaxPooling2D" in table and "spike_gate" in table
+
+
+def test_subclassed_layers_overriding_call_are_not_matched():
+    class Doubled(L.Dense):
+        def call(self, x):
+            return 2 * super().call(x)
+
+    class Plain(L.Dense):
+        pass
+    from ml_genn_tf.handlers import find_handler
+    assert find_handler(Doubled(2)) is None
+    assert find_handler(Plain(2)) is LAYER_HANDLERS[L.Dense]
