@@ -162,6 +162,9 @@ class ConvertedModel:
             params = ", ".join(f"{k}={_format_value(v)}" for k, v in pop.neuron.get_params().items()
                                if k not in ("v", "v_reset") and not
                                (k == "bias" and np.all(np.asarray(v) == 0)))
+            if getattr(pop.neuron, "relative_reset", None) is not None and \
+                    "v_thresh" in pop.neuron.param_names:
+                params += ", reset=" + ("subtract" if pop.neuron.relative_reset else "zero")
             readout = getattr(pop.neuron, "readout", None)
             if readout is not None:
                 params += f", readout={type(readout).__name__}"
@@ -173,7 +176,8 @@ class ConvertedModel:
         for conn in self.network.connections:
             spec = next((c for c in mapped[conn.target().name].connections
                          if c is not None and c.source == conn.source().name), None)
-            layers = f" [from {', '.join(spec.layers)}]" if spec is not None and spec.layers else ""
+            layers = "" if spec is None else \
+                (f" [from {', '.join(spec.layers)}]" if spec.layers else " [identity]")
             lines.append(f"  {conn.source().name} -> {conn.target().name}: "
                          f"{type(conn.connectivity).__name__}{layers}")
         lines += ["", "Compile options: " + ", ".join(f"{k}={v}" for k, v in

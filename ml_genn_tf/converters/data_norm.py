@@ -60,7 +60,7 @@ class DataNorm(RateConverter):
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  norm_data: Any = None, input_type: Any = InputType.POISSON,
                  mode: str = "percentile", percentile: float = 99.9,
-                 reset: str = "subtract", readout: str = "spike_count",
+                 reset: str = "subtract", readout: str = "var",
                  max_pool: str | None = None):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)

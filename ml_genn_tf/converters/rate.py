@@ -35,9 +35,17 @@ class RateConverter(Converter):
         input_type: :class:`InputType` of the input neurons.
         reset: **ours**, ``"subtract"`` (reset by subtraction, Rueckauer et al. 2017; the
             default) or ``"zero"`` (mlGeNN's reset to zero).
-        readout: **ours**, the output readout: ``"spike_count"`` (mlGeNN; the output
-            neurons fire) or ``"var"`` (the output neurons never fire and the membrane
-            potential, which integrates the logits and keeps negative ones, is read).
+        readout: **ours**, the output readout: ``"var"`` (default: the output neurons
+            never fire and their membrane potential, which integrates the logits and
+            keeps negative ones, is read) or ``"spike_count"`` (mlGeNN: the output
+            neurons fire, normalised like hidden ones, and their spikes are counted).
+            Measured (10,000 test images, H100, KERAS_BACKEND=jax): MNIST CNN with
+            DataNorm, Poisson input, T=500: var 99.25%, spike_count 99.24%; T=100:
+            99.27% / 99.26%; IF input T=500: 99.21% / 99.21%; Fashion-MNIST ResNet
+            (spike_gate max pooling) T=500: 88.71% / 88.73%. On a random residual net
+            the var readout's correlation with the Keras logits was 0.997 against 0.939
+            for spike counts (which saturate and tie). ``var`` needs no output
+            statistics and never ties, hence the default.
         max_pool: **ours**, ``None`` (MaxPooling2D raises) or ``"spike_gate"``: accept
             MaxPooling2D with the Rueckauer et al. (2017) approximation (each pooling
             neuron passes the spikes of the window's neuron with the highest spike count
@@ -47,7 +55,7 @@ class RateConverter(Converter):
 
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  input_type: Any = InputType.POISSON, reset: str = "subtract",
-                 readout: str = "spike_count", max_pool: str | None = None):
+                 readout: str = "var", max_pool: str | None = None):
         owner = type(self).__name__
         if isinstance(evaluate_timesteps, bool) or int(evaluate_timesteps) != evaluate_timesteps \
                 or int(evaluate_timesteps) <= 0:

@@ -118,3 +118,18 @@ def test_convert_model_errors():
         convert_model(model, "data_norm")
     with pytest.raises(TypeError, match="unexpected argument"):
         convert_model(model, "few_spike", evaluate_timestep=3)
+
+
+def test_multi_output_model():
+    x_in = keras.Input((6,))
+    hidden = L.Dense(8, activation="relu")(x_in)
+    model = randomize(keras.Model(x_in, [L.Dense(3, name="a")(hidden),
+                                         L.Dense(2, activation="softmax", name="b")(hidden)]))
+    x = np.random.default_rng(0).uniform(0, 1, (20, 6)).astype(np.float32)
+    snn = convert_model(model, data=x, k=16)
+    got_a, got_b = snn.predict(x)
+    want_a, want_b = model.predict(x, verbose=0)
+    np.testing.assert_allclose(got_a, want_a, atol=1e-2 * np.abs(want_a).max())
+    assert np.mean(got_b.argmax(1) == want_b.argmax(1)) >= 0.9
+    results = snn.evaluate(x, [want_a.argmax(1), want_b.argmax(1)])
+    assert len(results["accuracy"]) == 2 and min(results["accuracy"]) >= 0.9
