@@ -60,8 +60,9 @@ def iter_batches(data: Any, batch_size: int = CALIBRATION_BATCH) -> Iterator[Any
 
     Accepted: mlGeNN's ``[iterable of (x, y) batches]``; a NumPy array (split into
     batches); an ``(x, y)`` tuple of arrays; a ``tf.data.Dataset`` or any iterable of
-    ``x`` or ``(x, y)`` batches; each directly or in a one-element list. ``x`` may be a
-    list of arrays for a model with several inputs.
+    ``x`` or ``(x, y)`` batches; each directly or in a one-element list. For a model with
+    several inputs, ``x`` is a dict of arrays by input name, or (in an iterable of
+    batches) a list of arrays.
 
     Raises:
         TypeError: an unsupported type.
@@ -70,6 +71,12 @@ def iter_batches(data: Any, batch_size: int = CALIBRATION_BATCH) -> Iterator[Any
         data = data[0]
     if data is None:
         raise TypeError("Calibration data is None; pass norm_data / data.")
+    if isinstance(data, dict) and all(hasattr(v, "shape") for v in data.values()):
+        arrays = {k: np.asarray(v) for k, v in data.items()}
+        size = min(len(v) for v in arrays.values())
+        for start in range(0, size, batch_size):
+            yield {k: v[start:start + batch_size] for k, v in arrays.items()}
+        return
     if isinstance(data, np.ndarray) or (hasattr(data, "shape") and hasattr(data, "dtype")
                                         and not hasattr(data, "element_spec")):
         array = np.asarray(data)
@@ -207,7 +214,11 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     for x in iter_batches(data):
         xs = x if isinstance(x, list) else [x]
         if isinstance(x, dict):
-            xs = [x[k] for k in x]
+            missing = [n for n in mapped.inputs if n not in x]
+            if missing:
+                raise ValueError(f"Calibration batches given as a dict lack the input(s) "
+                                 f"{missing}; keys: {sorted(x)}.")
+            xs = [x[n] for n in mapped.inputs]
         if len(xs) != len(mapped.inputs):
             raise ValueError(f"Calibration batches have {len(xs)} input array(s) but the "
                              f"model has {len(mapped.inputs)} input(s).")

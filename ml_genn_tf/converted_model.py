@@ -36,6 +36,16 @@ class ConvertedModel:
     (each output's input before its activation); for rate methods the output spike counts
     (``readout="spike_count"``) or the membrane potentials, proportional to the logits
     (``readout="var"``).
+
+    Example:
+        >>> import keras, numpy as np
+        >>> from ml_genn_tf import convert_model
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        >>> snn = convert_model(model, "simple", evaluate_timesteps=10, batch_size=2)
+        >>> snn.compile_options["evaluate_timesteps"], len(snn.network.populations)
+        (10, 2)
+        >>> snn.evaluate(np.ones((2, 4)), np.zeros(2))["num_examples"]
+        2
     """
 
     def __init__(self, keras_model: Any, converter: Any, network: Any, inputs: list,
@@ -89,6 +99,11 @@ class ConvertedModel:
 
     # --- running ---------------------------------------------------------------------------
     def _inputs(self, x: Any) -> dict:
+        if isinstance(x, dict):
+            missing = [p.name for p in self.inputs if p.name not in x]
+            if missing:
+                raise ValueError(f"Inputs given as a dict lack {missing}; keys: {sorted(x)}.")
+            x = [x[p.name] for p in self.inputs]
         xs = _as_list(x) if len(self.inputs) > 1 else [x]
         if len(xs) != len(self.inputs):
             raise ValueError(f"The model has {len(self.inputs)} inputs; pass a list of "
@@ -110,7 +125,7 @@ class ConvertedModel:
 
     def predict(self, x: Any, callbacks: Any = ()) -> Any:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, or a list of
-        arrays for several inputs): one array ``(N, *output shape)`` per output (a list
+        arrays, or a dict by input name, for several inputs): one array ``(N, *output shape)`` per output (a list
         if there are several)."""
         data = self._inputs(x)
         compiled = self.compiled()

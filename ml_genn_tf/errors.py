@@ -74,6 +74,16 @@ class ConversionError(Exception):
     Raised as :class:`UnsupportedModelError` (a ``NotImplementedError``) when any problem
     is an unsupported layer or setting, else as :class:`InvalidModelError` (a
     ``ValueError``). ``problems`` lists them all.
+
+    Example:
+        >>> error = ConversionError.from_problems(
+        ...     [Problem("conv2d_3", "Conv2D", "data_format='channels_first' is not "
+        ...              "supported", "Use data_format='channels_last'.")], "net")
+        >>> isinstance(error, NotImplementedError)
+        True
+        >>> print(error)
+        Cannot convert 'net': 1 problem found.
+          - Layer 'conv2d_3' (Conv2D): data_format='channels_first' is not supported. Use data_format='channels_last'.
     """
 
     def __init__(self, problems: Sequence[Problem], model_name: str = "model"):

@@ -75,6 +75,19 @@ class Converter:
     Attributes:
         mapped: the :class:`~ml_genn_tf.graph.mapping.MappedModel` of the last
             conversion (populations, connections, biases).
+
+    Example:
+        >>> import keras
+        >>> from ml_genn.neurons import BinarySpikeInput, IntegrateFire
+        >>> class Binary(Converter):
+        ...     def create_input_neurons(self, pre):
+        ...         return BinarySpikeInput()
+        ...     def create_neurons(self, layer, pre, is_output):
+        ...         return IntegrateFire(readout="spike_count" if is_output else None)
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="out")])
+        >>> net, inputs, outputs, layer_pops = Binary().convert(model)
+        >>> outputs[0].name, layer_pops[model.layers[0]] is outputs[0]
+        ('out', True)
     """
 
     #: Fold Rescaling/Normalization right after an input into the input neurons.

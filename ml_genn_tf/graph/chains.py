@@ -261,13 +261,13 @@ def _padding(padding) -> Any:
     return padding if isinstance(padding, str) else tuple(tuple(p) for p in padding)
 
 
-def _conv_params(op, in_shape) -> dict:
+def _conv_params(op) -> dict:
     kh, kw, _, filters = op.kernel.shape
     return {"filters": int(filters), "conv_size": (int(kh), int(kw)),
             "conv_strides": tuple(op.strides), "conv_padding": _padding(op.padding)}
 
 
-def match_chain(chain: Chain, source_shape: tuple) -> ChainMatch | None:
+def match_chain(chain: Chain) -> ChainMatch | None:
     """The fused connectivity of ``chain`` (None: use the exact fallback)."""
     items = _normalise(chain.steps)
     kinds = tuple(type(i.op) for i in items)
@@ -281,7 +281,7 @@ def match_chain(chain: Chain, source_shape: tuple) -> ChainMatch | None:
     if kinds == (DenseOp,) and len(first.in_shape) == 1:
         return ChainMatch("dense", {}, first.op.kernel, None, None)
     if kinds == (Conv2DOp,):
-        return ChainMatch("conv2d", _conv_params(first.op, first.in_shape), first.op.kernel,
+        return ChainMatch("conv2d", _conv_params(first.op), first.op.kernel,
                           first.in_shape, first.out_shape, True)
     if kinds == (DepthwiseConv2DOp,):
         kh, kw, _, mult = first.op.kernel.shape
@@ -295,8 +295,7 @@ def match_chain(chain: Chain, source_shape: tuple) -> ChainMatch | None:
         return ChainMatch("avg_pool", pool, None, first.in_shape,
                           pooled_shape(pool, first.in_shape), True)
     if pool is not None and kinds[1:] == (Conv2DOp,):
-        params = dict(pool, **_conv_params(last.op, last.in_shape))
-        params["conv_size"] = params.pop("conv_size")
+        params = dict(pool, **_conv_params(last.op))
         return ChainMatch("avg_pool_conv2d", params, last.op.kernel, first.in_shape,
                           last.out_shape, True)
     if pool is not None and kinds[1:] == (DenseOp,) and len(last.in_shape) == 1:
@@ -344,7 +343,7 @@ def chain_matrix(chain: Chain, source_shape: tuple, target_size: int,
         raise ValueError(f"{n_src} x {target_size} = {n_src * target_size} entries, above "
                          f"the limit of {max_entries}")
     first_shape = tuple(chain.steps[0].in_shape) if chain.steps else tuple(source_shape)
-    rows = max(1, min(n_src, 2 ** 22 // max(target_size, 1)))
+    rows = max(1, min(n_src, 2 ** 22 // max(target_size, n_src, 1)))
     pre, post, values = [], [], []
     for start in range(0, n_src, rows):
         stop = min(n_src, start + rows)

@@ -216,7 +216,7 @@ class _Mapper:
         views: dict[str, set] = {name: set() for name in self.pops}
         for spec in self.pops.values():
             for i, chain in enumerate(spec.chains):
-                match = match_chain(chain, self.pops[chain.source].keras_shape)
+                match = match_chain(chain)
                 matches[(spec.name, i)] = match
                 if match is not None and match.source_view is not None:
                     views[chain.source].add(tuple(match.source_view))

@@ -141,3 +141,11 @@ def test_bad_converter_arguments():
         FewSpike(mode="mean")
     with pytest.raises(ValueError, match="evaluate_timesteps must be a positive integer"):
         Simple(0)
+
+
+def test_few_spike_refuses_max_pooling_of_signed_inputs():
+    model = keras.Sequential([keras.Input((4, 4, 1)), L.MaxPooling2D(name="mp"), L.Flatten(),
+                              L.Dense(2)])
+    with pytest.raises(UnsupportedModelError,
+                       match=r"Layer 'mp' \(MaxPooling2D\): max pooling of signed inputs"):
+        FewSpike(k=8, signed_input=True).convert(model)

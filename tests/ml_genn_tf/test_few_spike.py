@@ -123,3 +123,27 @@ def test_biases_are_few_spike_relu_biases():
     hidden = net.populations[1].neuron
     assert isinstance(hidden, FewSpikeRelu)
     np.testing.assert_allclose(hidden.bias, model.layers[0].get_weights()[1], rtol=1e-6)
+
+
+def test_hidden_population_seen_as_an_image_by_a_reshape_and_conv():
+    model = randomize(keras.Sequential([keras.Input((5,)), L.Dense(48, activation="relu"),
+                                        L.Reshape((4, 6, 2)), L.Conv2D(3, 3, padding="same"),
+                                        L.Flatten()]), seed=12)
+    x = data((5,))
+    net, *_ = compare(model, x, FewSpike(k=16, norm_data=x))
+    assert net.populations[1].shape == (4, 6, 2)
+
+
+def test_concatenated_branches_and_dict_inputs():
+    a, b = keras.Input((6,), name="a"), keras.Input((4,), name="b")
+    joined = L.Concatenate()([L.Dense(5, activation="relu")(a),
+                              L.Dense(3, activation="relu")(b)])
+    model = randomize(keras.Model({"a": a, "b": b}, L.Dense(2)(joined)), seed=13)
+    x = {"a": data((6,), seed=1), "b": data((4,), seed=2)}
+    converter = FewSpike(k=16, norm_data=x)
+    net, inputs, outputs, _ = converter.convert(model)
+    assert [p.name for p in inputs] == ["a", "b"]
+    from ml_genn_tf import convert_model
+    snn = convert_model(model, data=[x], k=16)
+    want = model.predict(x, verbose=0)
+    np.testing.assert_allclose(snn.predict(x), want, atol=5e-3 * np.abs(want).max())

@@ -116,3 +116,12 @@ def test_normalising_converters_need_data(cls):
     model = keras.Sequential([keras.Input((3,)), L.Dense(2)])
     with pytest.raises(ValueError, match="needs norm_data"):
         cls(10).convert(model)
+
+
+def test_data_norm_caps_lambda_at_relu_max_value():
+    model = randomize(keras.Sequential([keras.Input((6,)), L.Dense(8, name="d"),
+                                        L.ReLU(max_value=0.2, name="r6"), L.Dense(2)]),
+                      seed=3, scale=2.0)
+    converter = DataNorm(20, norm_data=inputs((6,)), mode="max")
+    converter.convert(model)
+    assert converter.pre_convert(model).scales["r6"] == pytest.approx(0.2)
