@@ -25,6 +25,9 @@ class SpikeNorm(RateConverter):
     thresholds found so far) is run on ``norm_data``, and its threshold becomes the
     largest single-step input any of its neurons received. Weights and biases are the
     Keras ones. Unlike mlGeNN, the thresholds are written into the returned network.
+    As in the original method, only thresholds change: where branches with different
+    thresholds join (residual ``Add``), their scales are not balanced; DataNorm, which
+    scales weights, normalises such joins exactly.
 
     Args:
         evaluate_timesteps: timesteps per example.

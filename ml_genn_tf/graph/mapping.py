@@ -258,8 +258,8 @@ class _Mapper:
                     node, f"the linear layers {list(layers)} from population '{source.name}' "
                           f"to '{spec.name}' match no ml_genn connectivity, and their exact "
                           f"matrix is too large ({err})",
-                    "Insert a ReLU between the linear layers, or raise "
-                    "max_fallback_entries."))
+                    "Insert a ReLU between the linear layers, or raise the converter's "
+                    "max_fallback_entries attribute."))
                 return None
             match = ChainMatch(kind, params, weight, None, None)
         return ConnectionSpec(source.name, spec.name, match.kind, match.params, match.weight,

@@ -149,3 +149,15 @@ def test_few_spike_refuses_max_pooling_of_signed_inputs():
     with pytest.raises(UnsupportedModelError,
                        match=r"Layer 'mp' \(MaxPooling2D\): max pooling of signed inputs"):
         FewSpike(k=8, signed_input=True).convert(model)
+
+
+def test_the_exact_fallback_has_a_size_limit():
+    class Small(FewSpike):
+        max_fallback_entries = 100
+
+    model = keras.Sequential([keras.Input((6, 6, 2)), L.Conv2D(3, 3, name="c"),
+                              L.Flatten(), L.Dense(4, name="d", activation="relu")])
+    with pytest.raises(NotImplementedError, match=r"Layer 'd' \(Dense\): the linear layers \['c', "
+                                         r"'flatten.*', 'd'\].*too large.*max_fallback_entries"):
+        convert(model, Small())
+    convert(model)
