@@ -133,11 +133,13 @@ def _linear(op):
     return op
 
 
-def _per_channel(scale, shape) -> np.ndarray | None:
+def _per_channel(full: np.ndarray, shape) -> np.ndarray | None:
+    """The per-channel values of ``full`` seen with image ``shape`` (None if they vary
+    over rows or columns)."""
     if len(shape) != 3:
         return None
-    full = np.broadcast_to(np.asarray(scale, np.float64), shape).reshape(-1, shape[-1])
-    return full[0] if np.all(full == full[0]) else None
+    rows = full.reshape(-1, shape[-1])
+    return rows[0] if np.all(rows == rows[0]) else None
 
 
 def _full(scale, shape) -> np.ndarray:
@@ -149,25 +151,26 @@ def _absorb_affine(items: list, i: int) -> bool:
     op, in_shape, out_shape = items[i]
     nxt = items[i + 1] if i + 1 < len(items) else None
     prev = items[i - 1] if i > 0 else None
+    full = _full(op.scale, in_shape)   # one scale per element, reshaped freely below
     if nxt is not None and isinstance(nxt.op, DenseOp) and len(nxt.in_shape) == 1:
-        kernel = nxt.op.kernel * _full(op.scale, in_shape).reshape(-1)[:, None]
+        kernel = nxt.op.kernel * full.reshape(-1)[:, None]
         items[i + 1] = nxt._replace(op=nxt.op._replace(kernel=kernel))
         del items[i]
         return True
     if nxt is not None and isinstance(nxt.op, (Conv2DOp, DepthwiseConv2DOp)):
-        channel = _per_channel(op.scale, nxt.in_shape)
+        channel = _per_channel(full, nxt.in_shape)
         if channel is not None:
             kernel = nxt.op.kernel * channel[None, None, :, None]
             items[i + 1] = nxt._replace(op=nxt.op._replace(kernel=kernel))
             del items[i]
             return True
     if prev is not None and isinstance(prev.op, DenseOp) and len(prev.out_shape) == 1:
-        kernel = prev.op.kernel * _full(op.scale, in_shape).reshape(-1)[None, :]
+        kernel = prev.op.kernel * full.reshape(-1)[None, :]
         items[i - 1] = prev._replace(op=prev.op._replace(kernel=kernel))
         del items[i]
         return True
     if prev is not None and isinstance(prev.op, (Conv2DOp, DepthwiseConv2DOp)):
-        channel = _per_channel(op.scale, prev.out_shape)
+        channel = _per_channel(full, prev.out_shape)
         if channel is not None:
             k = prev.op.kernel
             kernel = k * (channel.reshape(k.shape[2:]) if isinstance(prev.op, DepthwiseConv2DOp)
@@ -176,13 +179,13 @@ def _absorb_affine(items: list, i: int) -> bool:
             del items[i]
             return True
     if nxt is not None and isinstance(nxt.op, (AvgPoolOp, GlobalAvgPoolOp)):
-        channel = _per_channel(op.scale, nxt.in_shape)
+        channel = _per_channel(full, nxt.in_shape)
         if channel is not None:
             items[i] = nxt
             items[i + 1] = _Item(AffineOp(channel, 0.0), nxt.out_shape, nxt.out_shape)
             return True
     if nxt is not None and isinstance(nxt.op, AffineOp):
-        scale = _full(op.scale, in_shape).reshape(nxt.in_shape) * nxt.op.scale
+        scale = full.reshape(nxt.in_shape) * nxt.op.scale
         items[i + 1] = nxt._replace(op=AffineOp(scale, 0.0))
         del items[i]
         return True

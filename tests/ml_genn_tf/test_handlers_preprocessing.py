@@ -44,3 +44,16 @@ def test_softmax_output_reads_the_logits(output):
     model = keras.Sequential([keras.Input((6,))] + output())
     net, _, outputs, layer_pops = run_handler_test(model, output_softmax=True)
     assert all(layer_pops[layer] is outputs[0] for layer in model.layers)
+
+
+def test_affine_seen_through_a_reshape_folds_into_the_convolution():
+    per_channel = np.tile([2.0, 3.0], 24).tolist()   # (48,), one value per channel of (4, 6, 2)
+    model = keras.Sequential([keras.Input((48,)), L.Dense(48, activation="relu"),
+                              L.Rescaling(per_channel, offset=1.0), L.Reshape((4, 6, 2)),
+                              L.Conv2D(3, 3)])
+    net, *_ = FewSpike(k=8).convert(randomize(model))
+    assert type(net.connections[-1].connectivity).__name__ == "Conv2D"
+    model = keras.Sequential([keras.Input((48,)), L.Rescaling(per_channel, offset=1.0),
+                              L.Reshape((4, 6, 2)), L.Conv2D(3, 3)])
+    net, *_ = run_handler_test(model)
+    assert type(net.connections[0].connectivity).__name__ == "Conv2D"
