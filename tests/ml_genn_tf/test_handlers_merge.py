@@ -1,8 +1,6 @@
 """Exact-sum tests of Add and Concatenate."""
 import keras
-import numpy as np
 from handler_harness import run_handler_test
-from ml_genn.connectivity import AvgPoolDense2D, Conv2D, Dense, OneToOne, Sparse
 
 L = keras.layers
 

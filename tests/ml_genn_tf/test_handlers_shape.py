@@ -1,6 +1,5 @@
 """Exact-sum tests of shape-only layers, padding and inference no-ops."""
 import keras
-import numpy as np
 import pytest
 from handler_harness import run_handler_test
 from ml_genn.connectivity import Conv2D, Dense, DepthwiseConv2D
