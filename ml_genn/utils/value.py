@@ -29,7 +29,9 @@ def materialise(value: Any, shape: tuple[int, ...], name: str, owner: str,
                 rng: np.random.Generator) -> np.ndarray:
     """Turn an InitValue into a float32 array broadcastable to ``shape``.
 
-    Scalars stay 0-d (cheap to broadcast); arrays must match ``shape`` or its size.
+    Scalars stay 0-d (cheap to broadcast); arrays of ``shape`` or of its size are reshaped,
+    and arrays that NumPy broadcasts to ``shape`` (e.g. one value per channel of an
+    ``(H, W, C)`` population) are expanded to it.
     """
     if isinstance(value, Initializer):
         return np.asarray(value.sample(shape, rng), dtype=np.float32)
@@ -40,6 +42,10 @@ def materialise(value: Any, shape: tuple[int, ...], name: str, owner: str,
         return array
     if array.size == int(np.prod(shape)):
         return array.reshape(shape)
+    try:
+        return np.ascontiguousarray(np.broadcast_to(array, shape))
+    except ValueError:
+        pass
     raise ValueError(f"{owner}: parameter '{name}' has shape {array.shape} but the "
-                     f"population has shape {tuple(shape)}; pass a scalar or an array "
-                     f"of that shape.")
+                     f"population has shape {tuple(shape)}; pass a scalar, an array "
+                     f"of that shape or one that broadcasts to it.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 
 from ...neurons import FewSpikeRelu, FewSpikeReluInput
@@ -12,7 +13,15 @@ from .base import NeuronDynamics, register_dynamics
 def threshold(alpha: jnp.ndarray, p: jnp.ndarray, signed: bool) -> jnp.ndarray:
     """:math:`h(p) = \\alpha 2^{-(p+1)}` (signed: :math:`\\alpha 2^{-(\\lfloor p/2\\rfloor+1)}`)."""
     bit = p // 2 if signed else p
-    return alpha * jnp.exp2(-(bit + 1).astype(jnp.float32))
+    return alpha * power_of_two(-(bit + 1))
+
+
+def power_of_two(n: jnp.ndarray) -> jnp.ndarray:
+    """Exactly :math:`2^n` in float32 for integer :math:`-126 \le n \le 127`, built from
+    its exponent bits (``exp2`` is not exact on every device, and few-spike thresholds
+    must be: the schedules compare against them)."""
+    biased = (jnp.asarray(n, jnp.int32) + 127) << 23
+    return jax.lax.bitcast_convert_type(biased, jnp.float32)
 
 
 def encode_step(v: jnp.ndarray, h: jnp.ndarray, negative_step) -> tuple[jnp.ndarray, jnp.ndarray]:
