@@ -17,7 +17,7 @@ def threshold(alpha: jnp.ndarray, p: jnp.ndarray, signed: bool) -> jnp.ndarray:
 
 
 def power_of_two(n: jnp.ndarray) -> jnp.ndarray:
-    """Exactly :math:`2^n` in float32 for integer :math:`-126 \le n \le 127`, built from
+    r"""Exactly :math:`2^n` in float32 for integer :math:`-126 \le n \le 127`, built from
     its exponent bits (``exp2`` is not exact on every device, and few-spike thresholds
     must be: the schedules compare against them)."""
     biased = (jnp.asarray(n, jnp.int32) + 127) << 23
