@@ -116,6 +116,16 @@ class Simulator:
             total = out if total is None else total + out
         return total
 
+    @staticmethod
+    def _batch_size(history: tuple, neurons: tuple, inputs: dict) -> int:
+        """Batch size from the event history ``(L, B, ...)``, else the neuron states or
+        the inputs ``(B, ...)``."""
+        for h in history:
+            if h is not None:
+                return h.shape[1]
+        leaves = jax.tree_util.tree_leaves(neurons) + list(inputs.values())
+        return leaves[0].shape[0]
+
     def _readout_init(self, batch: int) -> tuple:
         return tuple(None if r is None else
                      readout_ops.init(r, (batch,) + tuple(p.shape))
@@ -183,8 +193,7 @@ class Simulator:
     def _timestep_program(self, params, state, inputs, t0, *, num_steps, record):
         plan = self.plan
         n_pops = len(plan.populations)
-        batch = jax.tree_util.tree_leaves(state.neurons)[0].shape[0] if jax.tree_util.tree_leaves(
-            state.neurons) else next(iter(inputs.values())).shape[0]
+        batch = self._batch_size(state.history, state.neurons, inputs)
 
         def body(carry, tau):
             st, accs = carry
@@ -266,8 +275,7 @@ class Simulator:
         plan = self.plan
         neurons, tails, conn_states, accs = carry
         conn_states = list(conn_states)
-        batch = jax.tree_util.tree_leaves(tails)[0].shape[1] if jax.tree_util.tree_leaves(tails) \
-            else next(iter(inputs.values())).shape[0]
+        batch = self._batch_size(tails, neurons, inputs)
         chunk_events: list = [None] * len(plan.populations)
         new_neurons, new_accs, recs = list(neurons), list(accs), {}
         steps = jnp.arange(size, dtype=jnp.int32)
