@@ -14,9 +14,10 @@ Train and save with::
 import argparse
 
 import keras
-import numpy as np
 
 from ml_genn_tf.datasets import load_fashion_mnist
+
+from .training import train_and_save
 
 
 def _conv_bn(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
@@ -75,23 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     x_train = x_train[..., None].astype("float32")
     x_test = x_test[..., None].astype("float32")
 
-    model = build_fashion_resnet()
-    steps = args.epochs * -(-len(x_train) // args.batch_size)
-    learning_rate = keras.optimizers.schedules.CosineDecay(2e-3, steps)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.fit(x_train, y_train, batch_size=args.batch_size,
-              epochs=args.epochs, verbose=2)
-
-    accuracy = np.mean(np.argmax(model.predict(x_test, verbose=0), axis=1)
-                       == y_test)
-    print(f"test accuracy: {accuracy:.4f}")
-    # Ship an uncompiled copy: weights only, no optimizer state.
-    inference = build_fashion_resnet()
-    inference.set_weights(model.get_weights())
-    inference.save(args.out)
-    print(f"saved {args.out}")
+    train_and_save(build_fashion_resnet, ((x_train, y_train), (x_test, y_test)), args.epochs,
+                   args.batch_size, args.out)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ Train and save with::
 import argparse
 
 import keras
-import numpy as np
 
 from ml_genn_tf.datasets import load_mnist
+
+from .training import train_and_save
 
 
 def build_mnist_cnn() -> keras.Sequential:
@@ -58,23 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     x_train = x_train[..., None].astype("float32") / 255.0
     x_test = x_test[..., None].astype("float32") / 255.0
 
-    model = build_mnist_cnn()
-    steps = args.epochs * -(-len(x_train) // args.batch_size)
-    learning_rate = keras.optimizers.schedules.CosineDecay(2e-3, steps)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.fit(x_train, y_train, batch_size=args.batch_size,
-              epochs=args.epochs, verbose=2)
-
-    accuracy = np.mean(np.argmax(model.predict(x_test, verbose=0), axis=1)
-                       == y_test)
-    print(f"test accuracy: {accuracy:.4f}")
-    # Ship an uncompiled copy: weights only, no optimizer state.
-    inference = build_mnist_cnn()
-    inference.set_weights(model.get_weights())
-    inference.save(args.out)
-    print(f"saved {args.out}")
+    train_and_save(build_mnist_cnn, ((x_train, y_train), (x_test, y_test)), args.epochs,
+                   args.batch_size, args.out)
 
 
 if __name__ == "__main__":
