@@ -1,0 +1,48 @@
+"""The example scripts run: the mlGeNN 2.x-style script unchanged, and the demo."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_script(*args, timeout=600):
+    """Run ``python *args`` from the repository root; return its stdout."""
+    if not (ROOT / "models" / "mnist_cnn.keras").exists():
+        pytest.skip("models/mnist_cnn.keras is missing")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.mark.parametrize("converter, minimum", [("few-spike", 95.0), ("data-norm", 95.0),
+                                                ("simple", 80.0)])
+def test_mlgenn_simple_cnn_script_runs_unchanged(converter, minimum):
+    # first 100 test images; T=100 for the rate-coded converters to keep it fast
+    out = run_script("examples/mlgenn_simple_cnn.py", "--converter", converter,
+                     "--n-test-samples", "100", "--n-timesteps", "100")
+    accuracy = float(re.search(r"^Accuracy = ([0-9.]+)%$", out, re.M).group(1))
+    assert minimum <= accuracy <= 100.0
+    assert re.search(r"^Time = [0-9.e-]+s$", out, re.M)
+
+
+def test_demo_prints_one_table_with_every_method():
+    out = run_script("examples/demo.py", "--limit", "200")
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("method"))
+    assert lines[header].split() == ["method", "timesteps", "ANN", "%", "SNN", "%",
+                                     "spikes/neuron", "time", "s"]
+    rows = {line.split()[0]: line.split() for line in lines[header + 1:header + 5]}
+    assert list(rows) == ["few_spike", "data_norm", "simple", "spike_norm"]
+    assert rows["few_spike"][1] == "k=8"
+    for method, (_, steps, ann, snn, spikes, seconds) in rows.items():
+        assert float(ann) > 95.0
+        assert float(snn) > (95.0 if method != "simple" else 80.0), method
+        assert float(spikes) > 0 and float(seconds) > 0
+    assert "ANN accuracy" in out
