@@ -79,7 +79,7 @@ def test_mnist_data_norm_t64_within_half_a_point(mnist):
 
 @pytest.mark.slow
 def test_mnist_data_norm_t500_within_half_a_point(mnist):
-    # the setting (T=500); about 100 s on 2 CPU cores
+    # the setting (T=500): 45 to 100 s on 2 CPU cores, depending on their load
     check_accuracy(mnist, "data_norm", 0.5, evaluate_timesteps=500)
 
 
