@@ -45,12 +45,16 @@ class FewSpikeState(NamedTuple):
     y: jnp.ndarray
 
 
-@register_dynamics(FewSpikeRelu)
-class FewSpikeReluDynamics(NeuronDynamics):
+class StageDynamics(NeuronDynamics):
+    """Few-spike neurons: a pipeline stage is the neuron's ``k`` timesteps."""
+
     def __init__(self, neuron, shape, dt):
         super().__init__(neuron, shape, dt)
         self.stage_steps = neuron.k
 
+
+@register_dynamics(FewSpikeRelu)
+class FewSpikeReluDynamics(StageDynamics):
     def params(self, rng):
         return FewSpikeParams(self.param("alpha", rng), self.param("bias", rng))
 
@@ -78,11 +82,7 @@ class FewSpikeInputParams(NamedTuple):
 
 
 @register_dynamics(FewSpikeReluInput)
-class FewSpikeReluInputDynamics(NeuronDynamics):
-    def __init__(self, neuron, shape, dt):
-        super().__init__(neuron, shape, dt)
-        self.stage_steps = neuron.k
-
+class FewSpikeReluInputDynamics(StageDynamics):
     def params(self, rng):
         return FewSpikeInputParams(self.param("alpha", rng))
 
