@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from ml_genn.callbacks import SpikeCountTotals
+from ml_genn.utils.fingerprint import network_fingerprint
 
 
 def _as_list(x: Any) -> list:
@@ -59,6 +60,7 @@ class ConvertedModel:
         self.compiler = compiler
         self.method = method
         self._compiled = None
+        self._fingerprint = None
 
     # --- compile options -----------------------------------------------------------------
     @property
@@ -87,10 +89,13 @@ class ConvertedModel:
         return options
 
     def compiled(self) -> Any:
-        """The compiled network (compiled once, on first use)."""
-        if self._compiled is None:
+        """The compiled network, compiled on first use and again after the network was
+        edited (a threshold or weight tuned by hand), so every run sees it as it stands."""
+        fingerprint = network_fingerprint(self.network)
+        if self._compiled is None or fingerprint != self._fingerprint:
             self._compiled = self.compiler.compile(self.network, self.network_name,
                                                    inputs=self.inputs, outputs=self.outputs)
+            self._fingerprint = fingerprint
         return self._compiled
 
     @property
@@ -164,6 +169,13 @@ class ConvertedModel:
         return results
 
     # --- reporting -------------------------------------------------------------------------
+    def diagnose(self, x: Any, y: Any = None) -> Any:
+        """Compare the SNN with the ANN population by population on ``x`` (labels ``y``
+        optional): a :class:`~ml_genn_tf.diagnosis.Diagnosis` naming the layer that
+        loses accuracy, with hints."""
+        from .diagnosis import diagnose
+        return diagnose(self, x, y)
+
     def summary(self) -> str:
         """Populations (neuron, shape, size, thresholds/alphas, bias), connections and
         compile options, as text."""

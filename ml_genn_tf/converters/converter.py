@@ -75,6 +75,8 @@ class Converter:
     Attributes:
         mapped: the :class:`~ml_genn_tf.graph.mapping.MappedModel` of the last
             conversion (populations, connections, biases).
+        pre_convert_output: what ``pre_convert`` returned in the last conversion (the
+            statistics the scales and thresholds come from).
 
     Example:
         >>> import keras
@@ -96,6 +98,7 @@ class Converter:
     max_fallback_entries = MAX_FALLBACK_ENTRIES
 
     mapped: MappedModel | None = None
+    pre_convert_output: Any = None
     current_population: PopulationSpec | None = None
 
     # --- the mlGeNN API -------------------------------------------------------------
@@ -112,6 +115,7 @@ class Converter:
         model = load_keras_model(tf_model)
         self.mapped = self.map_model(model)
         pre = self.pre_convert(model)
+        self.pre_convert_output = pre
         network, inputs, outputs, layer_pops = self.build_network(self.mapped, pre)
         self.post_convert(network, inputs, outputs)
         return network, inputs, outputs, layer_pops

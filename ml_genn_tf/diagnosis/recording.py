@@ -1,0 +1,128 @@
+"""Run the SNN as it stands and record every population, through public callbacks.
+
+Every population's spike counts come from a :class:`~ml_genn.callbacks.SpikeRecorder`
+(``record_counts=True``) and the state variables the decoder needs from
+:class:`FinalVarRecorder` (the last timestep of a variable). Recording spikes needs
+``record_spikes=True`` on the population (mlGeNN's rule); it is switched on for the run
+and restored afterwards. The network is compiled anew (with a batch size that keeps the
+per-step recordings within :data:`MEMORY_BUDGET`), so edits made after conversion are
+what is run.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, NamedTuple
+
+import numpy as np
+from ml_genn.callbacks import SpikeRecorder
+from ml_genn.callbacks.base_recorder import BaseRecorder
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+
+#: Bytes the per-timestep recordings of one batch may take.
+MEMORY_BUDGET = 512 * 2 ** 20
+
+
+class FinalVarRecorder(BaseRecorder):
+    """Records the value of a neuron variable at the last timestep of each example.
+
+    The data (``get_data() -> (key, data)``) is a float array ``(examples, neurons)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from ml_genn import Network, Population, Connection
+        >>> from ml_genn.compilers import InferenceCompiler
+        >>> from ml_genn.connectivity import Dense
+        >>> from ml_genn.neurons import IntegrateFire
+        >>> with Network() as net:
+        ...     inp = Population("binary_spike_input", 1)
+        ...     out = Population(IntegrateFire(v_thresh=10.0, readout="var"), 1)
+        ...     _ = Connection(inp, out, Dense(np.full((1, 1), 0.5)))
+        >>> compiled = InferenceCompiler(evaluate_timesteps=4).compile(net)
+        >>> with compiled:
+        ...     _, data = compiled.predict({inp: np.ones((2, 1))}, out,
+        ...                                callbacks=[FinalVarRecorder(out, "v", key="v")])
+        >>> data["v"].tolist()
+        [[1.5], [1.5]]
+    """
+
+    def __init__(self, pop: Any, var: str, key: Any = None):
+        super().__init__(pop, key)
+        self._var = var
+        self._data: list[np.ndarray] = []
+
+    def set_params(self, compiled_network: Any = None, **params: Any) -> None:
+        super().set_params(compiled_network=compiled_network, **params)
+        self._data = []
+
+    def _record(self, data: np.ndarray, first_step: int) -> None:
+        self._data.append(np.array(data[:, -1]))
+
+    def get_data(self) -> tuple[Any, np.ndarray]:
+        if not self._data:
+            return self.key, np.zeros((0, self.num_selected), np.float32)
+        return self.key, np.concatenate(self._data)
+
+
+class Recording(NamedTuple):
+    """What one run of the SNN recorded.
+
+    Attributes:
+        counts: spike counts (positive events) by population name, ``(N, neurons)``.
+        final: last-step variables by ``(population name, variable)``, ``(N, neurons)``.
+        readouts: the outputs' readouts, in output order, ``(N, *shape)``.
+        timesteps: timesteps per example (``k`` for few-spike).
+    """
+
+    counts: dict
+    final: dict
+    readouts: list
+    timesteps: int
+
+
+def recorded_vars(neuron: Any) -> tuple[str, ...]:
+    """The variables the decoder reads at the end of an example."""
+    if isinstance(neuron, FewSpikeRelu):
+        return ("v", "y")
+    if isinstance(neuron, FewSpikeReluInput):
+        return ("v",)
+    if "v_thresh" in getattr(neuron, "param_names", ()) and neuron.output_var_name == "v":
+        return ("v",)
+    return ()
+
+
+def _batch_size(network: Any, timesteps: int, largest: int, num_examples: int) -> int:
+    per_example = sum(p.num_neurons * (1 + 4 * len(recorded_vars(p.neuron)))
+                      for p in network.populations) * timesteps
+    return int(max(1, min(largest, num_examples, MEMORY_BUDGET // max(per_example, 1))))
+
+
+def record_network(converted: Any, data: dict, timesteps: int) -> Recording:
+    """Run ``converted``'s network on ``data`` ({input population: array}) and record
+    every population."""
+    network = converted.network
+    num_examples = len(next(iter(data.values())))
+    compiler = copy.copy(converted.compiler)
+    compiler.batch_size = _batch_size(network, timesteps, converted.compiler.batch_size,
+                                      num_examples)
+    callbacks: list = []
+    for pop in network.populations:
+        callbacks.append(SpikeRecorder(pop, key=("spikes", pop.name), record_counts=True))
+        callbacks += [FinalVarRecorder(pop, var, key=("final", pop.name, var))
+                      for var in recorded_vars(pop.neuron)]
+    flags = {pop.name: pop.record_spikes for pop in network.populations}
+    try:
+        for pop in network.populations:
+            pop.record_spikes = True
+        compiled = compiler.compile(network, converted.network_name, inputs=converted.inputs,
+                                    outputs=converted.outputs)
+        with compiled:
+            out, cb_data = compiled.predict(data, converted.outputs, callbacks=callbacks)
+    finally:
+        for pop in network.populations:
+            pop.record_spikes = flags[pop.name]
+    counts = {key[1]: np.asarray(value) for key, value in cb_data.items()
+              if isinstance(key, tuple) and key[0] == "spikes"}
+    final = {key[1:]: np.asarray(value, np.float64) for key, value in cb_data.items()
+             if isinstance(key, tuple) and key[0] == "final"}
+    return Recording(counts, final, [np.asarray(out[p]) for p in converted.outputs],
+                     timesteps)
