@@ -95,6 +95,9 @@ def save_model(model: "RunnableModel", path: str | os.PathLike) -> None:
     try:
         with h5py.File(tmp, "w") as f:
             _write(f, model, path)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
