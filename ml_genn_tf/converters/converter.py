@@ -75,8 +75,6 @@ class Converter:
     Attributes:
         mapped: the :class:`~ml_genn_tf.graph.mapping.MappedModel` of the last
             conversion (populations, connections, biases).
-        pre_convert_output: what ``pre_convert`` returned in the last conversion (the
-            statistics the scales and thresholds come from).
 
     Example:
         >>> import keras
@@ -98,6 +96,7 @@ class Converter:
     max_fallback_entries = MAX_FALLBACK_ENTRIES
 
     mapped: MappedModel | None = None
+    #: What ``pre_convert`` returned in the last conversion (scales, alphas, ...).
     pre_convert_output: Any = None
     current_population: PopulationSpec | None = None
 

@@ -113,7 +113,7 @@ def record_network(converted: Any, data: dict, timesteps: int) -> Recording:
     try:
         for pop in network.populations:
             pop.record_spikes = True
-        compiled = compiler.compile(network, converted.network_name, inputs=converted.inputs,
+        compiled = compiler.compile(network, converted.name, inputs=converted.inputs,
                                     outputs=converted.outputs)
         with compiled:
             out, cb_data = compiled.predict(data, converted.outputs, callbacks=callbacks)
