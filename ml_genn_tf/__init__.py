@@ -12,7 +12,8 @@ from typing import Any
 _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
             "ConvertedModel": ".converted_model", "ConversionError": ".errors",
             "InvalidLayer": ".errors", "InvalidModelError": ".errors", "Problem": ".errors",
-            "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors"}
+            "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors",
+            "Diagnosis": ".diagnosis", "diagnose": ".diagnosis", "report": ".tools.report"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -66,20 +66,6 @@ def parameter(neuron: Any, name: str, shape: tuple) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, np.float64), shape).reshape(-1)
 
 
-def depths(network: Any) -> dict:
-    """Connections between each population and the inputs (longest path)."""
-    result = {p.name: 0 for p in network.populations}
-    for _ in network.populations:
-        changed = False
-        for conn in network.connections:
-            depth = result[conn.source().name] + 1
-            if depth > result[conn.target().name]:
-                result[conn.target().name], changed = depth, True
-        if not changed:
-            break
-    return result
-
-
 def design_threshold(converter: Any, spec: Any) -> float:
     """The threshold the conversion gave population ``spec`` (Spike-norm's
     ``thresholds``, else the rate converters' ``threshold`` hook, else 1)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from ml_genn.utils.activity import pipeline_depths
 
 from .activations import derive, population_values
 from .culprit import find_culprit
-from .decoding import decode, depths, spike_values
+from .decoding import decode, spike_values
 from .hints import Context, hint_for
 from .recording import record_network
 from .statistics import compare
@@ -137,7 +138,8 @@ class Diagnosis:
                 f"culprit={self.culprit!r}, rows={len(self.rows)})")
 
 
-def _input_arrays(converted: Any, x: Any) -> list[np.ndarray]:
+def input_arrays(converted: Any, x: Any) -> list[np.ndarray]:
+    """The inputs ``x`` as one float32 array per input population."""
     xs = x if isinstance(x, (list, tuple)) and len(converted.inputs) > 1 else [x]
     if isinstance(x, dict):
         xs = [x[p.name] for p in converted.inputs]
@@ -166,7 +168,7 @@ def diagnose(converted: Any, x: Any, y: Any = None) -> Diagnosis:
     Returns:
         A :class:`Diagnosis`.
     """
-    xs = _input_arrays(converted, x)
+    xs = input_arrays(converted, x)
     if len(xs[0]) == 0:
         raise ValueError("diagnose needs at least one example; x is empty.")
     converter = converted.converter
@@ -176,7 +178,7 @@ def diagnose(converted: Any, x: Any, y: Any = None) -> Diagnosis:
     timesteps = converted.k if converted.k is not None else converted.evaluate_timesteps
     rec = record_network(converted, data, timesteps)
     context = Context.of(converted)
-    network_depths = depths(converted.network)
+    network_depths = pipeline_depths(converted.network)
     values = spike_values(converter) if converted.k is None else {}
     rows, snn_values = [], {}
     n = len(xs[0])

@@ -11,7 +11,8 @@ what is run.
 from __future__ import annotations
 
 import copy
-from typing import Any, NamedTuple
+from contextlib import contextmanager
+from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 from ml_genn.callbacks import SpikeRecorder
@@ -96,30 +97,43 @@ def _batch_size(network: Any, timesteps: int, largest: int, num_examples: int) -
     return int(max(1, min(largest, num_examples, MEMORY_BUDGET // max(per_example, 1))))
 
 
+@contextmanager
+def spikes_recorded(network: Any) -> Iterator[None]:
+    """Switch ``record_spikes`` on for every population, and back afterwards."""
+    flags = {pop.name: pop.record_spikes for pop in network.populations}
+    try:
+        for pop in network.populations:
+            pop.record_spikes = True
+        yield
+    finally:
+        for pop in network.populations:
+            pop.record_spikes = flags[pop.name]
+
+
+def run_recorded(converted: Any, data: dict, callbacks: list, batch_size: int) -> tuple:
+    """``predict`` of ``converted``'s network as it stands, compiled anew with
+    ``batch_size``, every population's spikes recordable: (outputs, callback data)."""
+    compiler = copy.copy(converted.compiler)
+    compiler.batch_size = batch_size
+    with spikes_recorded(converted.network):
+        compiled = compiler.compile(converted.network, converted.name,
+                                    inputs=converted.inputs, outputs=converted.outputs)
+        with compiled:
+            return compiled.predict(data, converted.outputs, callbacks=callbacks)
+
+
 def record_network(converted: Any, data: dict, timesteps: int) -> Recording:
     """Run ``converted``'s network on ``data`` ({input population: array}) and record
     every population."""
     network = converted.network
     num_examples = len(next(iter(data.values())))
-    compiler = copy.copy(converted.compiler)
-    compiler.batch_size = _batch_size(network, timesteps, converted.compiler.batch_size,
-                                      num_examples)
     callbacks: list = []
     for pop in network.populations:
         callbacks.append(SpikeRecorder(pop, key=("spikes", pop.name), record_counts=True))
         callbacks += [FinalVarRecorder(pop, var, key=("final", pop.name, var))
                       for var in recorded_vars(pop.neuron)]
-    flags = {pop.name: pop.record_spikes for pop in network.populations}
-    try:
-        for pop in network.populations:
-            pop.record_spikes = True
-        compiled = compiler.compile(network, converted.name, inputs=converted.inputs,
-                                    outputs=converted.outputs)
-        with compiled:
-            out, cb_data = compiled.predict(data, converted.outputs, callbacks=callbacks)
-    finally:
-        for pop in network.populations:
-            pop.record_spikes = flags[pop.name]
+    batch_size = _batch_size(network, timesteps, converted.compiler.batch_size, num_examples)
+    out, cb_data = run_recorded(converted, data, callbacks, batch_size)
     counts = {key[1]: np.asarray(value) for key, value in cb_data.items()
               if isinstance(key, tuple) and key[0] == "spikes"}
     final = {key[1:]: np.asarray(value, np.float64) for key, value in cb_data.items()

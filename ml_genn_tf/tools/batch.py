@@ -37,6 +37,8 @@ class BatchOptions:
         sweep: values of T (rate methods) or k (few-spike) to sweep, or None.
         scale: scale ``uint8`` images to [0, 1] float32 with a channel axis.
         method_options: extra ``convert_model`` options per method.
+        diagnose_samples: test examples of the per-population diagnosis (0: none).
+        raster_examples: test examples whose spikes are kept for the report's raster.
     """
 
     methods: list = field(default_factory=lambda: ["few_spike"])
@@ -51,6 +53,8 @@ class BatchOptions:
     sweep: list | None = None
     scale: bool = True
     method_options: dict = field(default_factory=dict)
+    diagnose_samples: int = 128
+    raster_examples: int = 2
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,16 +73,39 @@ def convert_options(method: str, options: BatchOptions) -> dict:
 
 
 def layer_statistics(snn: Any, results: dict) -> list[dict]:
-    """Per population: spikes per neuron, firing rate [Hz] and synaptic operations."""
+    """Per population: spikes per neuron, firing rate [Hz], synaptic operations and the
+    ANN's multiply-accumulates into it."""
+    from ml_genn.utils.activity import synapse_counts
     steps = snn.k if snn.k is not None else snn.evaluate_timesteps
     seconds = steps * snn.compiler.dt / 1000.0
     spikes = results.get("spikes_per_population", {})
     synops = results.get("synaptic_operations_per_population", {})
+    synapses = synapse_counts(snn.network)
+    macs: dict[str, float | None] = {}
+    for conn in snn.network.connections:
+        name, count = conn.target().name, synapses[conn.name]
+        macs[name] = None if count is None or (name in macs and macs[name] is None) \
+            else macs.get(name, 0.0) + count
     return [{"population": p.name, "neuron": type(p.neuron).__name__,
              "neurons": p.num_neurons, "spikes_per_neuron": spikes.get(p.name),
              "firing_rate_hz": None if spikes.get(p.name) is None
              else spikes[p.name] / seconds,
-             "synaptic_operations": synops.get(p.name)} for p in snn.network.populations]
+             "synaptic_operations": synops.get(p.name),
+             "ann_macs": macs.get(p.name)} for p in snn.network.populations]
+
+
+def diagnosis_and_raster(snn: Any, x: np.ndarray, y: np.ndarray,
+                         options: BatchOptions) -> tuple[dict | None, dict | None]:
+    """The diagnosis of the first ``diagnose_samples`` test examples and the spike
+    raster of the first ``raster_examples`` (None where switched off)."""
+    from ..diagnosis import diagnose, spike_raster
+    diagnosis = raster = None
+    if options.diagnose_samples > 0:
+        n = options.diagnose_samples
+        diagnosis = diagnose(snn, x[:n], y[:n]).to_dict()
+    if options.raster_examples > 0:
+        raster = spike_raster(snn, x[:options.raster_examples])
+    return diagnosis, raster
 
 
 def _ann_accuracy(keras_model: Any, x: np.ndarray, y: np.ndarray, batch_size: int) -> float:
@@ -106,6 +133,7 @@ def convert_one(keras_model: Any, name: str, method: str, data: tuple, ann_accur
         parameter = "k" if method == "few_spike" else "timesteps"
         table = snn.sweep(x_test, y_test, **{parameter: options.sweep})
         sweep = {"parameter": parameter, "rows": list(table)}
+    diagnosis, raster = diagnosis_and_raster(snn, x_test, y_test, options)
     snn_file = f"{name}-{method}.h5"
     snn.save(Path(options.out) / snn_file)
     return new_row(model=name, method=method,
@@ -119,7 +147,8 @@ def convert_one(keras_model: Any, name: str, method: str, data: tuple, ann_accur
                    synaptic_operations=results.get("synaptic_operations"),
                    ann_macs=multiply_accumulates(snn.network),
                    wall_time_s=time.perf_counter() - start, snn_time_s=results["time_s"],
-                   snn_file=snn_file, layers=layer_statistics(snn, results), sweep=sweep)
+                   snn_file=snn_file, layers=layer_statistics(snn, results), sweep=sweep,
+                   diagnosis=diagnosis, raster=raster)
 
 
 def _failed(row: dict, stage: str, err: BaseException) -> dict:

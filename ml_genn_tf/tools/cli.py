@@ -90,6 +90,10 @@ def _convert_arguments(p: argparse.ArgumentParser) -> None:
                    help="matrix precision (highest: exact float32)")
     p.add_argument("--sweep", nargs="+", type=int, metavar="VALUE",
                    help="also sweep T (rate methods) or k (few_spike) over these values")
+    p.add_argument("--diagnose-samples", type=int, help="test examples of the per-layer "
+                   "diagnosis in results.json and the report (128; 0: none)")
+    p.add_argument("--raster-examples", type=int, help="test examples whose spikes the "
+                   "report's raster shows (2; 0: none)")
     p.add_argument("--no-scale", dest="scale", action="store_const", const=False,
                    help="use the data set's images as loaded (default: uint8 images to "
                    "[0, 1] float32 with a channel axis)")
@@ -162,6 +166,10 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    "keras.datasets name, or a .npz file with x and y")
     p.add_argument("--test-samples", type=int, help="test examples (default: all)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the saved one)")
+    p.add_argument("--diagnose-samples", type=int, help="test examples of the per-layer "
+                   "diagnosis in results.json and the report (128; 0: none)")
+    p.add_argument("--raster-examples", type=int, help="test examples whose spikes the "
+                   "report's raster shows (2; 0: none)")
     p.add_argument("--no-scale", dest="scale", action="store_false",
                    help="use the data set's images as loaded")
     p.add_argument("--no-progress", dest="progress", action="store_false",

@@ -31,6 +31,7 @@ key                       meaning
                           ``spikes_per_neuron``, ``firing_rate_hz`` (spikes per neuron
                           per second of simulated time, ``dt`` in ms) and
                           ``synaptic_operations`` (into the population, per example)
+                          and ``ann_macs`` (the ANN's multiply-accumulates into it)
 ``sweep``                 ``{"parameter": "timesteps" | "k", "rows": [...]}``: rows of
                           the parameter, ``accuracy``, ``spikes_per_neuron``,
                           ``synaptic_operations``, ``latency_timesteps``
@@ -55,7 +56,8 @@ SCHEMA_VERSION = 1
 ROW_KEYS = ("model", "model_path", "method", "options", "dataset", "num_test_samples",
             "num_calib_samples", "ann_accuracy", "snn_accuracy", "timesteps", "k",
             "latency_timesteps", "spikes_per_neuron", "synaptic_operations", "ann_macs",
-            "wall_time_s", "snn_time_s", "device", "snn_file", "error", "layers", "sweep")
+            "wall_time_s", "snn_time_s", "device", "snn_file", "error", "layers", "sweep",
+            "diagnosis", "raster")
 
 #: Columns of ``results.csv``.
 CSV_COLUMNS = ("model", "method", "options", "ann_accuracy", "snn_accuracy", "timesteps",

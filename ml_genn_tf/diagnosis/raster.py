@@ -1,0 +1,53 @@
+"""Spike rasters of a few examples, for plots (``results.json``'s ``raster``)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from ml_genn.callbacks import SpikeRecorder
+from ml_genn.utils.activity import pipeline_depths
+
+from .diagnosis import input_arrays
+from .recording import run_recorded
+
+
+def spike_raster(converted: Any, x: Any, neurons: int = 48) -> dict:
+    """The spikes of every population for the examples ``x`` (keep it to a few).
+
+    Per population, the ``neurons`` that fired most over these examples are shown (in
+    increasing index). Few-spike populations run one pipeline stage each, so their times
+    are shifted by ``depth * k``: the raster shows the pipeline.
+
+    Returns:
+        ``{"examples": N, "timesteps": steps per example (per stage for few-spike),
+        "duration": last time + 1, "populations": [{"population", "neurons", "shown",
+        "offset", "times": [per example: list], "rows": [per example: list]}]}``, times
+        in timesteps and ``rows`` the shown neuron's rank (0 = lowest index shown).
+    """
+    xs = input_arrays(converted, x)
+    data = {pop: a.reshape((len(a),) + tuple(pop.shape)) for pop, a in zip(converted.inputs, xs)}
+    network = converted.network
+    callbacks = [SpikeRecorder(pop, key=pop.name) for pop in network.populations]
+    _, recorded = run_recorded(converted, data, callbacks, max(1, len(xs[0])))
+    k = converted.k
+    steps = k if k is not None else converted.evaluate_timesteps
+    depth = pipeline_depths(network) if k is not None else {}
+    populations = []
+    for pop in network.populations:
+        times, ids = recorded[pop.name]
+        counts = np.bincount(np.concatenate(ids).astype(np.int64) if ids else
+                             np.zeros(0, np.int64), minlength=pop.num_neurons)
+        active = np.flatnonzero(counts)
+        shown = np.sort(active[np.argsort(-counts[active], kind="stable")][:neurons])
+        rank = {int(n): r for r, n in enumerate(shown)}
+        offset = depth.get(pop.name, 0) * steps
+        keep = [np.isin(i, shown) for i in ids]
+        populations.append({
+            "population": pop.name, "neurons": pop.num_neurons, "shown": int(len(shown)),
+            "offset": int(offset),
+            "times": [(np.asarray(t)[m] / converted.compiler.dt + offset).astype(int).tolist()
+                      for t, m in zip(times, keep)],
+            "rows": [[rank[int(n)] for n in np.asarray(i)[m]] for i, m in zip(ids, keep)]})
+    duration = steps + max((p["offset"] for p in populations), default=0)
+    return {"examples": len(xs[0]), "timesteps": steps, "duration": duration,
+            "populations": populations}
