@@ -10,6 +10,8 @@ from .activations import derive, population_values
 from .culprit import find_culprit
 from .decoding import decode, spike_values
 from .hints import Context, hint_for
+from .inputs import input_arrays, input_data
+from .raster import raster_data, raster_recorders
 from .recording import record_network
 from .statistics import compare
 
@@ -56,6 +58,8 @@ class Diagnosis:
         agreement: fraction of examples where the ANN and SNN predict the same class.
         confusion: ``confusion[i][j]``: examples the ANN puts in class ``i`` and the
             SNN in class ``j`` (first output).
+        raster: the spikes of the first examples when ``diagnose(..., raster=n)`` asked
+            for them (else None).
 
     Example:
         >>> import keras, numpy as np
@@ -87,6 +91,7 @@ class Diagnosis:
         np.add.at(confusion, (ann_predictions, snn_predictions), 1)
         self.confusion = confusion.tolist()
         self.ann_accuracy = self.snn_accuracy = None
+        self.raster: dict | None = None
         if labels is not None:
             labels = np.asarray(labels).reshape(-1)
             self.ann_accuracy = float(np.mean(ann_predictions == labels))
@@ -138,22 +143,11 @@ class Diagnosis:
                 f"culprit={self.culprit!r}, rows={len(self.rows)})")
 
 
-def input_arrays(converted: Any, x: Any) -> list[np.ndarray]:
-    """The inputs ``x`` as one float32 array per input population."""
-    xs = x if isinstance(x, (list, tuple)) and len(converted.inputs) > 1 else [x]
-    if isinstance(x, dict):
-        xs = [x[p.name] for p in converted.inputs]
-    if len(xs) != len(converted.inputs):
-        raise ValueError(f"The model has {len(converted.inputs)} inputs; pass a list of "
-                         f"{len(converted.inputs)} arrays, received {len(xs)}.")
-    return [np.asarray(a, np.float32) for a in xs]
-
-
 def _predictions(readout: np.ndarray) -> np.ndarray:
     return np.argmax(readout.reshape(len(readout), -1), axis=1)
 
 
-def diagnose(converted: Any, x: Any, y: Any = None) -> Diagnosis:
+def diagnose(converted: Any, x: Any, y: Any = None, raster: int = 0) -> Diagnosis:
     """Run the ANN and the SNN on ``x`` and compare them population by population.
 
     The SNN is run as it stands (thresholds or weights edited after conversion are
@@ -164,6 +158,8 @@ def diagnose(converted: Any, x: Any, y: Any = None) -> Diagnosis:
         converted: a :class:`~ml_genn_tf.ConvertedModel`.
         x: inputs ``(N, *input shape)`` (a list or a dict by input name for several).
         y: integer labels (first output), to add accuracies; optional.
+        raster: also keep the spikes of the first ``raster`` examples, in the same run
+            (``Diagnosis.raster``, as :func:`~ml_genn_tf.diagnosis.spike_raster` gives).
 
     Returns:
         A :class:`Diagnosis`.
@@ -174,9 +170,9 @@ def diagnose(converted: Any, x: Any, y: Any = None) -> Diagnosis:
     converter = converted.converter
     mapped = converter.mapped
     ann = population_values(converted.keras_model, mapped, xs)
-    data = {pop: a.reshape((len(a),) + tuple(pop.shape)) for pop, a in zip(converted.inputs, xs)}
     timesteps = converted.k if converted.k is not None else converted.evaluate_timesteps
-    rec = record_network(converted, data, timesteps)
+    extra = raster_recorders(converted, raster) if raster > 0 else []
+    rec = record_network(converted, input_data(converted, xs), timesteps, extra)
     context = Context.of(converted)
     network_depths = pipeline_depths(converted.network)
     values = spike_values(converter) if converted.k is None else {}
@@ -197,5 +193,7 @@ def diagnose(converted: Any, x: Any, y: Any = None) -> Diagnosis:
         rows.append(row)
     steps = f"k={converted.k}" if converted.k is not None else f"T={timesteps}"
     ann_out = ann[converted.outputs[0].name]
-    return Diagnosis(rows, converted.method, steps, len(xs[0]), _predictions(ann_out),
-                     _predictions(rec.readouts[0]), y)
+    diagnosis = Diagnosis(rows, converted.method, steps, len(xs[0]), _predictions(ann_out),
+                          _predictions(rec.readouts[0]), y)
+    diagnosis.raster = raster_data(converted, rec.extra) if raster > 0 else None
+    return diagnosis

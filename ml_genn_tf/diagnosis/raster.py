@@ -7,7 +7,7 @@ import numpy as np
 from ml_genn.callbacks import SpikeRecorder
 from ml_genn.utils.activity import pipeline_depths
 
-from .diagnosis import input_arrays
+from .inputs import input_arrays, input_data
 from .recording import run_recorded
 
 
@@ -25,16 +25,27 @@ def spike_raster(converted: Any, x: Any, neurons: int = 48) -> dict:
         in timesteps and ``rows`` the shown neuron's rank (0 = lowest index shown).
     """
     xs = input_arrays(converted, x)
-    data = {pop: a.reshape((len(a),) + tuple(pop.shape)) for pop, a in zip(converted.inputs, xs)}
-    network = converted.network
-    callbacks = [SpikeRecorder(pop, key=pop.name) for pop in network.populations]
+    data = input_data(converted, xs)
+    callbacks = raster_recorders(converted, len(xs[0]))
     _, recorded = run_recorded(converted, data, callbacks, max(1, len(xs[0])))
+    return raster_data(converted, recorded, neurons)
+
+
+def raster_recorders(converted: Any, examples: int) -> list:
+    """Spike recorders of every population for the first ``examples`` examples."""
+    return [SpikeRecorder(pop, key=("raster", pop.name), example_filter=slice(0, examples))
+            for pop in converted.network.populations]
+
+
+def raster_data(converted: Any, recorded: dict, neurons: int = 48) -> dict:
+    """:func:`spike_raster`'s result from the data of :func:`raster_recorders`."""
+    network = converted.network
     k = converted.k
     steps = k if k is not None else converted.evaluate_timesteps
     depth = pipeline_depths(network) if k is not None else {}
     populations = []
     for pop in network.populations:
-        times, ids = recorded[pop.name]
+        times, ids = recorded[("raster", pop.name)]
         counts = np.bincount(np.concatenate(ids).astype(np.int64) if ids else
                              np.zeros(0, np.int64), minlength=pop.num_neurons)
         active = np.flatnonzero(counts)
@@ -49,5 +60,6 @@ def spike_raster(converted: Any, x: Any, neurons: int = 48) -> dict:
                       for t, m in zip(times, keep)],
             "rows": [[rank[int(n)] for n in np.asarray(i)[m]] for i, m in zip(ids, keep)]})
     duration = steps + max((p["offset"] for p in populations), default=0)
-    return {"examples": len(xs[0]), "timesteps": steps, "duration": duration,
+    examples = len(populations[0]["times"]) if populations else 0
+    return {"examples": examples, "timesteps": steps, "duration": duration,
             "populations": populations}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from contextlib import contextmanager
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple, Sequence
 
 import numpy as np
 from ml_genn.callbacks import SpikeRecorder
@@ -72,12 +72,14 @@ class Recording(NamedTuple):
         final: last-step variables by ``(population name, variable)``, ``(N, neurons)``.
         readouts: the outputs' readouts, in output order, ``(N, *shape)``.
         timesteps: timesteps per example (``k`` for few-spike).
+        extra: the data of the extra callbacks, by key.
     """
 
     counts: dict
     final: dict
     readouts: list
     timesteps: int
+    extra: dict
 
 
 def recorded_vars(neuron: Any) -> tuple[str, ...]:
@@ -122,12 +124,13 @@ def run_recorded(converted: Any, data: dict, callbacks: list, batch_size: int) -
             return compiled.predict(data, converted.outputs, callbacks=callbacks)
 
 
-def record_network(converted: Any, data: dict, timesteps: int) -> Recording:
+def record_network(converted: Any, data: dict, timesteps: int,
+                   extra: Sequence[Any] = ()) -> Recording:
     """Run ``converted``'s network on ``data`` ({input population: array}) and record
-    every population."""
+    every population (and what the ``extra`` callbacks record)."""
     network = converted.network
     num_examples = len(next(iter(data.values())))
-    callbacks: list = []
+    callbacks: list = list(extra)
     for pop in network.populations:
         callbacks.append(SpikeRecorder(pop, key=("spikes", pop.name), record_counts=True))
         callbacks += [FinalVarRecorder(pop, var, key=("final", pop.name, var))
@@ -138,5 +141,6 @@ def record_network(converted: Any, data: dict, timesteps: int) -> Recording:
               if isinstance(key, tuple) and key[0] == "spikes"}
     final = {key[1:]: np.asarray(value, np.float64) for key, value in cb_data.items()
              if isinstance(key, tuple) and key[0] == "final"}
+    keys = {cb.key for cb in extra}
     return Recording(counts, final, [np.asarray(out[p]) for p in converted.outputs],
-                     timesteps)
+                     timesteps, {k: v for k, v in cb_data.items() if k in keys})

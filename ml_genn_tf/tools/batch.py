@@ -97,15 +97,13 @@ def layer_statistics(snn: Any, results: dict) -> list[dict]:
 def diagnosis_and_raster(snn: Any, x: np.ndarray, y: np.ndarray,
                          options: BatchOptions) -> tuple[dict | None, dict | None]:
     """The diagnosis of the first ``diagnose_samples`` test examples and the spike
-    raster of the first ``raster_examples`` (None where switched off)."""
+    raster of the first ``raster_examples`` (one run when both are on; None where off)."""
     from ..diagnosis import diagnose, spike_raster
-    diagnosis = raster = None
-    if options.diagnose_samples > 0:
-        n = options.diagnose_samples
-        diagnosis = diagnose(snn, x[:n], y[:n]).to_dict()
-    if options.raster_examples > 0:
-        raster = spike_raster(snn, x[:options.raster_examples])
-    return diagnosis, raster
+    n, examples = options.diagnose_samples, options.raster_examples
+    if n <= 0:
+        return None, spike_raster(snn, x[:examples]) if examples > 0 else None
+    diagnosis = diagnose(snn, x[:max(n, examples)], y[:max(n, examples)], raster=examples)
+    return diagnosis.to_dict(), diagnosis.raster
 
 
 def _ann_accuracy(keras_model: Any, x: np.ndarray, y: np.ndarray, batch_size: int) -> float:
