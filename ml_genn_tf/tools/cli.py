@@ -88,11 +88,14 @@ def _convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, help="batch size (128)")
     p.add_argument("--precision", choices=("highest", "default"),
                    help="matrix precision (highest: exact float32)")
-    p.add_argument("--sweep", nargs="+", type=int, metavar="VALUE",
-                   help="also sweep T (rate methods) or k (few_spike) over these values")
+    p.add_argument("--sweep", nargs="+", type=int, metavar="T",
+                   help="rate methods: also sweep the timesteps over these values (one "
+                   "simulation to the largest)")
+    p.add_argument("--sweep-k", nargs="+", type=int, metavar="K",
+                   help="few_spike: also sweep k over these values (one calibration)")
     p.add_argument("--no-scale", dest="scale", action="store_const", const=False,
-                   help="use the data set's images as loaded (default: uint8 images to "
-                   "[0, 1] float32 with a channel axis)")
+                   help="keep named data sets' pixels in 0..255 (default: divided by 255; "
+                   "either way float32 with a channel axis)")
     p.add_argument("--config", type=Path, help="TOML file with any of these options "
                    "(models, methods, dataset, ...; [method_options.<method>] tables "
                    "pass extra convert_model options); the command line wins")
@@ -163,7 +166,7 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-samples", type=int, help="test examples (default: all)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the saved one)")
     p.add_argument("--no-scale", dest="scale", action="store_false",
-                   help="use the data set's images as loaded")
+                   help="keep named data sets' pixels in 0..255 (default: divided by 255)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar")
 

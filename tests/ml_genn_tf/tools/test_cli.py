@@ -41,8 +41,8 @@ def converted(workspace):
     code = cli.main(["convert", str(workspace / "tiny.keras"), str(workspace / "broken.keras"),
                      "--method", "few_spike", "data_norm", "--dataset",
                      str(workspace / "data.npz"), "--out", str(out), "--timesteps", "12",
-                     "--k", "6", "--sweep", "4", "8", "--batch-size", "16",
-                     "--no-progress"])
+                     "--k", "6", "--sweep", "4", "8", "--sweep-k", "4", "8",
+                     "--batch-size", "16", "--no-progress"])
     return code, out
 
 
