@@ -38,6 +38,11 @@ class BatchOptions:
         sweep_k: values of k to sweep for few-spike, or None.
         scale: scale ``uint8`` images to [0, 1] float32 with a channel axis.
         method_options: extra ``convert_model`` options per method.
+
+    Example:
+        >>> options = BatchOptions(methods=["data_norm"], sweep=[16, 64])
+        >>> convert_options("data_norm", options)
+        {'batch_size': 128, 'precision': 'highest', 'evaluate_timesteps': 500}
     """
 
     methods: list = field(default_factory=lambda: ["few_spike"])

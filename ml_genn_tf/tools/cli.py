@@ -6,7 +6,8 @@ Subcommands live in :data:`COMMANDS`; add one with :func:`register_command`::
     def export(args): ...          # returns the exit code
     export.add_arguments = lambda parser: parser.add_argument("snn")
 
-Only ``convert`` imports Keras (``evaluate``, ``info`` and ``report`` run without it).
+Only ``convert`` and ``layers`` import Keras (``evaluate``, ``info`` and ``report`` run
+without it).
 """
 from __future__ import annotations
 
@@ -214,6 +215,17 @@ def report(args: argparse.Namespace) -> int:
     from .report import write_report
     path = write_report(args.results, args.out)
     print(f"Report written to {path}")
+    return 0
+
+
+# --- layers ---------------------------------------------------------------------------------
+@register_command("layers", "List the supported Keras layers and conversion methods "
+                  "(generated from the handler registry).", lambda parser: None)
+def layers(args: argparse.Namespace) -> int:
+    from .readme import layers_table, methods_table
+    print(methods_table())
+    print()
+    print(layers_table())
     return 0
 
 
