@@ -11,8 +11,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .convert import METHODS, convert_model
     from .converted_model import ConvertedModel
-    from .errors import (ConversionError, InvalidLayer, InvalidModelError, Problem,
-                         UnsupportedLayer, UnsupportedModelError)
+    from .errors import (
+        ConversionError,
+        InvalidLayer,
+        InvalidModelError,
+        Problem,
+        UnsupportedLayer,
+        UnsupportedModelError,
+    )
 
 #: Public name -> module that defines it (imported on first access).
 _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
@@ -20,7 +26,8 @@ _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
             "InvalidLayer": ".errors", "InvalidModelError": ".errors", "Problem": ".errors",
             "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors"}
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["METHODS", "convert_model", "ConvertedModel", "ConversionError", "InvalidLayer",
+           "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError"]
 
 
 def __getattr__(name: str) -> Any:
