@@ -6,7 +6,19 @@ first use of a name that needs it, so ``ml_genn_tf.tools`` (the command line, sa
 models) runs without TensorFlow or Keras.
 """
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .convert import METHODS, convert_model
+    from .converted_model import ConvertedModel
+    from .errors import (
+        ConversionError,
+        InvalidLayer,
+        InvalidModelError,
+        Problem,
+        UnsupportedLayer,
+        UnsupportedModelError,
+    )
 
 #: Public name -> module that defines it (imported on first access).
 _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
@@ -15,7 +27,8 @@ _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
             "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors",
             "Diagnosis": ".diagnosis", "diagnose": ".diagnosis", "report": ".tools.report"}
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["METHODS", "convert_model", "ConvertedModel", "ConversionError", "InvalidLayer",
+           "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError"]
 
 
 def __getattr__(name: str) -> Any:

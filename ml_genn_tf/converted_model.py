@@ -2,13 +2,21 @@
 model and converter."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from ml_genn import RunnableModel
+
+from ml_genn import Network, Population, RunnableModel
+from ml_genn.compilers import Compiler
 from ml_genn.runnable import SweepTable
 
 from .metadata import conversion_metadata
+
+if TYPE_CHECKING:  # Keras is imported where it is used, never by loading a saved model
+    import keras
+
+    from .converters.converter import Converter
 
 
 class ConvertedModel(RunnableModel):
@@ -39,13 +47,17 @@ class ConvertedModel(RunnableModel):
         2
     """
 
-    def __init__(self, keras_model: Any, converter: Any, network: Any, inputs: list,
-                 outputs: list, layer_to_population: dict, compiler: Any, method: str):
+    def __init__(self, keras_model: keras.Model, converter: Converter, network: Network,
+                 inputs: list[Population], outputs: list[Population],
+                 layer_to_population: dict, compiler: Compiler, method: str):
         self.keras_model = keras_model
         self.converter = converter
         self.method = method
         self.layer_to_population = layer_to_population
         mapped = converter.mapped
+        if mapped is None:
+            raise ValueError(f"{type(converter).__name__} has not converted a model yet; "
+                             f"call converter.convert(model) first.")
         output_shapes = [tuple(mapped[p.name].keras_shape) for p in outputs]
         super().__init__(network, inputs, outputs, compiler,
                          layer_populations={layer.name: pop for layer, pop in

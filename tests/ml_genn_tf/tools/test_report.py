@@ -38,9 +38,9 @@ def results(tmp_path_factory):
     code = cli.main(["convert", str(folder / "tiny_cnn.keras"), "--config",
                      str(folder / "run.toml"), "--method", "few_spike",
                      "data_norm", "--dataset", str(folder / "data.npz"), "--out", str(out),
-                     "--timesteps", "16", "--k", "6", "--sweep", "4", "8", "--batch-size",
-                     "20", "--diagnose-samples", "20", "--raster-examples", "1",
-                     "--no-progress"])
+                     "--timesteps", "16", "--k", "6", "--sweep", "4", "8", "--sweep-k", "4",
+                     "8", "--batch-size", "20", "--diagnose-samples", "20",
+                     "--raster-examples", "1", "--no-progress"])
     assert code == 0
     rows = json.loads((out / "results.json").read_text())["results"]
     return rows, out
