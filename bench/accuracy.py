@@ -4,8 +4,10 @@ For each row the shipped Keras model is converted with :func:`ml_genn_tf.convert
 calibrated on a fixed slice of the **training** set (never on test images), and evaluated
 on the test set. One table is printed: model, method, timesteps (``T`` for rate coding,
 ``k`` for few-spike), ANN accuracy, SNN accuracy, difference in points (SNN - ANN),
-spikes per neuron (mean over non-input neurons, per image), conversion + calibration time
-and simulation time; then PASS/FAIL for the targets of issue 3:
+spikes per neuron (mean over non-input neurons, per image), conversion + calibration time,
+simulation time and the diagnosis's culprit (``snn.diagnose`` on the first ``--diagnose``
+test images: the first layer adding a large error of its own, or "none"); then PASS/FAIL
+for the targets of issue 3:
 
 * MNIST CNN, FewSpike (k=8): within 0.2 points of the ANN.
 * MNIST CNN, DataNorm (T=500): within 0.5 points of the ANN.
@@ -107,16 +109,20 @@ def ann_accuracy(ann, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(ann.predict(x, batch_size=500, verbose=0), axis=1) == y))
 
 
-def run_row(row: Row, ann, x, y, x_calib, batch_size: int) -> dict:
+def run_row(row: Row, ann, x, y, x_calib, batch_size: int, diagnose: int) -> dict:
     data = {"simple": None, "spike_norm": x_calib[:SPIKE_NORM_CALIBRATION]}.get(row.method,
                                                                                  x_calib)
     start = time.perf_counter()
     snn = convert_model(ann, row.method, data=data, batch_size=batch_size, **row.options)
     convert_s = time.perf_counter() - start
     result = snn.evaluate(x, y)
+    run_s = time.perf_counter() - start - convert_s
+    culprit = "-"
+    if diagnose > 0:
+        culprit = snn.diagnose(x[:diagnose], y[:diagnose]).culprit or "none"
     return {"accuracy": result["accuracy"], "spikes_per_neuron": result["spikes_per_neuron"],
-            "convert_s": convert_s, "run_s": time.perf_counter() - start - convert_s,
-            "num_examples": result["num_examples"]}
+            "convert_s": convert_s, "run_s": run_s, "num_examples": result["num_examples"],
+            "culprit": culprit}
 
 
 def main() -> int:
@@ -130,6 +136,8 @@ def main() -> int:
     parser.add_argument("--calibration", type=int, default=CALIBRATION,
                         help=f"first N training images used to calibrate ({CALIBRATION})")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--diagnose", type=int, default=256,
+                        help="test images of the per-layer diagnosis (256; 0: skip it)")
     parser.add_argument("--json", type=Path, default=None, help="also save the rows here")
     args = parser.parse_args()
 
@@ -149,13 +157,14 @@ def main() -> int:
         print(f"{MODELS[model][3]}: ANN {100 * ann_acc[model]:.2f}% on {len(x)} test images; "
               f"calibration: first {len(x_calib)} training images", file=sys.stderr, flush=True)
         for row in model_rows:
-            row.results = run_row(row, ann, x, y, x_calib, args.batch_size)
+            row.results = run_row(row, ann, x, y, x_calib, args.batch_size, args.diagnose)
             print(f"  {row.label} {row.steps}: SNN {100 * row.results['accuracy']:.2f}% "
                   f"({row.results['convert_s'] + row.results['run_s']:.0f} s)",
                   file=sys.stderr, flush=True)
 
     header = (f"{'model':<15} {'method':<34} {'steps':>6} {'images':>6} {'ANN %':>6} "
-              f"{'SNN %':>6} {'diff':>6} {'spk/neuron':>10} {'convert s':>9} {'run s':>7}")
+              f"{'SNN %':>6} {'diff':>6} {'spk/neuron':>10} {'convert s':>9} {'run s':>7}"
+              "  culprit")
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -164,7 +173,7 @@ def main() -> int:
         print(f"{MODELS[row.model][3]:<15} {row.label:<34} {row.steps:>6} "
               f"{res['num_examples']:>6} {100 * ann_acc[row.model]:>6.2f} "
               f"{100 * res['accuracy']:>6.2f} {diff:>+6.2f} {res['spikes_per_neuron']:>10.3f} "
-              f"{res['convert_s']:>9.1f} {res['run_s']:>7.1f}")
+              f"{res['convert_s']:>9.1f} {res['run_s']:>7.1f}  {res['culprit']}")
     print()
     failed = 0
     for row in rows:

@@ -13,6 +13,8 @@ table compares the spiking network (SNN) with the original network (ANN):
   by running the SNN itself on calibration images.
 
 Calibration images are taken from the *training* set; the test set is only evaluated.
+Next to each accuracy, the diagnosis (``snn.diagnose`` on the first ``--diagnose``
+test images) names the layer that loses accuracy, or "none".
 
 Usage (``make demo`` runs the first line)::
 
@@ -51,6 +53,9 @@ def main() -> None:
     parser.add_argument("--calibration", type=int, default=10000,
                         help="training images used to calibrate (10,000; spike_norm uses "
                              "at most 500, as it runs the SNN once per layer)")
+    parser.add_argument("--diagnose", type=int, default=256,
+                        help="test images the per-layer diagnosis compares ANN and SNN on "
+                             "(256; 0: skip it)")
     args = parser.parse_args()
 
     # Data: uint8 images (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], as the model expects.
@@ -76,18 +81,23 @@ def main() -> None:
         snn = convert_model(ann, method, data=data, **options)
         result = snn.evaluate(x_test, y_test)
         elapsed = time.perf_counter() - start
+        culprit = "-"
+        if args.diagnose > 0:
+            diagnosis = snn.diagnose(x_test[:args.diagnose], y_test[:args.diagnose])
+            culprit = diagnosis.culprit or "none"
 
         rows.append((method, steps, 100 * ann_accuracy, 100 * result["accuracy"],
-                     result["spikes_per_neuron"], elapsed))
+                     result["spikes_per_neuron"], elapsed, culprit))
         print(f"  {method}: done in {elapsed:.0f} s", file=sys.stderr, flush=True)
 
     print(f"{'method':<11} {'timesteps':>9} {'ANN %':>7} {'SNN %':>7} "
-          f"{'spikes/neuron':>13} {'time s':>7}")
-    for method, steps, ann_acc, snn_acc, spikes, seconds in rows:
+          f"{'spikes/neuron':>13} {'time s':>7}  culprit")
+    for method, steps, ann_acc, snn_acc, spikes, seconds, culprit in rows:
         print(f"{method:<11} {steps:>9} {ann_acc:>7.2f} {snn_acc:>7.2f} "
-              f"{spikes:>13.2f} {seconds:>7.1f}")
-    print("\n(time: conversion, calibration and simulation on this machine; spikes per "
-          "neuron: mean over the non-input neurons, per test image)")
+              f"{spikes:>13.2f} {seconds:>7.1f}  {culprit}")
+    print("\n(culprit: the first layer that adds a large error of its own, from "
+          "snn.diagnose(), or none; time: conversion, calibration and simulation on this "
+          "machine; spikes per neuron: mean over the non-input neurons, per test image)")
 
 
 if __name__ == "__main__":

@@ -35,18 +35,20 @@ def test_mlgenn_simple_cnn_script_runs_unchanged(converter, minimum):
 
 
 def test_demo_prints_one_table_with_every_method():
-    out = run_script("examples/demo.py", "--limit", "200")
+    out = run_script("examples/demo.py", "--limit", "200", "--diagnose", "64")
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("method"))
     assert lines[header].split() == ["method", "timesteps", "ANN", "%", "SNN", "%",
-                                     "spikes/neuron", "time", "s"]
+                                     "spikes/neuron", "time", "s", "culprit"]
     rows = {line.split()[0]: line.split() for line in lines[header + 1:header + 5]}
     assert list(rows) == ["few_spike", "data_norm", "simple", "spike_norm"]
     assert rows["few_spike"][1] == "k=8"
-    for method, (_, steps, ann, snn, spikes, seconds) in rows.items():
+    for method, (_, steps, ann, snn, spikes, seconds, culprit) in rows.items():
         assert float(ann) > 95.0
         assert float(snn) > (95.0 if method != "simple" else 80.0), method
         assert float(spikes) > 0 and float(seconds) > 0
+        assert re.fullmatch(r"none|\w+", culprit), culprit
+    assert rows["few_spike"][-1] == rows["data_norm"][-1] == "none"
     assert "ANN accuracy" in out
 
 
