@@ -61,7 +61,7 @@ def population_values(model: Any, mapped: MappedModel, xs: list[np.ndarray]) -> 
         batches = []
         for start in range(0, len(xs[0]), BATCH):
             chunk = [np.asarray(x[start:start + BATCH], np.float32) for x in xs]
-            out = probe(chunk if len(chunk) > 1 else chunk[0], training=False)
+            out = probe(chunk, training=False)
             out = out if isinstance(out, (list, tuple)) else [out]
             batches.append([keras.ops.convert_to_numpy(o) for o in out])
         for j, spec in enumerate(probed):

@@ -11,7 +11,7 @@ th{background:#f3f3f3}td.text,th.text{text-align:left}
 tr.culprit td{background:#fff1e6}.error{color:#b00}.note{color:#555;font-size:0.9em}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:0.9em;color:#444;max-width:60em}
-.pair{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}
+.pair{display:grid;grid-template-columns:3fr 2fr;gap:1.5em;align-items:start}
 .estimate{font-weight:bold;color:#8a4b00}
 """
 
