@@ -34,6 +34,9 @@ def derive(mapped: MappedModel, spec: PopulationSpec, values: dict) -> np.ndarra
             node = graph[name]
             cache[name] = apply_op(node.op, [value(i) for i in node.inputs])
         return cache[name]
+    if spec.sink is None:
+        raise ValueError(f"Population '{spec.name}' ({spec.kind}) has no input node to "
+                         f"evaluate; only non-input populations can be derived.")
     pre = value(spec.sink)
     if spec.kind == "relu":
         return apply_activation(ActivationOp("relu", spec.max_value), pre)
@@ -53,10 +56,12 @@ def population_values(model: Any, mapped: MappedModel, xs: list[np.ndarray]) -> 
         except (ValueError, TypeError, KeyError):
             probed = []
     values: dict = {}
-    for name, x in zip(mapped.inputs, xs):
-        spec = mapped[name]
-        x = np.asarray(x, np.float64).reshape((len(x),) + tuple(spec.keras_shape))
-        values[name] = x * spec.input_op.scale + spec.input_op.offset
+    for name, x in zip(mapped.inputs, xs, strict=True):
+        op = mapped[name].input_op
+        if op is None:
+            raise ValueError(f"Input population '{name}' has no input op in the mapping.")
+        x = np.asarray(x, np.float64).reshape((len(x),) + tuple(mapped[name].keras_shape))
+        values[name] = x * op.scale + op.offset
     if probe is not None:
         batches = []
         for start in range(0, len(xs[0]), BATCH):

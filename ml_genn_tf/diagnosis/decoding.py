@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
 from ml_genn.readouts import Var
 from ml_genn.utils.value import materialise

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from ml_genn.utils.activity import pipeline_depths
 
 from .activations import derive, population_values
@@ -134,7 +135,8 @@ class Diagnosis:
             [[_format(row[key], key) for _, key in COLUMNS] for row in self.rows]
         widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
         lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w)
-                           for i, (cell, w) in enumerate(zip(r, widths))) for r in table]
+                           for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
+                 for r in table]
         lines.insert(1, "-" * len(lines[0]))
         return "\n".join(lines + [""] + self._footer())
 

@@ -48,7 +48,7 @@ class Context(NamedTuple):
     network: Any
 
     @classmethod
-    def of(cls, converted: Any) -> "Context":
+    def of(cls, converted: Any) -> Context:
         return cls(converted.converter, converted.method, converted.evaluate_timesteps,
                    converted.k, converted.network)
 
@@ -145,7 +145,7 @@ def _silence(row: dict, ann: np.ndarray, decoded: Decoded, context: Context,
                 f"where the ANN is clearly positive; k={context.k} resolves "
                 f"{alpha * 2.0 ** -context.k:.3g} (alpha {alpha:.3g}): use k >= "
                 f"{max(k, context.k + 2)}")
-    suggested = _suggest_timesteps(ann, decoded, context.timesteps, depth)
+    suggested = _suggest_timesteps(ann, decoded, context.timesteps or 1, depth)
     return (f"{row['layer']}: {_percent(row['silent'])} of neurons have not fired by "
             f"T={context.timesteps}: use T >= {suggested}, or few-spike")
 

@@ -24,4 +24,5 @@ def input_arrays(converted: Any, x: Any) -> list[np.ndarray]:
 
 def input_data(converted: Any, xs: list[np.ndarray]) -> dict:
     """``{input population: array (N, *population shape)}`` for a compiled network."""
-    return {pop: a.reshape((len(a),) + tuple(pop.shape)) for pop, a in zip(converted.inputs, xs)}
+    return {pop: a.reshape((len(a),) + tuple(pop.shape)) for pop, a in
+            zip(converted.inputs, xs, strict=True)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from ml_genn.callbacks import SpikeRecorder
 from ml_genn.utils.activity import pipeline_depths
 
@@ -57,8 +58,9 @@ def raster_data(converted: Any, recorded: dict, neurons: int = 48) -> dict:
             "population": pop.name, "neurons": pop.num_neurons, "shown": int(len(shown)),
             "offset": int(offset),
             "times": [(np.asarray(t)[m] / converted.compiler.dt + offset).astype(int).tolist()
-                      for t, m in zip(times, keep)],
-            "rows": [[rank[int(n)] for n in np.asarray(i)[m]] for i, m in zip(ids, keep)]})
+                      for t, m in zip(times, keep, strict=True)],
+            "rows": [[rank[int(n)] for n in np.asarray(i)[m]] for i, m in
+                     zip(ids, keep, strict=True)]})
     duration = steps + max((p["offset"] for p in populations), default=0)
     examples = len(populations[0]["times"]) if populations else 0
     return {"examples": examples, "timesteps": steps, "duration": duration,

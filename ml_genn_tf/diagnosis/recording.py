@@ -11,10 +11,12 @@ what is run.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
+
 from ml_genn.callbacks import SpikeRecorder
 from ml_genn.callbacks.base_recorder import BaseRecorder
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput

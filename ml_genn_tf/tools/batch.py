@@ -88,11 +88,11 @@ def layer_statistics(snn: Any, results: dict) -> list[dict]:
     spikes = results.get("spikes_per_population", {})
     synops = results.get("synaptic_operations_per_population", {})
     synapses = synapse_counts(snn.network)
-    macs: dict[str, float | None] = {}
+    incoming: dict[str, list] = {}
     for conn in snn.network.connections:
-        name, count = conn.target().name, synapses[conn.name]
-        macs[name] = None if count is None or (name in macs and macs[name] is None) \
-            else macs.get(name, 0.0) + count
+        incoming.setdefault(conn.target().name, []).append(synapses[conn.name])
+    macs = {name: None if None in counts else float(sum(counts))
+            for name, counts in incoming.items()}
     return [{"population": p.name, "neuron": type(p.neuron).__name__,
              "neurons": p.num_neurons, "spikes_per_neuron": spikes.get(p.name),
              "firing_rate_hz": None if spikes.get(p.name) is None

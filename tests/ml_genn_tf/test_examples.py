@@ -43,7 +43,7 @@ def test_demo_prints_one_table_with_every_method():
     rows = {line.split()[0]: line.split() for line in lines[header + 1:header + 5]}
     assert list(rows) == ["few_spike", "data_norm", "simple", "spike_norm"]
     assert rows["few_spike"][1] == "k=8"
-    for method, (_, steps, ann, snn, spikes, seconds, culprit) in rows.items():
+    for method, (_, _steps, ann, snn, spikes, seconds, culprit) in rows.items():
         assert float(ann) > 95.0
         assert float(snn) > (95.0 if method != "simple" else 80.0), method
         assert float(spikes) > 0 and float(seconds) > 0

@@ -62,7 +62,8 @@ def _summary(row: dict) -> dict:
     diff = None if not ok or row.get("snn_accuracy") is None or row.get("ann_accuracy") is None \
         else 100 * (row["snn_accuracy"] - row["ann_accuracy"])
     return {"model": row["model"], "method": row["method"], "steps": _steps(row),
-            "ann": _fmt(row.get("ann_accuracy"), "pct"), "snn": _fmt(row.get("snn_accuracy"), "pct"),
+            "ann": _fmt(row.get("ann_accuracy"), "pct"),
+            "snn": _fmt(row.get("snn_accuracy"), "pct"),
             "diff": _fmt(diff, "{:+.2f}"), "agreement": _fmt(diagnosis.get("agreement"), "pct"),
             "latency": _fmt(row.get("latency_timesteps"), "{}"),
             "spikes": _fmt(row.get("spikes_per_neuron"), "{:.3g}"),

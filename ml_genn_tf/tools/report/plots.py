@@ -35,7 +35,7 @@ def accuracy_bars(rows: list[dict], with_model: bool = True) -> str:
     snn = [100 * (r["snn_accuracy"] or 0) for r in rows]
     ax.bar(positions - 0.2, ann, 0.4, label="ANN", color="#4c72b0")
     ax.bar(positions + 0.2, snn, 0.4, label="SNN", color="#dd8452")
-    for p, a, s in zip(positions, ann, snn):
+    for p, a, s in zip(positions, ann, snn, strict=True):
         ax.annotate(f"{s - a:+.2f}", (p + 0.2, s), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(positions), [_label(r, with_model).replace(" ", "\n", 1) for r in rows],
                   fontsize=8)
@@ -57,7 +57,7 @@ def accuracy_sweeps(rows: list[dict]) -> str:
     kinds = sorted({r["sweep"]["parameter"] for r in used})
     fig = Figure(figsize=(5.0 * max(len(kinds), 1), 3.5))
     grid = fig.subplots(1, max(len(kinds), 1), squeeze=False)[0]
-    axes = dict(zip(kinds, grid))
+    axes = dict(zip(kinds, grid, strict=True))
     for kind, ax in axes.items():
         ax.set_xlabel("timesteps T" if kind == "timesteps" else "k (timesteps per stage)")
         ax.set_ylabel("accuracy [%]")

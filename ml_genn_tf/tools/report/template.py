@@ -40,7 +40,9 @@ operation counts (see the cost table at the end).</p>
 <td class="text{% if r.error %} error{% endif %}">{{ r.error or r.culprit }}</td></tr>
 {% endfor %}
 </table>
-<figure><img alt="ANN and SNN accuracy of every conversion" src="data:image/png;base64,{{ summary_plot }}">
+<figure><img
+alt="ANN and SNN accuracy of every conversion"
+src="data:image/png;base64,{{ summary_plot }}">
 <figcaption>Figure 1. ANN (blue) and SNN (orange) accuracy of every model and method;
 the number above each SNN bar is SNN &minus; ANN in points.</figcaption></figure>
 
@@ -48,12 +50,16 @@ the number above each SNN bar is SNN &minus; ANN in points.</figcaption></figure
 <h2 id="model-{{ loop.index }}">{{ m.name }}</h2>
 <p class="note">Data set {{ m.dataset }}; {{ m.num_test }} test examples;
 methods: {{ m.methods|join(", ") }}.</p>
-<figure><img alt="accuracy of {{ m.name }} per method" src="data:image/png;base64,{{ m.accuracy_plot }}">
+<figure><img
+alt="accuracy of {{ m.name }} per method"
+src="data:image/png;base64,{{ m.accuracy_plot }}">
 <figcaption>ANN and SNN accuracy of {{ m.name }} per method (timesteps T for rate
 coding, k per stage for few-spike); the number above each SNN bar is the difference in
 points.</figcaption></figure>
 {% if m.sweep_plot %}
-<figure><img alt="accuracy against T and k for {{ m.name }}" src="data:image/png;base64,{{ m.sweep_plot }}">
+<figure><img
+alt="accuracy against T and k for {{ m.name }}"
+src="data:image/png;base64,{{ m.sweep_plot }}">
 <figcaption>SNN accuracy against the number of timesteps T (rate methods, read from one
 simulation at each checkpoint) and against k (few-spike, one calibration); the dashed
 line is the ANN's accuracy.</figcaption></figure>
@@ -61,7 +67,9 @@ line is the ANN's accuracy.</figcaption></figure>
 <p class="note">No sweep for this model (run <code>ml-genn-tf convert --sweep ...</code>
 for accuracy against T or k).</p>
 {% endif %}
-<figure><img alt="firing rates and spikes per neuron per layer of {{ m.name }}" src="data:image/png;base64,{{ m.activity_plot }}">
+<figure><img
+alt="firing rates and spikes per neuron per layer of {{ m.name }}"
+src="data:image/png;base64,{{ m.activity_plot }}">
 <figcaption>Per population, in network order: mean firing rate in Hz (timestep 1 ms) and
 mean spikes per neuron per example, one line per method. Few-spike neurons spike at most
 k times per example; rate neurons at most once per timestep.</figcaption></figure>
@@ -97,7 +105,9 @@ error against the ANN is above 0.3.</p>
 {% endif %}
 
 {% if m.operations_plot %}
-<figure><img alt="synaptic operations and MACs per layer of {{ m.name }}" src="data:image/png;base64,{{ m.operations_plot }}">
+<figure><img
+alt="synaptic operations and MACs per layer of {{ m.name }}"
+src="data:image/png;base64,{{ m.operations_plot }}">
 <figcaption>Per population: the ANN's multiply-accumulates (grey) and each SNN's
 synaptic operations (a spike delivered over one synapse) per example, log scale.
 </figcaption></figure>
@@ -108,7 +118,8 @@ synaptic operations (a spike delivered over one synapse) per example, log scale.
 <th>operations/example</th><th>energy/example [µJ] <span class="estimate">(estimate)</span></th>
 <th>vs ANN float MAC</th></tr>
 {% for e in m.energy %}
-<tr><td class="text">{{ e.method }}</td><td class="text">{{ e.platform }} ({{ e.picojoules }} pJ)</td>
+<tr><td class="text">{{ e.method }}</td>
+<td class="text">{{ e.platform }} ({{ e.picojoules }} pJ)</td>
 <td>{{ e.operations }}</td><td>{{ e.microjoules }}</td><td>{{ e.ratio }}</td></tr>
 {% endfor %}
 </table>
@@ -118,12 +129,16 @@ synaptic operations (a spike delivered over one synapse) per example, log scale.
 <h3>Spikes and agreement: {{ p.label }}</h3>
 <div class="pair">
 {% if p.raster %}
-<figure><img alt="spike raster, {{ p.label }}" src="data:image/png;base64,{{ p.raster }}">
+<figure><img
+alt="spike raster, {{ p.label }}"
+src="data:image/png;base64,{{ p.raster }}">
 <figcaption>Spike raster of test example 0: each population (input at the bottom) shows
 its most active neurons (of all its neurons, in brackets); {{ p.raster_note }}</figcaption></figure>
 {% endif %}
 {% if p.confusion %}
-<figure><img alt="ANN against SNN predictions, {{ p.label }}" src="data:image/png;base64,{{ p.confusion }}">
+<figure><img
+alt="ANN against SNN predictions, {{ p.label }}"
+src="data:image/png;base64,{{ p.confusion }}">
 <figcaption>ANN prediction against SNN prediction on {{ p.num_examples }} test examples:
 the diagonal is where they agree ({{ p.agreement }}%).</figcaption></figure>
 {% endif %}
