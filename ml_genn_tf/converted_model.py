@@ -95,12 +95,12 @@ class ConvertedModel(RunnableModel):
         from .tools.sweep import sweep_converted
         return sweep_converted(self, x, y, timesteps=timesteps, k=k)
 
-    def diagnose(self, x: Any, y: Any = None) -> Any:
+    def diagnose(self, x: Any, y: Any = None, raster: int = 0) -> Any:
         """Compare the SNN with the ANN population by population on ``x`` (labels ``y``
         optional): a :class:`~ml_genn_tf.diagnosis.Diagnosis` naming the layer that
-        loses accuracy, with hints."""
+        loses accuracy, with hints (see :func:`ml_genn_tf.diagnosis.diagnose`)."""
         from .diagnosis import diagnose
-        return diagnose(self, x, y)
+        return diagnose(self, x, y, raster=raster)
 
     def __repr__(self) -> str:
         return (f"ConvertedModel('{self.name}', method='{self.method}', "

@@ -4,8 +4,8 @@ Rules, first match first (at most two hints per population):
 
 1. Input with negative values and unsigned input neurons: ``signed_input=True``.
 2. ``saturated`` above :data:`SATURATED`: the scale is too small; the fix names the
-   option that sets it (the percentile, ``mode='max'``, ``alpha``) or the hand-edited
-   threshold that lowered it.
+   option that sets it (the percentile, with one more nine: 99.9 to 99.99, 50 to 95;
+   ``mode='max'``; ``alpha``) or the hand-edited threshold or alpha that lowered it.
 3. ``local_gain`` outside :data:`STRONG_GAIN_RANGE` (and not saturated, which lowers
    the gain too): the weights into it or its threshold are off by that factor.
 4. ``silent`` above :data:`SILENT`: too few timesteps to resolve its values; the
@@ -69,7 +69,9 @@ def _scale_fix(context: Context) -> str:
         return "pass data= to calibrate alpha, or raise alpha"
     if context.method in ("data_norm", "few_spike"):
         if context.option("mode") == "percentile":
-            return (f"raise the percentile ({context.option('percentile'):g}) or use "
+            percentile = float(context.option("percentile"))
+            higher = 100.0 - (100.0 - percentile) / 10.0
+            return (f"raise the percentile ({percentile:g}) to {higher:g}, or use "
                     f"mode='max'")
         return "calibrate on data that covers these inputs"
     if context.method == "simple":

@@ -104,7 +104,7 @@ def test_too_low_percentile_saturates(model, data):
     diagnosis = snn.diagnose(x)
     assert diagnosis.culprit == "h1", str(diagnosis)
     assert _row(diagnosis, "h1")["saturated"] > 0.05
-    assert "raise the percentile (30) or use mode='max'" in _row(diagnosis, "h1")["hint"]
+    assert "raise the percentile (30) to 93, or use mode='max'" in _row(diagnosis, "h1")["hint"]
 
 
 def test_too_few_timesteps_leave_neurons_silent(model, data):
