@@ -18,6 +18,9 @@ from __future__ import annotations
 ERROR_BOUND = 0.3
 #: Smallest local error (the error a population adds) of a culprit.
 LOCAL_BOUND = 0.3
+#: Below this agreement of ANN and SNN predictions, a diagnosis without a culprit says
+#: that the error accumulates over the layers.
+AGREEMENT_BOUND = 0.97
 
 
 def adds_error(row: dict) -> bool:
@@ -32,3 +35,29 @@ def adds_error(row: dict) -> bool:
 def find_culprit(rows: list[dict]) -> str | None:
     """The ``layer`` of the first row that adds a large error, or None."""
     return next((row["layer"] for row in rows if adds_error(row)), None)
+
+
+def accumulation_note(rows: list[dict], agreement: float | None, steps: str) -> str | None:
+    """Without a culprit, when ANN and SNN agree on fewer than :data:`AGREEMENT_BOUND`
+    of the examples: every population adds some error and no single one is to blame
+    (``steps``: ``"T=..."`` or ``"k=..."``). None otherwise.
+
+    Example:
+        >>> rows = [{"local_error": None}, {"local_error": 0.12}, {"local_error": 0.19}]
+        >>> note = accumulation_note(rows, 0.83, "T=64")
+        >>> note.split("; ")
+        ['no single layer: ANN and SNN agree on 83.0% and every population adds some error \
+(local errors 0.12 to 0.19)', 'use more timesteps than T=64, or few-spike']
+        >>> accumulation_note(rows, 0.99, "T=64") is None
+        True
+    """
+    if agreement is None or agreement >= AGREEMENT_BOUND:
+        return None
+    local = [r["local_error"] for r in rows if r["local_error"] is not None]
+    if not local:
+        return None
+    fix = f"raise k ({steps})" if steps.startswith("k=") else \
+        f"use more timesteps than {steps}, or few-spike"
+    return (f"no single layer: ANN and SNN agree on {100 * agreement:.1f}% and every "
+            f"population adds some error (local errors {min(local):.2f} to "
+            f"{max(local):.2f}); {fix}")

@@ -8,7 +8,7 @@ import numpy as np
 from ml_genn.utils.activity import pipeline_depths
 
 from .activations import derive, population_values
-from .culprit import find_culprit
+from .culprit import accumulation_note, find_culprit
 from .decoding import decode, spike_values
 from .hints import Context, hint_for
 from .inputs import input_arrays, input_data
@@ -59,6 +59,9 @@ class Diagnosis:
         agreement: fraction of examples where the ANN and SNN predict the same class.
         confusion: ``confusion[i][j]``: examples the ANN puts in class ``i`` and the
             SNN in class ``j`` (first output).
+        note: without a culprit, when ANN and SNN disagree on more than 3% of the
+            examples, what the numbers say instead
+            (:func:`~ml_genn_tf.diagnosis.culprit.accumulation_note`), else None.
         raster: the spikes of the first examples when ``diagnose(..., raster=n)`` asked
             for them (else None).
 
@@ -87,6 +90,7 @@ class Diagnosis:
         self.culprit = find_culprit(rows)
         self.agreement = float(np.mean(ann_predictions == snn_predictions)) \
             if len(ann_predictions) else None
+        self.note = None if self.culprit else accumulation_note(rows, self.agreement, steps)
         classes = int(max(ann_predictions.max(initial=0), snn_predictions.max(initial=0))) + 1
         confusion = np.zeros((classes, classes), np.int64)
         np.add.at(confusion, (ann_predictions, snn_predictions), 1)
@@ -102,14 +106,15 @@ class Diagnosis:
     def summary(self) -> str:
         """One line: the culprit (or ``"none"``) and its hint."""
         if self.culprit is None:
-            return "culprit: none"
+            return "culprit: none" + (f" ({self.note})" if self.note else "")
         row = next(r for r in self.rows if r["layer"] == self.culprit)
         return f"culprit: {self.culprit}" + (f" ({row['hint']})" if row["hint"] else "")
 
     def to_dict(self) -> dict:
         """Everything as JSON-ready values (``results.json``)."""
         return {"method": self.method, "steps": self.steps, "num_examples": self.num_examples,
-                "culprit": self.culprit, "ann_accuracy": self.ann_accuracy,
+                "culprit": self.culprit, "note": self.note,
+                "ann_accuracy": self.ann_accuracy,
                 "snn_accuracy": self.snn_accuracy, "agreement": self.agreement,
                 "confusion": self.confusion, "rows": [dict(r) for r in self.rows]}
 

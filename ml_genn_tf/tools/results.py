@@ -30,11 +30,27 @@ key                       meaning
 ``layers``                per population: ``population``, ``neuron``, ``neurons``,
                           ``spikes_per_neuron``, ``firing_rate_hz`` (spikes per neuron
                           per second of simulated time, ``dt`` in ms) and
-                          ``synaptic_operations`` (into the population, per example)
-                          and ``ann_macs`` (the ANN's multiply-accumulates into it)
+                          ``synaptic_operations`` (into the population, per example),
+                          ``ann_macs`` (the ANN's multiply-accumulates into it)
 ``sweep``                 ``{"parameter": "timesteps" | "k", "rows": [...]}``: rows of
                           the parameter, ``accuracy``, ``spikes_per_neuron``,
                           ``synaptic_operations``, ``latency_timesteps``
+``diagnosis``             the per-population diagnosis of the first ``diagnose_samples``
+                          test examples (:meth:`ml_genn_tf.diagnosis.Diagnosis.to_dict`):
+                          ``method``, ``steps``, ``num_examples``, ``culprit`` (a layer
+                          name or null), ``note`` (text or null), ``ann_accuracy``,
+                          ``snn_accuracy``, ``agreement`` (same class predicted),
+                          ``confusion`` (ANN class x SNN class counts) and ``rows`` (per
+                          population: ``layer``, ``population``, ``kind``, ``neurons``,
+                          ``sources``, ``correlation``, ``relative_error``,
+                          ``local_error``, ``gain``, ``local_gain``, ``saturated``,
+                          ``silent``, ``residual``, ``spikes_per_neuron``,
+                          ``threshold``, ``hint``)
+``raster``                spikes of the first ``raster_examples`` test examples
+                          (:func:`ml_genn_tf.diagnosis.spike_raster`): ``examples``,
+                          ``timesteps``, ``duration`` and per population ``population``,
+                          ``neurons``, ``shown``, ``offset``, ``times`` and ``rows`` (one
+                          list per example)
 ========================  ==============================================================
 
 ``results.csv`` has the scalar columns of :data:`CSV_COLUMNS` (``options`` as JSON).

@@ -83,7 +83,7 @@ def _diagnosis(row: dict) -> dict | None:
     culprit = d.get("culprit")
     hint = next((r["hint"] for r in d["rows"] if r["layer"] == culprit), "")
     text = f"Culprit: {culprit}" + (f" ({hint})" if hint else "") if culprit else \
-        "Culprit: none (no population adds a large error of its own)"
+        f"Culprit: none ({d.get('note') or 'no population adds a large error of its own'})"
     return {"label": f"{row['method']} {_steps(row)}", "culprit": culprit,
             "culprit_text": text, "rows": rows, "num_examples": d.get("num_examples"),
             "agreement": _fmt(d.get("agreement"), "pct")}
