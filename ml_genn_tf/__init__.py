@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .convert import METHODS, convert_model
     from .converted_model import ConvertedModel
+    from .diagnosis import Diagnosis, diagnose
     from .errors import (
         ConversionError,
         InvalidLayer,
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
         UnsupportedLayer,
         UnsupportedModelError,
     )
+    from .tools.report import report
 
 #: Public name -> module that defines it (imported on first access).
 _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
@@ -28,7 +30,8 @@ _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
             "Diagnosis": ".diagnosis", "diagnose": ".diagnosis", "report": ".tools.report"}
 
 __all__ = ["METHODS", "convert_model", "ConvertedModel", "ConversionError", "InvalidLayer",
-           "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError"]
+           "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError",
+           "Diagnosis", "diagnose", "report"]
 
 
 def __getattr__(name: str) -> Any:
