@@ -2,9 +2,13 @@
 
 Subcommands live in :data:`COMMANDS`; add one with :func:`register_command`::
 
-    @register_command("export", "Export a saved SNN to NIR.")
-    def export(args): ...          # returns the exit code
-    export.add_arguments = lambda parser: parser.add_argument("snn")
+    def _export_arguments(parser):
+        parser.add_argument("snn", help="a saved SNN (.h5)")
+
+    @register_command("export", "Export a saved SNN to NIR.", _export_arguments)
+    def export(args):
+        ...
+        return 0                   # the exit code
 
 Only ``convert`` and ``layers`` import Keras (``evaluate``, ``info`` and ``report`` run
 without it).
