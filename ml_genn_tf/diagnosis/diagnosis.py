@@ -16,12 +16,11 @@ from .raster import raster_data, raster_recorders
 from .recording import record_network
 from .statistics import compare
 
+#: Columns of the text and Markdown tables: (heading, row key).
 COLUMNS = (("layer", "layer"), ("population", "population"), ("corr", "correlation"),
            ("rel. error", "relative_error"), ("local error", "local_error"), ("gain", "gain"),
-           ("local gain", "local_gain"), ("saturated", "saturated"),
-           ("silent", "silent"), ("residual", "residual"), ("spikes/neuron",
-                                                          "spikes_per_neuron"))
-
+           ("local gain", "local_gain"), ("saturated", "saturated"), ("silent", "silent"),
+           ("residual", "residual"), ("spikes/neuron", "spikes_per_neuron"))
 
 #: Format of each numeric column.
 FORMATS = {"correlation": "{:.3f}", "relative_error": "{:.3f}", "local_error": "{:.3f}",
@@ -45,14 +44,14 @@ class Diagnosis:
     Attributes:
         rows: one dict per population, in network order: ``layer`` (the Keras layer
             whose output the population reproduces), ``population``, ``kind``,
-            ``neurons``, ``correlation``, ``relative_error``, ``gain``, ``saturated``,
-            ``silent``, ``residual``, ``spikes_per_neuron``, ``threshold``, ``sources``
-            and ``hint`` (see :mod:`ml_genn_tf.diagnosis.statistics` and
-            :mod:`ml_genn_tf.diagnosis.hints`).
-        culprit: the ``layer`` of the first row whose error jumps (the rule of
-            :mod:`ml_genn_tf.diagnosis.culprit`: relative error above 0.3, at least twice
-            and 0.15 above the largest relative error of the populations feeding it), or
-            None.
+            ``neurons``, ``correlation``, ``relative_error``, ``local_error``, ``gain``,
+            ``local_gain``, ``saturated``, ``silent``, ``residual``,
+            ``spikes_per_neuron``, ``threshold``, ``sources`` and ``hint`` (see
+            :mod:`ml_genn_tf.diagnosis.statistics` and :mod:`ml_genn_tf.diagnosis.hints`).
+        culprit: the ``layer`` of the first row that adds a large error of its own (the
+            rule of :mod:`ml_genn_tf.diagnosis.culprit`: local error, against the ANN's
+            layer applied to the SNN's own inputs, above 0.3, and relative error against
+            the ANN above 0.3), or None.
         method, steps: the conversion method and ``"T=..."`` or ``"k=..."``.
         num_examples: examples compared.
         ann_accuracy, snn_accuracy: accuracies when labels were given (else None).
