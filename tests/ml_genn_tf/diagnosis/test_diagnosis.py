@@ -44,8 +44,11 @@ def _row(diagnosis, layer):
 
 
 @pytest.mark.parametrize("method, options", [("few_spike", {"k": 8}),
-                                             ("data_norm", RATE)])
+                                             ("data_norm", RATE), ("spike_norm", RATE)])
 def test_healthy_conversion_names_no_culprit(model, data, method, options):
+    """Data-norm folds each population's scale into the weights, spike-norm puts it in
+    the thresholds: decoded either way, every hidden population carries the value the
+    ANN's layer gives for the SNN's own inputs (local gain near 1)."""
     calib, x = data
     snn = convert_model(model, method, data=calib, batch_size=N, **options)
     diagnosis = snn.diagnose(x, np.zeros(N, int))
@@ -58,6 +61,8 @@ def test_healthy_conversion_names_no_culprit(model, data, method, options):
     assert "culprit: none" in str(diagnosis) and "culprit: none" in diagnosis.to_markdown()
     for row in diagnosis.rows:
         assert row["correlation"] > 0.9
+        if row["kind"] == "relu":
+            assert 0.85 < row["local_gain"] < 1.15, (row["layer"], row["local_gain"])
 
 
 def test_few_spike_values_are_the_greedy_code_of_the_ann_values(model, data):
