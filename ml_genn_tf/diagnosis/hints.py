@@ -124,12 +124,15 @@ def _gain(row: dict, context: Context, bounds: tuple[float, float]) -> str | Non
 
 
 def _suggest_timesteps(ann: np.ndarray, decoded: Decoded, steps: int, depth: int) -> int:
+    """The power of two T at which 90% of the clearly positive values would get two
+    spikes: their expected spike counts now are ``ann / (value of one spike)``, over
+    ``steps - depth`` timesteps of input."""
     clear = clearly_positive(ann)
     fired = decoded.counts > 0
     per_spike = decoded.value[fired].sum() / max(decoded.counts[fired].sum(), 1)
-    rates = ann[clear] / per_spike if per_spike > 0 else np.zeros(0)
-    low = float(np.percentile(rates, 10)) if rates.size else 0.0
-    needed = depth + 2.0 / low if low > 0 else 4.0 * steps
+    expected = ann[clear] / per_spike if per_spike > 0 else np.zeros(0)
+    low = float(np.percentile(expected, 10)) if expected.size else 0.0
+    needed = depth + 2.0 * max(steps - depth, 1) / low if low > 0 else 4.0 * steps
     return int(2 ** math.ceil(math.log2(max(needed, 2.0 * steps))))
 
 
