@@ -43,8 +43,9 @@ def _row(diagnosis, layer):
     return next(r for r in diagnosis.rows if r["layer"] == layer)
 
 
-@pytest.mark.parametrize("method, options", [("few_spike", {"k": 8}),
-                                             ("data_norm", RATE), ("spike_norm", RATE)])
+@pytest.mark.parametrize("method, options", [
+    ("few_spike", {"k": 8}), ("few_spike", {"k": 8, "schedule": "timestep"}),  # pipelined
+    ("data_norm", RATE), ("spike_norm", RATE)])
 def test_healthy_conversion_names_no_culprit(model, data, method, options):
     """Data-norm folds each population's scale into the weights, spike-norm puts it in
     the thresholds: decoded either way, every hidden population carries the value the
