@@ -169,7 +169,17 @@ def diagnose(converted: Any, x: Any, y: Any = None, raster: int = 0) -> Diagnosi
 
     Returns:
         A :class:`Diagnosis`.
+
+    Raises:
+        TypeError: ``converted`` has no Keras model (a model from ``ml_genn.load``).
+        ValueError: ``x`` is empty or does not fit the input populations.
     """
+    if getattr(converted, "keras_model", None) is None or \
+            getattr(converted, "converter", None) is None:
+        raise TypeError(f"diagnose compares the SNN with its ANN, so it needs the "
+                        f"ConvertedModel returned by convert_model (with its Keras model "
+                        f"and converter); received {type(converted).__name__}, e.g. a "
+                        f"model loaded with ml_genn.load. Convert the Keras model again.")
     xs = input_arrays(converted, x)
     if len(xs[0]) == 0:
         raise ValueError("diagnose needs at least one example; x is empty.")

@@ -19,7 +19,14 @@ def input_arrays(converted: Any, x: Any) -> list[np.ndarray]:
     if len(xs) != len(converted.inputs):
         raise ValueError(f"The model has {len(converted.inputs)} inputs; pass a list of "
                          f"{len(converted.inputs)} arrays, received {len(xs)}.")
-    return [np.asarray(a, np.float32) for a in xs]
+    arrays = [np.asarray(a, np.float32) for a in xs]
+    for pop, array in zip(converted.inputs, arrays, strict=True):
+        size = int(np.prod(pop.shape))
+        if array.ndim == 0 or int(np.prod(array.shape[1:])) != size:
+            raise ValueError(f"Input for '{pop.name}' has shape {array.shape}; expected "
+                             f"(num_examples, ...) with {size} values per example "
+                             f"(population shape {pop.shape}).")
+    return arrays
 
 
 def input_data(converted: Any, xs: list[np.ndarray]) -> dict:

@@ -174,8 +174,21 @@ def test_report_text_lists_every_population_and_hint(model, data):
     assert record["ann_accuracy"] is not None
 
 
-def test_empty_input_is_refused(model, data):
+def test_empty_or_misshaped_input_is_refused(model, data):
     calib, _ = data
     snn = convert_model(model, "few_spike", data=calib, k=8, batch_size=N)
     with pytest.raises(ValueError, match="at least one example; x is empty"):
         snn.diagnose(np.zeros((0, 16), np.float32))
+    with pytest.raises(ValueError, match=r"has shape \(4, 15\); expected .* 16 values per "
+                                         r"example \(population shape \(16,\)\)"):
+        snn.diagnose(np.zeros((4, 15), np.float32))
+
+
+def test_a_loaded_model_has_no_ann_to_compare_with(model, data, tmp_path):
+    from ml_genn import load
+    from ml_genn_tf.diagnosis import diagnose
+    calib, x = data
+    convert_model(model, "few_spike", data=calib, k=8, batch_size=N).save(tmp_path / "m.h5")
+    with pytest.raises(TypeError, match="needs the ConvertedModel returned by convert_model"
+                                        ".*received RunnableModel"):
+        diagnose(load(tmp_path / "m.h5"), x)
