@@ -135,7 +135,8 @@ def _write(f: h5py.File, model: RunnableModel, path: str) -> None:
         "layer_populations": {layer: pop.name for layer, pop in model.layer_populations.items()},
         "compiler": compiler_spec(model.compiler)}
     f.attrs["model"] = _json(description, where)
-    f.attrs["metadata"] = _json(_jsonable(model.metadata), where + " (metadata)")
+    f.attrs["metadata"] = _json(_jsonable({**model.metadata, "format_version": FORMAT_VERSION}),
+                                where + " (metadata)")
 
 
 def _jsonable(value: Any) -> Any:
