@@ -55,13 +55,14 @@ def accuracy_sweeps(rows: list[dict]) -> str:
     ANN's accuracy as a dashed line."""
     used = [r for r in _ok(rows) if r.get("sweep")]
     kinds = sorted({r["sweep"]["parameter"] for r in used})
-    fig = Figure(figsize=(5.0 * max(len(kinds), 1), 3.5))
+    fig = Figure(figsize=(4.5 * max(len(kinds), 1) + 1.0, 3.5), layout="constrained")
     grid = fig.subplots(1, max(len(kinds), 1), squeeze=False)[0]
     axes = dict(zip(kinds, grid, strict=True))
     for kind, ax in axes.items():
         ax.set_xlabel("timesteps T" if kind == "timesteps" else "k (timesteps per stage)")
         ax.set_ylabel("accuracy [%]")
-        ax.set_xscale("log", base=2)
+        if kind == "timesteps":       # T spans decades; k a few small integers
+            ax.set_xscale("log", base=2)
     for r in used:
         sweep = r["sweep"]
         ax = axes[sweep["parameter"]]
