@@ -103,7 +103,7 @@ class Diagnosis:
 
     @property
     def summary(self) -> str:
-        """One line: the culprit (or ``"none"``) and its hint."""
+        """One line: the culprit and its hint, or ``"none"`` with the note if any."""
         if self.culprit is None:
             return "culprit: none" + (f" ({self.note})" if self.note else "")
         row = next(r for r in self.rows if r["layer"] == self.culprit)
