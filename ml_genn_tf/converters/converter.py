@@ -1,7 +1,6 @@
 """The converter base class: the mlGeNN 2.x ``Converter`` API over our graph passes."""
 from __future__ import annotations
 
-import os
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -16,6 +15,7 @@ from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
 from ..graph.walk import walk_model
+from ..model_file import load_keras_model
 
 
 class LayerConfig(NamedTuple):
@@ -32,17 +32,6 @@ class LayerConfig(NamedTuple):
     is_output: bool
     has_activation: bool
     population: str | None
-
-
-def load_keras_model(model: Any) -> Any:
-    """A Keras model, loaded (uncompiled) if ``model`` is a ``.keras``/``.h5`` path."""
-    if isinstance(model, (str, os.PathLike)):
-        import keras
-        path = os.fspath(model)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"No Keras model file at '{path}'.")
-        return keras.models.load_model(path, compile=False)
-    return model
 
 
 def _compact(value: np.ndarray, shape: tuple) -> Any:
@@ -94,6 +83,12 @@ class Converter:
     fold_input = True
     #: Largest matrix the generic exact fallback may build.
     max_fallback_entries = MAX_FALLBACK_ENTRIES
+    #: The compiler class ``create_compiler`` returns (its options are the converter's
+    #: compiler options, see :mod:`ml_genn_tf.options`).
+    compiler_class: type = InferenceCompiler
+    #: Show a progress bar while calibrating, once calibration has taken over
+    #: :data:`ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
+    progress: bool = True
 
     mapped: MappedModel | None = None
     current_population: PopulationSpec | None = None
@@ -136,7 +131,7 @@ class Converter:
         accept)."""
 
     def create_compiler(self, **kwargs: Any) -> Any:
-        return InferenceCompiler(**kwargs)
+        return self.compiler_class(**kwargs)
 
     # --- scaling hooks (ours) -------------------------------------------------------------
     def population_scale(self, spec: PopulationSpec, pre: Any) -> float:

@@ -78,7 +78,7 @@ class DataNorm(RateConverter):
         mapped = self.mapped
         names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
         stats = calibrate(tf_model, mapped, self.norm_data, names,
-                          signed_input=self.signed_input)
+                          signed_input=self.signed_input, progress=self.progress)
         scales: dict = {}
         for name, spec in mapped.populations.items():
             scales[name] = self._scale(spec, stats, scales)

@@ -5,7 +5,6 @@ from typing import Any
 
 import keras
 import numpy as np
-from ml_genn.compilers import InferenceCompiler
 from ml_genn.neurons import BinarySpikeInput, IntegrateFire, IntegrateFireInput, PoissonInput
 
 from ..errors import UnsupportedLayer
@@ -100,4 +99,4 @@ class RateConverter(Converter):
                              readout="spike_count" if is_output else None)
 
     def create_compiler(self, **kwargs: Any) -> Any:
-        return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps, **kwargs)
+        return self.compiler_class(evaluate_timesteps=self.evaluate_timesteps, **kwargs)
