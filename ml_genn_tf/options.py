@@ -24,8 +24,9 @@ METHODS: dict[str, type] = {"few_spike": FewSpike, "data_norm": DataNorm, "simpl
                             "spike_norm": SpikeNorm}
 #: Short names: ``timesteps`` is ``evaluate_timesteps`` (as on the command line).
 ALIASES = {"timesteps": "evaluate_timesteps"}
-#: Options of ``convert_model`` itself, valid for every method.
-COMMON = {"progress": "show a progress bar when calibration takes over 2 s (default True)"}
+#: Options of ``convert_model`` itself, valid for every method (``progress``: show a
+#: progress bar when calibration takes over 2 s, default True).
+COMMON = frozenset({"progress"})
 
 _KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -43,11 +44,17 @@ class MethodOptions(NamedTuple):
 
     @property
     def all(self) -> frozenset[str]:
-        return self.converter | self.compiler | frozenset(COMMON)
+        return self.converter | self.compiler | COMMON
 
 
 class Options(NamedTuple):
-    """Options split by where they go (see :func:`split_options`)."""
+    """Options split by where they go (see :func:`split_options`).
+
+    Attributes:
+        converter: arguments of the method's converter.
+        compiler: arguments of its ``create_compiler``.
+        common: options of ``convert_model`` itself (:data:`COMMON`).
+    """
 
     converter: dict[str, Any]
     compiler: dict[str, Any]

@@ -51,6 +51,9 @@ def test_timesteps_is_short_for_evaluate_timesteps():
     with pytest.raises(TypeError, match=r"option 'evaluate_timesteps' given twice \(as "
                                         r"\['timesteps', 'evaluate_timesteps'\]\)"):
         convert_model(mlp(), "simple", timesteps=7, evaluate_timesteps=8)
+    with pytest.raises(TypeError, match=r"Pass the calibration data once: data= or "
+                                        r"norm_data=\."):
+        convert_model(mlp(), "data_norm", data=data(), norm_data=data(), timesteps=7)
 
 
 def test_options_of_other_methods_are_ignored_with_one_warning():
