@@ -36,9 +36,9 @@ def _per_input(value: Any, num_inputs: int) -> bool:
 
 
 def _whole(value: Any, num_inputs: int) -> bool:
-    """All the data as arrays: an array, a dict of arrays or one array per input."""
+    """All the data at once: an array, a dict by input name or one array per input."""
     if isinstance(value, dict):
-        return all(_is_array(v) for v in value.values())
+        return True
     return _is_array(value) or _per_input(value, num_inputs)
 
 

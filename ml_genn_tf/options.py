@@ -43,7 +43,8 @@ class MethodOptions(NamedTuple):
     compiler: frozenset[str]
 
     @property
-    def all(self) -> frozenset[str]:
+    def names(self) -> frozenset[str]:
+        """Every option of the method: converter, compiler and :data:`COMMON`."""
         return self.converter | self.compiler | COMMON
 
 
@@ -99,7 +100,7 @@ def known_options() -> frozenset[str]:
     """Every option of every method, with the aliases."""
     names = set(COMMON) | set(ALIASES)
     for method in METHODS:
-        names |= method_options(method).all
+        names |= method_options(method).names
     return frozenset(names)
 
 
@@ -110,9 +111,9 @@ def _suggestion(name: str, own: frozenset[str]) -> str:
 
 
 def _unknown_message(method: str, unknown: list[str], own: MethodOptions) -> str:
-    names = ", ".join(f"'{name}'{_suggestion(name, own.all)}" for name in unknown)
+    names = ", ".join(f"'{name}'{_suggestion(name, own.names)}" for name in unknown)
     aliases = ", ".join(f"{short} (= {full})" for short, full in ALIASES.items()
-                        if full in own.all)
+                        if full in own.names)
     return (f"convert_model(method={method!r}): unknown option{'s' if len(unknown) > 1 else ''} "
             f"{names}. Valid options for {method}: converter: {', '.join(sorted(own.converter))}; "
             f"compiler: {', '.join(sorted(own.compiler))}; all methods: "
@@ -121,7 +122,7 @@ def _unknown_message(method: str, unknown: list[str], own: MethodOptions) -> str
 
 
 def _owners(name: str) -> list[str]:
-    return [m for m in METHODS if name in method_options(m).all]
+    return [m for m in METHODS if name in method_options(m).names]
 
 
 def split_options(method: str, options: dict[str, Any]) -> Options:
@@ -157,7 +158,7 @@ def split_options(method: str, options: dict[str, Any]) -> Options:
     unknown = sorted(set(resolved) - known_options())
     if unknown:
         raise TypeError(_unknown_message(method, [_original(n, options) for n in unknown], own))
-    ignored = sorted(set(resolved) - own.all)
+    ignored = sorted(set(resolved) - own.names)
     if ignored:
         listed = ", ".join(f"'{_original(n, options)}' (for {', '.join(_owners(n))})"
                            for n in ignored)

@@ -136,6 +136,8 @@ def test_integer_data_and_batches_keep_their_counts():
     assert data.num_batches == 3
     assert [len(b[0]) for b in data] == [2, 2, 1]
     assert CalibrationData((b for b in [np.ones((2, 2))]), {"x": (2,)}).num_batches is None
+    nested = list(CalibrationData({"x": [[1.0, 2.0], [3.0, 4.0]]}, {"x": (2,)}))
+    np.testing.assert_array_equal(nested[0][0], [[1, 2], [3, 4]])
     with pytest.raises(TypeError, match="Calibration data must be a NumPy array, .* received "
                                         "str"):
         CalibrationData("x.npy", {"x": (2,)})
