@@ -71,6 +71,9 @@ def test_a_list_of_arrays_with_different_lengths_is_a_list_of_batches():
                                          r"input\(s\) \['b'\]; the model's inputs are "
                                          r"\['a', 'b'\], the dict's keys \['a', 'c'\]"):
         convert_model(two_inputs(), "few_spike", data={"a": xa, "c": xb}, progress=False)
+    with pytest.raises(ValueError, match=r"Calibration arrays for the inputs \['a', 'b'\] have "
+                                         r"different numbers of examples: \[24, 20\]\."):
+        convert_model(two_inputs(), "few_spike", data={"a": xa, "b": xb[:20]}, progress=False)
     with pytest.raises(ValueError, match=r"Calibration data for input 'b' has shape \(24, 4\); "
                                          r"expected \(num_examples, 3\)"):
         convert_model(two_inputs(), "few_spike", data=[xa, xa], progress=False)
@@ -138,6 +141,9 @@ def test_integer_data_and_batches_keep_their_counts():
     assert CalibrationData((b for b in [np.ones((2, 2))]), {"x": (2,)}).num_batches is None
     nested = list(CalibrationData({"x": [[1.0, 2.0], [3.0, 4.0]]}, {"x": (2,)}))
     np.testing.assert_array_equal(nested[0][0], [[1, 2], [3, 4]])
+    with pytest.raises(TypeError, match=r"Calibration data is None; pass data= \(convert_model\) "
+                                        r"or norm_data= \(converters\)\."):
+        CalibrationData(None, {"x": (2,)})
     with pytest.raises(TypeError, match="Calibration data must be a NumPy array, .* received "
                                         "str"):
         CalibrationData("x.npy", {"x": (2,)})
