@@ -81,18 +81,23 @@ def _describe_other(path: str) -> None:
 def describe_model_file(path: str) -> None:
     """Raise if ``path`` is not a file Keras can load as a model.
 
+    Remote paths (``gs://``, ``hf://``, ...) are left to Keras.
+
     Raises:
-        FileNotFoundError: no file at ``path``.
+        FileNotFoundError: no file at ``path`` (naming the working directory if ``path``
+            is relative).
         ValueError: ``path`` is a directory without a Keras model, a text file, random
             bytes, a weights-only HDF5 file, a zip that is no ``.keras`` archive, or a model
             file whose extension Keras does not load it under (each named in the message).
 
     Example:
-        >>> describe_model_file("no/such/model.keras")
+        >>> describe_model_file("/no/such/model.keras")
         Traceback (most recent call last):
         ...
-        FileNotFoundError: No Keras model file at 'no/such/model.keras': the file does not exist.
+        FileNotFoundError: No Keras model file at '/no/such/model.keras': the file does not exist.
     """
+    if "://" in path:
+        return   # remote (gs://, hf://...): Keras reads it
     if os.path.isdir(path):
         if os.path.exists(os.path.join(path, "config.json")):
             return
@@ -103,7 +108,10 @@ def describe_model_file(path: str) -> None:
                                "model.save('model.keras').")
         raise _not_a_model(path, "a directory")
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No Keras model file at '{path}': the file does not exist.")
+        where = "" if os.path.isabs(path) else \
+            f" (relative to the working directory '{os.getcwd()}')"
+        raise FileNotFoundError(f"No Keras model file at '{path}': the file does not "
+                                f"exist{where}.")
     if h5py.is_hdf5(path):
         _describe_hdf5(path)
     elif zipfile.is_zipfile(path):

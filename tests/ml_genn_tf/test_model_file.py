@@ -25,11 +25,16 @@ def convert(path):
     return convert_model(str(path), "simple", timesteps=4, batch_size=2)
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(tmp_path, monkeypatch):
     path = tmp_path / "missing.keras"
     with pytest.raises(FileNotFoundError, match=rf"No Keras model file at '{q(path)}': the file "
                                                 r"does not exist\."):
         convert(path)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"No Keras model file at 'models/net\.keras': "
+                                                r"the file does not exist \(relative to the "
+                                                rf"working directory '{q(tmp_path)}'\)\."):
+        convert("models/net.keras")
 
 
 def test_random_bytes(tmp_path):
