@@ -171,12 +171,14 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     seen = 0
     batches = CalibrationData(data, input_shapes(mapped))
     for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
-        values = {name: _input_value(mapped[name], v) for name, v in zip(mapped.inputs, xs)}
+        values = {name: _input_value(mapped[name], v)
+                  for name, v in zip(mapped.inputs, xs, strict=True)}
         if probe is not None:
             outs = probe.predict_on_batch([np.asarray(v, np.float32) for v in xs]
                                           if len(xs) > 1 else np.asarray(xs[0], np.float32))
             outs = outs if isinstance(outs, (list, tuple)) else [outs]
-            values.update({s.name: np.asarray(o, np.float64) for s, o in zip(with_tensor, outs)})
+            values.update({s.name: np.asarray(o, np.float64)
+                           for s, o in zip(with_tensor, outs, strict=True)})
         for spec in derived:
             values[spec.name] = _derive(mapped, spec, values)
         for name in names:

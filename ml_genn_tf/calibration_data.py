@@ -15,7 +15,8 @@ Accepted, for a model with inputs ``a`` (and ``b``):
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -147,7 +148,7 @@ class CalibrationData:
         if len(arrays) != len(names):
             raise ValueError(self._count_message(x, arrays))
         arrays = [np.asarray(a) for a in arrays]
-        for name, array in zip(names, arrays):
+        for name, array in zip(names, arrays, strict=True):
             size = int(np.prod(self.inputs[name]))
             if array.ndim == 0 or int(np.prod(array.shape[1:])) != size:
                 raise ValueError(f"Calibration data for input '{name}' has shape "
@@ -172,7 +173,7 @@ class CalibrationData:
     def __iter__(self) -> Iterator[list[np.ndarray]]:
         offset = 0
         for arrays in self._source:
-            for name, array in zip(self.inputs, arrays):
+            for name, array in zip(self.inputs, arrays, strict=True):
                 check_finite(array, name, offset)
             offset += len(arrays[0])
             yield arrays
@@ -183,10 +184,10 @@ def check_finite(array: np.ndarray, name: str, offset: int = 0) -> None:
     (its example index shifted by ``offset``).
 
     Example:
-        >>> check_finite(np.array([[0.0, np.inf]]), "image", offset=7)
+        >>> check_finite(np.array([[0.0, np.inf]]), "image", offset=7)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: Calibration data for input 'image' contains inf at index (7, 1) (the first non-finite value). Replace or drop non-finite values (e.g. with np.nan_to_num) before converting.
+        ValueError: Calibration data for input 'image' contains inf at index (7, 1) (the ...
     """
     if not np.issubdtype(array.dtype, np.inexact):
         return

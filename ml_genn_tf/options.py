@@ -18,9 +18,10 @@ import warnings
 from typing import Any, NamedTuple
 
 from .converters import DataNorm, FewSpike, Simple, SpikeNorm
+from .converters.converter import Converter
 
 #: Method name -> converter class.
-METHODS: dict[str, type] = {"few_spike": FewSpike, "data_norm": DataNorm, "simple": Simple,
+METHODS: dict[str, type[Converter]] = {"few_spike": FewSpike, "data_norm": DataNorm, "simple": Simple,
                             "spike_norm": SpikeNorm}
 #: Short names: ``timesteps`` is ``evaluate_timesteps`` (as on the command line).
 ALIASES = {"timesteps": "evaluate_timesteps"}
@@ -63,6 +64,7 @@ class Options(NamedTuple):
 
 
 def _arguments(function: Any) -> set[str]:
+    """Named arguments of ``function`` (a class: of its constructor)."""
     return {p.name for p in inspect.signature(function).parameters.values()
             if p.kind in _KINDS and p.name != "self"}
 
@@ -79,7 +81,7 @@ def compiler_options(compiler_class: type) -> set[str]:
     names: set[str] = set()
     for cls in compiler_class.__mro__:
         if cls is not object and "__init__" in vars(cls):
-            names |= _arguments(cls.__init__)
+            names |= _arguments(vars(cls)["__init__"])
     return names
 
 
@@ -91,7 +93,7 @@ def method_options(method: str) -> MethodOptions:
         ['alpha', 'k', 'mode', 'norm_data', 'percentile', 'signed_input']
     """
     converter_class = METHODS[method]
-    converter = _arguments(converter_class.__init__)
+    converter = _arguments(converter_class)
     compiler = compiler_options(converter_class.compiler_class) - converter
     return MethodOptions(frozenset(converter), frozenset(compiler))
 

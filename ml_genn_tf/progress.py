@@ -1,10 +1,12 @@
 """Progress bars for calibration: shown only once it has run for a while."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
+
+from tqdm.auto import tqdm
 
 from ml_genn.callbacks import Callback
-from tqdm.auto import tqdm
 
 #: Seconds a calibration runs before its progress bar appears (quick ones stay silent).
 PROGRESS_DELAY_S = 2.0

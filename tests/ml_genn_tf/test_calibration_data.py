@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from handler_harness import randomize
+
 from ml_genn_tf import convert_model
 from ml_genn_tf.calibration_data import CalibrationData
 

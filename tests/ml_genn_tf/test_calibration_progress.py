@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize
+
 from ml_genn_tf import convert_model, progress
 
 

@@ -8,6 +8,7 @@ import h5py
 import keras
 import numpy as np
 import pytest
+
 from ml_genn_tf import convert_model
 from ml_genn_tf.model_file import describe_model_file, load_keras_model
 
@@ -138,6 +139,6 @@ def test_real_model_files_still_load(tmp_path):
     for name in ("model.keras", "model.h5"):
         model.save(tmp_path / name)
         loaded = load_keras_model(tmp_path / name)
-        for want, got in zip(model.get_weights(), loaded.get_weights()):
+        for want, got in zip(model.get_weights(), loaded.get_weights(), strict=True):
             np.testing.assert_array_equal(got, want)
     assert load_keras_model(model) is model

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize
+
 from ml_genn_tf import convert_model
 from ml_genn_tf.options import METHODS, method_options, split_options
 
