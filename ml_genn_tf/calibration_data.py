@@ -22,6 +22,9 @@ import numpy as np
 
 #: Batch size used to split calibration data given as whole arrays.
 CALIBRATION_BATCH = 256
+#: Hint for batches that are single examples.
+_UNBATCHED = (" It looks like one example without a batch dimension: batch a tf.data "
+              "dataset first (dataset.batch(256)), or pass whole arrays.")
 
 
 def _is_array(value: Any) -> bool:
@@ -151,9 +154,11 @@ class CalibrationData:
         for name, array in zip(names, arrays, strict=True):
             size = int(np.prod(self.inputs[name]))
             if array.ndim == 0 or int(np.prod(array.shape[1:])) != size:
+                unbatched = tuple(array.shape) == tuple(self.inputs[name])
                 raise ValueError(f"Calibration data for input '{name}' has shape "
                                  f"{array.shape}; expected (num_examples, "
-                                 f"{', '.join(map(str, self.inputs[name]))}).")
+                                 f"{', '.join(map(str, self.inputs[name]))})." +
+                                 (_UNBATCHED if unbatched else ""))
         if len({len(a) for a in arrays}) > 1:
             raise ValueError(f"Calibration arrays for the inputs {names} have different "
                              f"numbers of examples: {[len(a) for a in arrays]}.")

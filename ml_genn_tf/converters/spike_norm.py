@@ -10,7 +10,7 @@ from ml_genn.neurons import LeakyIntegrate
 from ml_genn.utils.value import check_init_value
 
 from ..calibration import input_shapes
-from ..calibration_data import CalibrationData
+from ..calibration_data import CALIBRATION_BATCH, CalibrationData
 from ..graph.mapping import MappedModel
 from ..progress import AdvanceBar, progress_bar
 from .input_type import InputType
@@ -86,7 +86,7 @@ class SpikeNorm(RateConverter):
         pops = {p.name: p for p in mlg_network.populations}
         xs = self._calibration_inputs(mapped)
         num_examples = len(next(iter(xs.values())))
-        batch = int(min(256, num_examples))
+        batch = int(min(CALIBRATION_BATCH, num_examples))
         self.thresholds = {}
         targets = [name for name, spec in mapped.populations.items()
                    if not (spec.kind in ("input", "max_pool") or

@@ -135,6 +135,16 @@ def test_nan_or_inf_in_calibration_data_names_the_input_and_index(method):
         convert_model(model, method, data=image, progress=False, **options)
 
 
+def test_an_unbatched_dataset_is_named_as_such():
+    xa, xb = arrays()
+    unbatched = tf.data.Dataset.from_tensor_slices(((xa, xb), np.zeros(24)))
+    with pytest.raises(ValueError, match=r"Calibration data for input 'a' has shape \(4,\); "
+                                         r"expected \(num_examples, 4\)\. It looks like one "
+                                         r"example without a batch dimension: batch a tf\.data "
+                                         r"dataset first \(dataset\.batch\(256\)\)"):
+        convert_model(two_inputs(), "few_spike", data=unbatched, progress=False)
+
+
 def test_integer_data_and_batches_keep_their_counts():
     data = CalibrationData(np.arange(10).reshape(5, 2), {"x": (2,)}, batch_size=2)
     assert data.num_batches == 3
