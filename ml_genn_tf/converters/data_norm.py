@@ -43,7 +43,9 @@ class DataNorm(RateConverter):
         evaluate_timesteps: timesteps per example.
         signed_input: inputs may be negative.
         norm_data: calibration data: mlGeNN's ``[iterable of (x, y) batches]``, a NumPy
-            array, an ``(x, y)`` tuple, a ``tf.data.Dataset`` or an iterable of batches.
+            array, an ``(x, y)`` tuple, a ``tf.data.Dataset`` or an iterable of batches;
+            for several inputs a dict by input name or a list of one array per input
+            (every format: :mod:`ml_genn_tf.calibration_data`).
         input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
         mode: **ours**, ``"percentile"`` (default) or ``"max"``.
         percentile: **ours**, the percentile of ``mode="percentile"`` (99.9).
