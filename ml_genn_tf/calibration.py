@@ -30,13 +30,13 @@ class Statistics(NamedTuple):
     Attributes:
         max: largest value (largest magnitude for signed inputs).
         samples: uniform subsample of the positive values (magnitudes for signed inputs).
-        count: number of values seen.
+        num_values: number of values seen (``count`` would shadow ``tuple.count``).
         min: smallest value.
     """
 
     max: float
     samples: np.ndarray
-    count: int
+    num_values: int
     min: float
 
     def percentile(self, q: float) -> float:

@@ -1,7 +1,10 @@
 """``convert_model``: one call from a Keras model to a runnable spiking network."""
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import keras
 
 from .converted_model import ConvertedModel
 from .model_file import load_keras_model
@@ -13,7 +16,8 @@ DEFAULT_TIMESTEPS = 500
 DEFAULT_BATCH_SIZE = 128
 
 
-def convert_model(model: Any, method: str = "few_spike", data: Any = None,
+def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "few_spike",
+                  data: Any = None,
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
 

@@ -5,9 +5,10 @@ import copy
 from typing import Any
 
 import numpy as np
+
+from ml_genn import Network, Population
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.neurons import LeakyIntegrate
-from ml_genn.utils.value import check_init_value
 
 from ..calibration import input_shapes
 from ..calibration_data import CALIBRATION_BATCH, CalibrationData
@@ -77,12 +78,12 @@ class SpikeNorm(RateConverter):
                 todo.extend(mapped[current].sources)
         return found
 
-    def post_convert(self, mlg_network: Any, mlg_network_inputs: list,
-                     mlg_model_outputs: list) -> None:
+    def post_convert(self, mlg_network: Network, mlg_network_inputs: list[Population],
+                     mlg_model_outputs: list[Population]) -> None:
         if self.norm_data is None:
             raise ValueError("SpikeNorm needs norm_data (calibration inputs); pass "
                              "norm_data=..., or use the Simple converter.")
-        mapped = self.mapped
+        mapped = self._require_mapped()
         pops = {p.name: p for p in mlg_network.populations}
         xs = self._calibration_inputs(mapped)
         num_examples = len(next(iter(xs.values())))
@@ -98,24 +99,24 @@ class SpikeNorm(RateConverter):
                 bar.set_postfix_str(name, refresh=False)
                 self._set_threshold(name, pops, xs, batch, AdvanceBar(bar))
 
-    def _set_threshold(self, name: str, pops: dict, xs: dict, batch: int,
-                       callback: Any) -> None:
+    def _set_threshold(self, name: str, pops: dict[str, Population], xs: dict[str, np.ndarray],
+                       batch: int, callback: AdvanceBar) -> None:
         """Run the network up to population ``name`` on ``xs`` and set its threshold to
         the largest single-step input it received."""
-        mapped = self.mapped
+        mapped = self._require_mapped()
         spec = mapped[name]
         members = self._ancestors(mapped, name)
-        probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, readout="max_var")
-        if spec.bias is not None:
-            probe.bias = check_init_value(spec.bias.reshape(spec.shape).astype(np.float32),
-                                          "bias", "LeakyIntegrate")
+        bias = (0.0 if spec.bias is None
+                else spec.bias.reshape(spec.shape).astype(np.float32))
+        probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, bias=bias, readout="max_var")
         neurons = {n: copy.copy(pops[n].neuron) for n in members if n != name}
         neurons[name] = probe
         sub, inputs, _, _ = self.build_network(mapped, None, only=members, neurons=neurons)
         target = next(p for p in sub.populations if p.name == name)
         compiled = InferenceCompiler(evaluate_timesteps=self.norm_timesteps,
                                      batch_size=batch).compile(sub)
-        data = {p: xs[p.name].reshape((len(xs[p.name]),) + tuple(p.shape)) for p in inputs}
+        data = {p: xs[p.name].reshape((len(xs[p.name]),) + tuple(mapped[p.name].shape))
+                for p in inputs}
         with compiled:
             out, _ = compiled.predict(data, [target], callbacks=[callback])
         threshold = float(np.max(out[target]))
