@@ -8,19 +8,20 @@ from typing import Any
 import keras
 
 from .converted_model import ConvertedModel
-from .converters import DataNorm, FewSpike, Simple, SpikeNorm
+from .converters import QCFS, DataNorm, FewSpike, Simple, SpikeNorm
 from .converters.converter import load_keras_model
+from .converters.qcfs import quantisation_levels
 
 #: Method name -> converter class.
 METHODS = {"few_spike": FewSpike, "data_norm": DataNorm, "simple": Simple,
-           "spike_norm": SpikeNorm}
+           "spike_norm": SpikeNorm, "qcfs": QCFS}
 #: Default timesteps of the rate-coded methods.
 DEFAULT_TIMESTEPS = 500
 #: Default batch size of the compiled network.
 DEFAULT_BATCH_SIZE = 128
 
 
-def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "few_spike",
+def convert_model(model: keras.Model | str | os.PathLike[str], method: str | None = None,
                   data: Any = None,
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
@@ -28,8 +29,10 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
     Args:
         model: a Keras Sequential/Functional model, or a path to a ``.keras`` or legacy
             ``.h5`` file. It is not changed.
-        method: ``"few_spike"`` (default), ``"data_norm"``, ``"simple"`` or
-            ``"spike_norm"``.
+        method: ``"few_spike"``, ``"data_norm"``, ``"simple"``, ``"spike_norm"`` or
+            ``"qcfs"``. Default: ``"qcfs"`` for a model with
+            :class:`~ml_genn_tf.layers.QuantisedReLU` layers (whose ``evaluate_timesteps``
+            then defaults to their ``levels`` L), else ``"few_spike"``.
         data: calibration inputs (``norm_data``): a NumPy array, an ``(x, y)`` tuple, a
             ``tf.data.Dataset`` or an iterable of batches. Needed by ``data_norm`` and
             ``spike_norm``; gives ``few_spike`` its alphas; ignored by ``simple``.
@@ -54,6 +57,9 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
         >>> snn.predict(np.random.rand(5, 4)).shape
         (5, 2)
     """
+    keras_model = load_keras_model(model)
+    if method is None:  # a model trained with QuantisedReLU converts with QCFS at T = L
+        method = "qcfs" if quantisation_levels(keras_model) else "few_spike"
     if method not in METHODS:
         raise ValueError(f"Unknown conversion method {method!r}; choose one of "
                          f"{sorted(METHODS)}.")
@@ -61,7 +67,7 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
     accepted = set(inspect.signature(cls).parameters)
     converter_options = {k: v for k, v in options.items() if k in accepted}
     compiler_options = {k: v for k, v in options.items() if k not in accepted}
-    if "evaluate_timesteps" in accepted:
+    if "evaluate_timesteps" in accepted and cls is not QCFS:
         converter_options.setdefault("evaluate_timesteps", DEFAULT_TIMESTEPS)
     if data is not None and "norm_data" in accepted:
         if "norm_data" in converter_options:
@@ -71,8 +77,7 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
         raise ValueError(f"method={method!r} needs calibration data: pass data=...")
     compiler_options.setdefault("batch_size", DEFAULT_BATCH_SIZE)
     converter = cls(**converter_options)
-    compiler = converter.create_compiler(**compiler_options)
-    keras_model = load_keras_model(model)
     network, inputs, outputs, layer_pops = converter.convert(keras_model)
+    compiler = converter.create_compiler(**compiler_options)  # QCFS: after convert
     return ConvertedModel(keras_model, converter, network, inputs, outputs, layer_pops,
                           compiler, method)
