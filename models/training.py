@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -16,6 +16,7 @@ def save_atomically(model: keras.Model, out: str) -> None:
     os.close(fd)
     try:
         model.save(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates it private
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

@@ -16,7 +16,8 @@ def _check_steps(value: Any, name: str, owner: str, low: int) -> None:
 class WindowedIntegrateFire(IntegrateFire):
     r"""An :class:`IntegrateFire` neuron that integrates and fires only in the timesteps
     :math:`t_0 \le t < t_1` (``start_step``, ``stop_step``) and is frozen otherwise,
-    optionally with negative spikes and a cap on its net spike count :math:`n`:
+    optionally with negative spikes and a cap on its net spike count :math:`n` (state
+    variable ``net_spikes``):
 
     .. math::
         a_t = [t_0 \le t < t_1], \qquad V \leftarrow V + a_t\,(I + b)

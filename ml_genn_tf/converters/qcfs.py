@@ -168,8 +168,9 @@ class QCFS(RateConverter):
         window: ``depth(target) - depth(source) - 1`` steps."""
         depths = population_depths(self._require_mapped())
         for connection in mlg_network.connections:
-            skipped = depths[connection.target().name] - depths[connection.source().name] - 1
-            connection.connectivity.delay = skipped
+            source, target = connection.source(), connection.target()
+            assert source is not None and target is not None, "the network holds both"
+            connection.connectivity.delay = depths[target.name] - depths[source.name] - 1
 
     def create_compiler(self, **kwargs: Any) -> InferenceCompiler:
         """An InferenceCompiler running :math:`T + D` steps (see the class docstring)."""

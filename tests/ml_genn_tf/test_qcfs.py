@@ -30,7 +30,7 @@ def run(converter, model, x, counts=()):
     populations named in ``counts``."""
     net, inputs, outputs, _ = converter.convert(model)
     pops = {p.name: p for p in net.populations}
-    callbacks = [VarRecorder(pops[name], var="count", key=name) for name in counts]
+    callbacks = [VarRecorder(pops[name], var="net_spikes", key=name) for name in counts]
     compiled = converter.create_compiler(batch_size=16).compile(net)
     with compiled:
         out, data = compiled.predict({inputs[0]: x}, outputs, callbacks=callbacks)
@@ -104,7 +104,7 @@ def test_windows_and_delays_reproduce_the_synchronous_network(signed):
     converter = QCFS(T, signed_spikes=signed)
     readout, counts = run(converter, model, x, counts=["q1", "q2", "q3"])
     want, want_counts = synchronous_snn(model, x.astype(np.float64), T, signed)
-    for name, n in zip(("q1", "q2", "q3"), want_counts):
+    for name, n in zip(("q1", "q2", "q3"), want_counts, strict=True):
         np.testing.assert_array_equal(counts[name], n)
     np.testing.assert_allclose(readout, want, atol=1e-4)
     assert converter.latency == 4  # input 0, q1 1, q2 2, q3 3, out 4

@@ -35,14 +35,14 @@ class DirectInputDynamics(NeuronDynamics):
 
 class WindowedIFState(NamedTuple):
     v: jnp.ndarray
-    count: jnp.ndarray  # positive minus negative spikes so far
+    net_spikes: jnp.ndarray  # positive minus negative spikes so far
 
 
 @register_dynamics(WindowedIntegrateFire)
 class WindowedIntegrateFireDynamics(IntegrateFireDynamics):
     def initial_state(self, p, batch_size, keys):
         v = self.full(p.v, batch_size)
-        return WindowedIFState(v=v, count=jnp.zeros_like(v))
+        return WindowedIFState(v=v, net_spikes=jnp.zeros_like(v))
 
     def step(self, p, s, drive, t):
         stop = NO_STOP if self.neuron.stop_step is None else self.neuron.stop_step
@@ -50,11 +50,11 @@ class WindowedIntegrateFireDynamics(IntegrateFireDynamics):
         v = jnp.where(active, s.v + drive + p.bias, s.v)
         spike = active & (v >= p.v_thresh)
         if self.neuron.max_spikes is not None:
-            spike = spike & (s.count < self.neuron.max_spikes)
+            spike = spike & (s.net_spikes < self.neuron.max_spikes)
         v = reset(v, spike, p.v_thresh, p.v_reset, self.neuron.relative_reset)
         events = spike.astype(jnp.float32)
         if self.neuron.signed_spikes:
-            negative = active & ~spike & (v < p.v_reset) & (s.count > 0)
+            negative = active & ~spike & (v < p.v_reset) & (s.net_spikes > 0)
             v = jnp.where(negative, v + (p.v_thresh - p.v_reset), v)
             events = events - negative.astype(jnp.float32)
-        return WindowedIFState(v=v, count=s.count + events), events
+        return WindowedIFState(v=v, net_spikes=s.net_spikes + events), events
