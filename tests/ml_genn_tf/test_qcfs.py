@@ -159,3 +159,15 @@ def test_signed_input_needs_direct_input():
     with pytest.raises(ValueError, match="QCFS: signed_input=True needs input_type='direct', "
                                          "received input_type='poisson'"):
         QCFS(4, signed_input=True, input_type="poisson")
+
+
+def test_max_pooling_needs_the_spike_gate_option():
+    x_in = keras.Input((6, 6, 1))
+    h = QuantisedReLU(4, 1.0, name="q")(L.Conv2D(2, 3, padding="same")(x_in))
+    model = keras.Model(x_in, L.Dense(3)(L.Flatten()(L.MaxPooling2D(2, name="pool")(h))))
+    with pytest.raises(UnsupportedModelError,
+                       match=r"Layer 'pool' \(MaxPooling2D\).*max_pool='spike_gate'"):
+        QCFS(4).convert(model)
+    net, *_ = QCFS(4, max_pool="spike_gate").convert(model)
+    pool = {p.name: p for p in net.populations}["pool"].neuron
+    assert isinstance(pool, WindowedIntegrateFire) and (pool.start_step, pool.v) == (2, 0.0)
