@@ -64,6 +64,7 @@ class QuantisedReLU(keras.layers.Layer):
         self.clip = self.add_weight(shape=(), name="clip",
                                     initializer=keras.initializers.Constant(self.initial_clip),
                                     trainable=True)
+        self.built = True  # the clip does not depend on the input shape
 
     def call(self, inputs: Any) -> Any:
         x = ops.cast(inputs, self.compute_dtype)
