@@ -137,14 +137,17 @@ class ConvertedModel:
         spec = self.mapped[self.outputs[index].name]
         return tuple(spec.keras_shape)
 
-    def predict(self, x: Any, callbacks: Any = ()) -> np.ndarray | list[np.ndarray]:
+    def predict(self, x: Any, callbacks: Any = (), progress: bool = False
+                ) -> np.ndarray | list[np.ndarray]:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, or a list of
         arrays, or a dict by input name, for several inputs): one array ``(N, *output shape)``
-        per output (a list if there are several)."""
+        per output (a list if there are several). ``progress``: a progress bar over the
+        batches, as in ``evaluate``."""
         data = self._inputs(x)
         compiled = self.compiled()
+        callbacks = (["batch_progress_bar"] if progress else []) + list(callbacks)
         with compiled:
-            out, _ = compiled.predict(data, self.outputs, callbacks=list(callbacks))
+            out, _ = compiled.predict(data, self.outputs, callbacks=callbacks)
         results = [np.asarray(out[pop]).reshape((-1,) + self._output_shape(i))
                    for i, pop in enumerate(self.outputs)]
         return results[0] if len(results) == 1 else results

@@ -177,5 +177,5 @@ class QCFS(RateConverter):
         if self.latency is None:
             raise ValueError("QCFS: call convert(model) before create_compiler(): the "
                              "steps to simulate depend on the network's depth.")
-        return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps + self.latency,
+        return self.compiler_class(evaluate_timesteps=self.evaluate_timesteps + self.latency,
                                  **kwargs)
