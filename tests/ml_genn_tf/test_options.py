@@ -70,8 +70,8 @@ def test_options_of_other_methods_are_ignored_with_one_warning():
     assert ours[0].filename == __file__          # points at the caller's line
     assert snn.evaluate_timesteps == 9 and snn.k is None
     with pytest.warns(UserWarning, match=r"convert_model\(method='few_spike'\) ignores option "
-                                         r"'timesteps' \(for data_norm, simple, spike_norm, qcfs\), "
-                                         r"which does not apply to few_spike\."):
+                                         r"'timesteps' \(for data_norm, simple, spike_norm, "
+                                         r"qcfs\), which does not apply to few_spike\."):
         snn = convert_model(mlp(), "few_spike", data=data(), k=6, timesteps=9)
     assert snn.k == 6
     # A compiler option of the rate methods' compiler only: few_spike ignores it too.
