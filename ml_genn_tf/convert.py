@@ -7,7 +7,7 @@ from typing import Any
 import keras
 
 from .converted_model import ConvertedModel
-from .model_file import load_keras_model
+from .keras_model_file import load_keras_model
 from .options import METHODS, method_options, split_options
 
 #: Default timesteps of the rate-coded methods.
