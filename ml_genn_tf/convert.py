@@ -9,7 +9,7 @@ import keras
 from .converted_model import ConvertedModel
 from .converters import QCFS
 from .converters.qcfs import quantisation_levels
-from .model_file import load_keras_model
+from .keras_model_file import load_keras_model
 from .options import METHODS, method_options, split_options
 
 #: Default timesteps of the rate-coded methods.

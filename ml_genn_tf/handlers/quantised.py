@@ -20,7 +20,7 @@ def learned_clip(layer: QuantisedReLU) -> float:
 @register_handler(QuantisedReLU)
 def convert_quantised_relu(layer, ctx) -> ActivationOp:
     """QuantisedReLU (QCFS, L levels, learned clip) -> a population: with the ``QCFS``
-    converter, integrate-and-fire neurons with threshold = the clip, initial potential
-    half of it, reset by subtraction, exact at T = L for constant input; other
-    converters see ReLU(max_value=clip)."""
+    converter, integrate-and-fire neurons with threshold = clip x T/L (the clip at
+    T = L), initial potential half of it, reset by subtraction, at most L spikes, exact
+    for constant input; other converters see ReLU(max_value=clip)."""
     return ActivationOp("relu", learned_clip(layer))
