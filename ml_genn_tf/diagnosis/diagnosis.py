@@ -172,6 +172,7 @@ def diagnose(converted: Any, x: Any, y: Any = None, raster: int = 0) -> Diagnosi
 
     Raises:
         TypeError: ``converted`` has no Keras model (a model from ``ml_genn.load``).
+        NotImplementedError: a QCFS conversion (not decoded yet).
         ValueError: ``x`` is empty or does not fit the input populations.
     """
     if getattr(converted, "keras_model", None) is None or \
@@ -180,6 +181,10 @@ def diagnose(converted: Any, x: Any, y: Any = None, raster: int = 0) -> Diagnosi
                         f"ConvertedModel returned by convert_model (with its Keras model "
                         f"and converter); received {type(converted).__name__}, e.g. a "
                         f"model loaded with ml_genn.load. Convert the Keras model again.")
+    if converted.method == "qcfs":
+        raise NotImplementedError("diagnose does not decode QCFS conversions yet (their "
+                                  "windowed, signed spikes need their own decoder); use "
+                                  "evaluate() and predict() for them.")
     xs = input_arrays(converted, x)
     if len(xs[0]) == 0:
         raise ValueError("diagnose needs at least one example; x is empty.")

@@ -192,3 +192,13 @@ def test_a_loaded_model_has_no_ann_to_compare_with(model, data, tmp_path):
     with pytest.raises(TypeError, match="needs the ConvertedModel returned by convert_model"
                                         ".*received RunnableModel"):
         diagnose(load(tmp_path / "m.h5"), x)
+
+
+def test_qcfs_is_refused_until_it_has_a_decoder():
+    from ml_genn_tf.layers import QuantisedReLU
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6),
+                              QuantisedReLU(4, 1.0, name="q"), keras.layers.Dense(2)])
+    snn = convert_model(model, batch_size=4)
+    assert snn.method == "qcfs"
+    with pytest.raises(NotImplementedError, match="does not decode QCFS conversions yet"):
+        snn.diagnose(np.ones((2, 4), np.float32))
