@@ -9,6 +9,6 @@ from .registry import (CONNECTIVITY_EXPORTERS, NEURON_EXPORTERS, Chain, ExportCo
                        NeuronNode, UnsupportedExport, register_connectivity_exporter,
                        register_neuron_exporter)
 
-__all__ = ["export_nir", "to_nir_graph", "CONNECTIVITY_EXPORTERS", "NEURON_EXPORTERS", "Chain",
-           "ExportContext", "NeuronNode", "UnsupportedExport", "register_connectivity_exporter",
-           "register_neuron_exporter"]
+__all__ = ["CONNECTIVITY_EXPORTERS", "NEURON_EXPORTERS", "Chain", "ExportContext",
+           "NeuronNode", "UnsupportedExport", "export_nir", "register_connectivity_exporter",
+           "register_neuron_exporter", "to_nir_graph"]

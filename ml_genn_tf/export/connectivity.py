@@ -11,8 +11,17 @@ from typing import Any
 
 import nir
 import numpy as np
-from ml_genn.connectivity import (AvgPool2D, AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense,
-                                  DepthwiseConv2D, MaxPool2D, OneToOne)
+
+from ml_genn.connectivity import (
+    AvgPool2D,
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    MaxPool2D,
+    OneToOne,
+)
 from ml_genn.connectivity.base_conv_2d import window_geometry
 
 from .layout import affine_weight, conv_kernel, nir_shape, to_nir, values
@@ -102,7 +111,7 @@ def _affine_node(conn: Any, weight: np.ndarray, source_shape: tuple,
             input_type={"input": np.array(nir_shape(source_shape, _where(conn)))},
             start_dim=0, end_dim=-1)))
     carried = bias is not None
-    nir_bias = bias.reshape(-1) if carried else np.zeros(target_shape, np.float32)
+    nir_bias = np.zeros(target_shape, np.float32) if bias is None else bias.reshape(-1)
     nodes.append(("affine", nir.Affine(weight=affine_weight(weight, source_shape),
                                        bias=nir_bias.astype(np.float32))))
     return nodes, carried

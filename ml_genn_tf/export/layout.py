@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from ml_genn.initializers import Initializer
 
 from .registry import UnsupportedExport
@@ -33,11 +34,11 @@ def values(value: Any, shape: tuple, name: str, where: str) -> np.ndarray:
     """A parameter (scalar or array) as a float32 array of the population's ``shape``.
 
     Raises:
-        ValueError: ``value`` is an Initializer (drawn only at compile time) or does not
-            fit ``shape``.
+        TypeError: ``value`` is an Initializer (drawn only at compile time).
+        ValueError: ``value`` does not fit ``shape``.
     """
     if isinstance(value, Initializer):
-        raise ValueError(f"{where}: {name} is an initializer ({type(value).__name__}), drawn "
+        raise TypeError(f"{where}: {name} is an initializer ({type(value).__name__}), drawn "
                          f"only when the network is compiled; give it as an array to export.")
     array = np.asarray(value, np.float32)
     if array.size == int(np.prod(shape)):

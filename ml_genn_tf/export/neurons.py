@@ -12,8 +12,16 @@ from typing import Any
 
 import nir
 import numpy as np
-from ml_genn.neurons import (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput,
-                             IntegrateFire, IntegrateFireInput, PoissonInput, SpikeInput)
+
+from ml_genn.neurons import (
+    BinarySpikeInput,
+    FewSpikeRelu,
+    FewSpikeReluInput,
+    IntegrateFire,
+    IntegrateFireInput,
+    PoissonInput,
+    SpikeInput,
+)
 
 from .layout import nir_shape, to_nir, values
 from .registry import ExportContext, NeuronNode, UnsupportedExport, register_neuron_exporter
@@ -76,6 +84,8 @@ def _integrate_fire_node(pop: Any, ctx: ExportContext) -> Any:
     if np.all(threshold >= NO_THRESHOLD):
         return nir.I(r=r)
     _check_resets_to_v_reset(pop)
+    if ctx.comparison == ">":
+        threshold = np.nextafter(threshold, np.float32(-np.inf))
     return nir.IF(r=r, v_threshold=to_nir(threshold),
                   v_reset=to_nir(values(pop.neuron.v_reset, shape, "v_reset", where)))
 

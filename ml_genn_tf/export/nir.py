@@ -12,24 +12,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import nir
 import numpy as np
+
 from ml_genn.synapses import Delta
 from ml_genn.utils.registry import snake_case
 
 from . import connectivity as _connectivity  # noqa: F401  (registers the exporters)
 from . import neurons as _neurons  # noqa: F401  (registers the exporters)
 from .layout import nir_shape, to_nir, values
-from .registry import (CONNECTIVITY_EXPORTERS, NEURON_EXPORTERS, ExportContext,
-                       UnsupportedExport)
+from .registry import CONNECTIVITY_EXPORTERS, NEURON_EXPORTERS, ExportContext, UnsupportedExport
 
 #: What the graph's metadata says about the semantics that NIR leaves open.
 SEMANTICS = {
     "reset_mode": "zero",
-    "threshold_comparison": ">=",
     "synapse": "delta: a spike reaches its targets' input on the step after it is emitted",
     "input_encoding": "current: every step, each input node receives input_scale * x + "
                       "input_offset, integrated by the input population's IF node",
@@ -63,15 +63,23 @@ def _io_metadata(model: Any, metadata: dict, input_names: list) -> None:
     metadata["readout"] = readouts[0] if len(readouts) == 1 else ",".join(readouts)
 
 
-def _model_metadata(model: Any, dt: float) -> dict:
-    metadata: dict = {**SEMANTICS, "dt": dt}
-    for key in ("method", "evaluate_timesteps"):
-        value = getattr(model, key, None)
-        if value is not None:
-            metadata[key] = value
+#: Comparisons a graph may state (see ExportContext).
+COMPARISONS = (">=", ">")
+
+
+def _model_metadata(model: Any, ctx: ExportContext) -> dict:
+    metadata: dict = {**SEMANTICS, "dt": ctx.dt, "threshold_comparison": ctx.comparison}
+    if ctx.comparison == ">":
+        metadata["v_threshold"] = ("the largest float32 below the network's threshold, so "
+                                   "that v > v_threshold fires exactly when v >= threshold")
+    recorded = getattr(model, "metadata", None) or {}
     converter = getattr(model, "converter", None)
-    if converter is not None:
-        metadata["converter"] = type(converter).__name__
+    found = {"method": getattr(model, "method", None) or recorded.get("method"),
+             "converter": type(converter).__name__ if converter is not None
+             else recorded.get("converter"),
+             "source_model": recorded.get("source_model"),
+             "evaluate_timesteps": getattr(model, "evaluate_timesteps", None)}
+    metadata.update({k: v for k, v in found.items() if v is not None})
     return metadata
 
 
@@ -87,14 +95,18 @@ def _connection_chain(conn: Any, ctx: ExportContext, bias: Any) -> Any:
     return CONNECTIVITY_EXPORTERS.get(conn.connectivity, where)(conn, ctx, bias)
 
 
-def to_nir_graph(model: Any) -> nir.NIRGraph:
+def to_nir_graph(model: Any, threshold_comparison: str = ">=") -> nir.NIRGraph:
     """The NIR graph of a converted model (see :func:`export_nir`).
 
     Raises:
         UnsupportedExport: what NIR cannot state, every problem listed.
+        ValueError: an unknown ``threshold_comparison``.
     """
+    if threshold_comparison not in COMPARISONS:
+        raise ValueError(f"threshold_comparison must be one of {COMPARISONS}, received "
+                         f"{threshold_comparison!r}.")
     network = model.network
-    ctx = ExportContext(_dt(model))
+    ctx = ExportContext(_dt(model), threshold_comparison)
     nodes: dict = {}
     edges: list = []
     problems: list[str] = []
@@ -102,7 +114,7 @@ def to_nir_graph(model: Any) -> nir.NIRGraph:
     for pop in network.populations:
         try:
             exported = NEURON_EXPORTERS.get(pop.neuron, f"Population '{pop.name}'")(pop, ctx)
-        except (UnsupportedExport, ValueError) as err:
+        except (UnsupportedExport, ValueError, TypeError) as err:
             problems.append(str(err))
             continue
         nodes[pop.name] = exported.node
@@ -112,7 +124,7 @@ def to_nir_graph(model: Any) -> nir.NIRGraph:
         source, target = conn.source().name, conn.target().name
         try:
             chain = _connection_chain(conn, ctx, biases.get(target))
-        except (UnsupportedExport, ValueError) as err:
+        except (UnsupportedExport, ValueError, TypeError) as err:
             problems.append(str(err))
             continue
         if chain.carries_bias:
@@ -121,7 +133,7 @@ def to_nir_graph(model: Any) -> nir.NIRGraph:
                  for suffix, _ in chain.nodes]
         nodes.update({name: node for name, (_, node) in zip(names, chain.nodes)})
         path = [source] + names + [target]
-        edges += list(zip(path[:-1], path[1:]))
+        edges += list(pairwise(path))
     problems += [f"Population '{name}' has a bias (constant input each step) that none of "
                  f"its incoming connections can carry (only Affine nodes and Conv2d nodes "
                  f"with one bias per channel can). Remove the bias or connect the population "
@@ -140,12 +152,12 @@ def to_nir_graph(model: Any) -> nir.NIRGraph:
     for pop, name in zip(model.outputs, output_names):
         nodes[name] = nir.Output(output_type={"output": np.array(nir_shape(pop.shape, name))})
         edges.append((pop.name, name))
-    metadata = _model_metadata(model, ctx.dt)
+    metadata = _model_metadata(model, ctx)
     _io_metadata(model, metadata, input_names)
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
 
-def export_nir(model: Any, path: str | os.PathLike) -> Path:
+def export_nir(model: Any, path: str | os.PathLike, threshold_comparison: str = ">=") -> Path:
     r"""Write a converted network as a NIR graph (an HDF5 file, read by ``nir.read``).
 
     Nodes: ``IF`` per spiking population (:math:`\dot v = R I` with :math:`R = 1/dt`;
@@ -153,8 +165,7 @@ def export_nir(model: Any, path: str | os.PathLike) -> Path:
     converters' ``readout="var"`` output), ``Affine`` / ``Conv2d`` / ``SumPool2d`` /
     ``AvgPool2d`` / ``Flatten`` / ``Scale`` for the connections, in NIR's channels-first
     layout. The graph's metadata states what NIR leaves open: ``reset_mode`` ("zero"),
-    ``threshold_comparison`` (">=": ours fires at :math:`V \ge V_{th}`, where NIR's IF
-    equation says :math:`>`), ``dt`` [ms], ``synapse`` (one step per connection),
+    ``threshold_comparison`` (below), ``dt`` [ms], ``synapse`` (one step per connection),
     ``input_encoding`` (the input is a current into integrate-and-fire input neurons),
     ``input_scale`` and ``input_offset`` (feed :math:`\text{input\_scale}\cdot x +
     \text{input\_offset}`), ``readout``, and the conversion ``method``,
@@ -165,6 +176,11 @@ def export_nir(model: Any, path: str | os.PathLike) -> Path:
             (:class:`~ml_genn_tf.ConvertedModel`); ``compile_options``/``compiler`` give
             ``dt`` (default 1).
         path: the file to write; replaced atomically (a temporary file renamed).
+        threshold_comparison: ``">="`` (default): thresholds as they are; ours fire at
+            :math:`V \ge V_{th}` where NIR's IF equation says :math:`>`, and the metadata
+            says so. ``">"``: for consumers that follow NIR's equation to the letter,
+            each threshold is written as the largest float32 below it, so that
+            :math:`v > v_{threshold}` fires exactly when :math:`V \ge V_{th}` does.
 
     Returns:
         The path written.
@@ -187,7 +203,7 @@ def export_nir(model: Any, path: str | os.PathLike) -> Path:
         >>> str(graph.metadata["threshold_comparison"])
         '>='
     """
-    graph = to_nir_graph(model)
+    graph = to_nir_graph(model, threshold_comparison)
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                dir=path.parent if str(path.parent) else ".")

@@ -6,7 +6,8 @@ differ). Lookups are by exact class.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,9 +23,14 @@ class ExportContext(NamedTuple):
     Attributes:
         dt: simulation timestep [ms]; integrators get ``r = 1/dt`` so that an Euler step
             of ``dt`` adds the per-step input once, as ``V += I`` does.
+        comparison: the threshold comparison the graph states: ``">="`` (ours; thresholds
+            written as they are) or ``">"`` (NIR's IF equation; thresholds written as the
+            largest float32 below ours, so that ``v > v_threshold`` fires exactly when
+            ``v >= threshold`` does in float32).
     """
 
     dt: float
+    comparison: str = ">="
 
 
 class NeuronNode(NamedTuple):

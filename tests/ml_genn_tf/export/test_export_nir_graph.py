@@ -4,11 +4,11 @@ import os
 
 import keras
 import nir
+import nir_reference
 import numpy as np
 import pytest
-from ml_genn_tf import convert_model, export_nir
 
-import nir_reference
+from ml_genn_tf import convert_model, export_nir
 
 L = keras.layers
 
@@ -39,8 +39,8 @@ def residual_net():
     return randomize(keras.Model(x_in, L.Dense(4, name="logits")(L.Flatten()(r))), seed=2)
 
 
-def export(snn, tmp_path, name="snn.nir"):
-    return nir.read(export_nir(snn, tmp_path / name))
+def export(snn, tmp_path, name="snn.nir", **options):
+    return nir.read(export_nir(snn, tmp_path / name, **options))
 
 
 def chw(x):
@@ -127,11 +127,37 @@ def test_metadata_states_what_nir_leaves_open(cnn_graph):
 def test_the_nir_graph_computes_the_network(cnn_graph):
     """A NumPy re-statement of NIR's equations, reading only the file, gives our
     simulator's readout (the output integrator's potential)."""
-    model, snn, graph = cnn_graph
+    _, snn, graph = cnn_graph
     x = np.random.default_rng(3).uniform(0, 1, (8, 8, 8, 2)).astype("float32")
     want = snn.predict(x)
     got = nir_reference.run(graph, chw(x), 20)["logits"][1]
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_strict_comparison_serves_consumers_that_follow_nirs_equation(cnn_graph, tmp_path):
+    """Inputs on a grid reach the input threshold exactly, where ``>=`` and ``>`` differ.
+    NIR's IF equation fires on ``>``: read that way, the default graph (whose metadata
+    says ``>=``) is another network; the ``">"`` export is ours."""
+    _, snn, graph = cnn_graph
+    x = np.random.default_rng(5).choice([0.0, 0.25, 0.5, 1.0], (8, 8, 8, 2)).astype("float32")
+    want = snn.predict(x)
+    strict = export(snn, tmp_path, threshold_comparison=">")
+    assert str(strict.metadata["threshold_comparison"]) == ">"
+    assert np.all(strict.nodes["conv_a"].v_threshold == np.float32(1 - 2 ** -24))
+    np.testing.assert_allclose(nir_reference.run(strict, chw(x), 20)["logits"][1], want,
+                               rtol=1e-4, atol=1e-4)
+    graph.metadata = {**graph.metadata, "threshold_comparison": ">"}
+    try:
+        as_nir_says = nir_reference.run(graph, chw(x), 20)["logits"][1]
+    finally:
+        graph.metadata["threshold_comparison"] = ">="
+    assert not np.allclose(as_nir_says, want, rtol=1e-2, atol=1e-2)
+
+
+def test_unknown_threshold_comparison_is_refused(cnn_graph, tmp_path):
+    with pytest.raises(ValueError, match=r"threshold_comparison must be one of \('>=', '>'\), "
+                                         r"received '<'"):
+        export_nir(cnn_graph[1], tmp_path / "x.nir", threshold_comparison="<")
 
 
 def test_residual_sum_is_several_edges_into_one_node(tmp_path):

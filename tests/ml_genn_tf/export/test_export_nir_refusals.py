@@ -3,7 +3,8 @@ lists every problem at once; nothing is written then."""
 import keras
 import numpy as np
 import pytest
-from ml_genn import Network, Population, Connection
+
+from ml_genn import Connection, Network, Population
 from ml_genn.connectivity import Dense
 from ml_genn.neurons import IntegrateFire, IntegrateFireInput, LeakyIntegrateFire
 from ml_genn_tf import UnsupportedExport, convert_model, export_nir
