@@ -87,14 +87,14 @@ def _pool_node(conn: Any, cls: type) -> Any:
                padding=np.zeros(2, np.int64))
 
 
-def _conv_node(conn: Any, in_hw: tuple, kernel: np.ndarray, bias: np.ndarray | None,
-               groups: int = 1) -> tuple[Any, bool]:
+def _conv_node(conn: Any, in_hw: tuple, kernel: np.ndarray,
+               bias: np.ndarray | None) -> tuple[Any, bool]:
     c = conn.connectivity
     pads = _symmetric_pads(conn, in_hw, c.conv_size, c.conv_strides, c.conv_padding,
                            "convolution")
     nir_bias, carried = _conv_bias(bias, kernel.shape[0])
     node = nir.Conv2d(input_shape=tuple(in_hw), weight=kernel, stride=c.conv_strides,
-                      padding=pads, dilation=1, groups=groups, bias=nir_bias)
+                      padding=pads, dilation=1, groups=1, bias=nir_bias)
     return node, carried
 
 
@@ -139,16 +139,19 @@ def export_conv_2d(conn: Any, ctx: ExportContext, bias: np.ndarray | None) -> Ch
 
 @register_connectivity_exporter(DepthwiseConv2D)
 def export_depthwise_conv_2d(conn: Any, ctx: ExportContext, bias: np.ndarray | None) -> Chain:
-    """DepthwiseConv2D -> ``Conv2d`` with ``groups`` = input channels (output channel
-    ``c * M + m``, as Keras)."""
+    """DepthwiseConv2D -> ``Conv2d`` whose kernel is zero between different channels
+    (output channel ``c * M + m`` sees input channel ``c`` only, as Keras). Grouped
+    convolutions would state it more compactly, but nir 1.0.8 types a grouped Conv2d's
+    input as ``C_in / groups`` channels and cannot read such a graph back."""
     _check_not_flattened(conn)
     c = conn.connectivity
     rows, cols, channels = conn.source().shape
     m = c.depth_multiplier
     kernel = _weight(conn, c.conv_size + (channels, m))
-    kernel = kernel.transpose(2, 3, 0, 1).reshape(channels * m, 1, *c.conv_size)
-    node, carried = _conv_node(conn, (rows, cols), np.ascontiguousarray(kernel), bias,
-                               groups=channels)
+    full = np.zeros(c.conv_size + (channels, channels * m), np.float32)
+    for channel in range(channels):
+        full[:, :, channel, channel * m:(channel + 1) * m] = kernel[:, :, channel, :]
+    node, carried = _conv_node(conn, (rows, cols), conv_kernel(full), bias)
     return Chain([("conv", node)], carried)
 
 

@@ -175,6 +175,28 @@ def test_residual_sum_is_several_edges_into_one_node(tmp_path):
     np.testing.assert_allclose(got, snn.predict(x), rtol=1e-4, atol=1e-4)
 
 
+def test_depthwise_conv_and_pooling_branches_compute_the_network(tmp_path):
+    x_in = keras.Input((6, 6, 2), name="image")
+    h = L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", activation="relu",
+                          name="dw")(x_in)
+    p = L.AveragePooling2D(2, name="pool")(h)
+    a = L.ReLU(name="relu")(L.Add()([p, L.Conv2D(4, 1, name="c1")(p)]))
+    model = randomize(keras.Model(x_in, L.Dense(3, name="out")(L.Flatten()(a))), seed=5)
+    snn = convert_model(model, "simple", input_type="if", reset="zero", evaluate_timesteps=12,
+                        batch_size=8)
+    graph = export(snn, tmp_path)
+    into_relu = {type(graph.nodes[s]).__name__ for s, t in graph.edges if t == "relu"}
+    assert into_relu == {"AvgPool2d", "Conv2d"}
+    dw = graph.nodes["image_to_dw"]
+    kernel = model.get_layer("dw").get_weights()[0]              # (3, 3, 2 channels, 2)
+    assert dw.weight.shape == (4, 2, 3, 3)
+    np.testing.assert_array_equal(dw.weight[3, 1], kernel[:, :, 1, 1])    # channel 1*2+1
+    assert np.all(dw.weight[3, 0] == 0)
+    x = np.random.default_rng(6).uniform(0, 1, (8, 6, 6, 2)).astype("float32")
+    got = nir_reference.run(graph, chw(x), 12)["out"][1]
+    np.testing.assert_allclose(got, snn.predict(x), rtol=1e-4, atol=1e-4)
+
+
 def test_input_scaling_is_in_the_metadata(tmp_path):
     model = keras.Sequential([keras.Input((3,)), L.Rescaling(0.5, offset=0.25),
                               L.Dense(2, name="out")])
