@@ -12,6 +12,7 @@ from typing import Any
 
 import nir
 import numpy as np
+from ml_genn.connectivity import MaxPool2D
 
 from ml_genn.neurons import (
     BinarySpikeInput,
@@ -62,8 +63,13 @@ for _cls in _REFUSALS:
 
 
 def _check_resets_to_v_reset(pop: Any) -> None:
-    if pop.neuron.relative_reset:
+    if not pop.neuron.relative_reset:
+        return
+    if any(isinstance(ref().connectivity, MaxPool2D) for ref in pop.incoming_connections):
         raise UnsupportedExport(
+            f"{_where(pop)} is the gate of the max-pooling approximation and resets by "
+            f"subtraction; NIR can state neither (see its MaxPool2D connection).")
+    raise UnsupportedExport(
             f"{_where(pop)} resets by subtraction (relative_reset=True), which NIR cannot "
             f"state: NIR's IF sets v = v_reset after a spike. Convert with reset='zero' to "
             f"export.")

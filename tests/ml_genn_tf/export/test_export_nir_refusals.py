@@ -64,6 +64,8 @@ def test_max_pooling_approximation_is_refused(tmp_path):
     message = refused(snn, tmp_path)
     assert "(MaxPool2D, " in message and "approximates max pooling" in message
     assert "AveragePooling2D" in message
+    assert "Population 'pool' (IntegrateFire) is the gate of the max-pooling" in message
+    assert "reset='zero'" not in message                  # zero reset would not help here
 
 
 def test_asymmetric_same_padding_is_refused(tmp_path):
