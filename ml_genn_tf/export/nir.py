@@ -29,7 +29,6 @@ from .registry import CONNECTIVITY_EXPORTERS, NEURON_EXPORTERS, ExportContext, U
 
 #: What the graph's metadata says about the semantics that NIR leaves open.
 SEMANTICS = {
-    "reset_mode": "zero",
     "synapse": "delta: a spike reaches its targets' input on the step after it is emitted",
     "input_encoding": "current: every step, each input node receives input_scale * x + "
                       "input_offset, integrated by the input population's IF node",
@@ -153,6 +152,8 @@ def to_nir_graph(model: Any, threshold_comparison: str = ">=") -> nir.NIRGraph:
         nodes[name] = nir.Output(output_type={"output": np.array(nir_shape(pop.shape, name))})
         edges.append((pop.name, name))
     metadata = _model_metadata(model, ctx)
+    resets = [n.v_reset for n in nodes.values() if isinstance(n, nir.IF)]
+    metadata["reset_mode"] = "zero" if all(np.all(r == 0) for r in resets) else "v_reset"
     _io_metadata(model, metadata, input_names)
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
@@ -164,8 +165,9 @@ def export_nir(model: Any, path: str | os.PathLike, threshold_comparison: str = 
     spike; :math:`v = v_{reset}`), ``I`` per population that never fires (the rate
     converters' ``readout="var"`` output), ``Affine`` / ``Conv2d`` / ``SumPool2d`` /
     ``AvgPool2d`` / ``Flatten`` / ``Scale`` for the connections, in NIR's channels-first
-    layout. The graph's metadata states what NIR leaves open: ``reset_mode`` ("zero"),
-    ``threshold_comparison`` (below), ``dt`` [ms], ``synapse`` (one step per connection),
+    layout. The graph's metadata states what NIR leaves open: ``reset_mode`` ("zero", or
+    "v_reset" where one is not 0; never subtraction), ``threshold_comparison`` (below),
+    ``dt`` [ms], ``synapse`` (one step per connection),
     ``input_encoding`` (the input is a current into integrate-and-fire input neurons),
     ``input_scale`` and ``input_offset`` (feed :math:`\text{input\_scale}\cdot x +
     \text{input\_offset}`), ``readout``, and the conversion ``method``,
