@@ -2,14 +2,30 @@
 
 ``convert_model(model, method, data, **options)`` converts in one call; the converter
 classes of :mod:`ml_genn_tf.converters` give the mlGeNN 2.x API; ``export_nir`` writes a
-converted network as a NIR graph.
+converted or loaded network as a NIR graph. Keras is imported on
+first use of a name that needs it, so ``ml_genn_tf.tools`` (the command line, saved
+models) runs without TensorFlow or Keras.
 """
-from .convert import METHODS, convert_model
-from .converted_model import ConvertedModel
-from .errors import (ConversionError, InvalidLayer, InvalidModelError, Problem,
-                     UnsupportedLayer, UnsupportedModelError)
-from .export import UnsupportedExport, export_nir
+import importlib
+from typing import Any
 
-__all__ = ["METHODS", "convert_model", "ConvertedModel", "ConversionError", "InvalidLayer",
-           "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError",
-           "UnsupportedExport", "export_nir"]
+#: Public name -> module that defines it (imported on first access).
+_EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
+            "ConvertedModel": ".converted_model", "ConversionError": ".errors",
+            "InvalidLayer": ".errors", "InvalidModelError": ".errors", "Problem": ".errors",
+            "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors",
+            "UnsupportedExport": ".export", "export_nir": ".export"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'ml_genn_tf' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -96,6 +96,8 @@ class Converter:
     max_fallback_entries = MAX_FALLBACK_ENTRIES
 
     mapped: MappedModel | None = None
+    #: What ``pre_convert`` returned in the last conversion (scales, alphas, ...).
+    pre_convert_output: Any = None
     current_population: PopulationSpec | None = None
 
     # --- the mlGeNN API -------------------------------------------------------------
@@ -112,6 +114,7 @@ class Converter:
         model = load_keras_model(tf_model)
         self.mapped = self.map_model(model)
         pre = self.pre_convert(model)
+        self.pre_convert_output = pre
         network, inputs, outputs, layer_pops = self.build_network(self.mapped, pre)
         self.post_convert(network, inputs, outputs)
         return network, inputs, outputs, layer_pops
