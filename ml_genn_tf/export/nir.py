@@ -175,8 +175,9 @@ def export_nir(model: Any, path: str | os.PathLike, threshold_comparison: str = 
 
     Args:
         model: a converted model: anything with ``network``, ``inputs`` and ``outputs``
-            (:class:`~ml_genn_tf.ConvertedModel`); ``compile_options``/``compiler`` give
-            ``dt`` (default 1).
+            (a :class:`~ml_genn_tf.ConvertedModel`, or a ``RunnableModel`` loaded with
+            ``ml_genn.load``); ``compile_options``/``compiler`` give ``dt`` (default 1),
+            ``metadata`` the conversion method and converter.
         path: the file to write; replaced atomically (a temporary file renamed).
         threshold_comparison: ``">="`` (default): thresholds as they are; ours fire at
             :math:`V \ge V_{th}` where NIR's IF equation says :math:`>`, and the metadata
