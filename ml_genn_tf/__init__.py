@@ -7,7 +7,13 @@ first use of a name that needs it, so ``ml_genn_tf.tools`` (the command line, sa
 models) runs without TensorFlow or Keras.
 """
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .convert import METHODS, convert_model
+    from .converted_model import ConvertedModel
+    from .errors import (ConversionError, InvalidLayer, InvalidModelError, Problem,
+                         UnsupportedLayer, UnsupportedModelError)
 
 #: Public name -> module that defines it (imported on first access).
 _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",

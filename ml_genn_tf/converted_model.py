@@ -2,13 +2,19 @@
 model and converter."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-from ml_genn import RunnableModel
+from ml_genn import Network, Population, RunnableModel
+from ml_genn.compilers import Compiler
 from ml_genn.runnable import SweepTable
 
 from .metadata import conversion_metadata
+
+if TYPE_CHECKING:  # Keras is imported where it is used, never by loading a saved model
+    import keras
+
+    from .converters.converter import Converter
 
 
 class ConvertedModel(RunnableModel):
@@ -39,8 +45,9 @@ class ConvertedModel(RunnableModel):
         2
     """
 
-    def __init__(self, keras_model: Any, converter: Any, network: Any, inputs: list,
-                 outputs: list, layer_to_population: dict, compiler: Any, method: str):
+    def __init__(self, keras_model: keras.Model, converter: Converter, network: Network,
+                 inputs: list[Population], outputs: list[Population],
+                 layer_to_population: dict, compiler: Compiler, method: str):
         self.keras_model = keras_model
         self.converter = converter
         self.method = method

@@ -34,9 +34,15 @@ class BatchOptions:
         test_samples: test examples evaluated (None: all).
         batch_size: compiled batch size.
         precision: matrix precision of the compiled network.
-        sweep: values of T (rate methods) or k (few-spike) to sweep, or None.
+        sweep: values of T to sweep for the rate methods, or None.
+        sweep_k: values of k to sweep for few-spike, or None.
         scale: scale ``uint8`` images to [0, 1] float32 with a channel axis.
         method_options: extra ``convert_model`` options per method.
+
+    Example:
+        >>> options = BatchOptions(methods=["data_norm"], sweep=[16, 64])
+        >>> convert_options("data_norm", options)
+        {'batch_size': 128, 'precision': 'highest', 'evaluate_timesteps': 500}
     """
 
     methods: list = field(default_factory=lambda: ["few_spike"])
@@ -49,6 +55,7 @@ class BatchOptions:
     batch_size: int = 128
     precision: str = "highest"
     sweep: list | None = None
+    sweep_k: list | None = None
     scale: bool = True
     method_options: dict = field(default_factory=dict)
 
@@ -102,9 +109,10 @@ def convert_one(keras_model: Any, name: str, method: str, data: tuple, ann_accur
                                     "dataset": options.dataset}
     results = snn.evaluate(x_test, y_test, progress=progress)
     sweep = None
-    if options.sweep:
-        parameter = "k" if method == "few_spike" else "timesteps"
-        table = snn.sweep(x_test, y_test, **{parameter: options.sweep})
+    parameter, values = ("k", options.sweep_k) if method == "few_spike" else \
+        ("timesteps", options.sweep)
+    if values:
+        table = snn.sweep(x_test, y_test, **{parameter: values})
         sweep = {"parameter": parameter, "rows": list(table)}
     snn_file = f"{name}-{method}.h5"
     snn.save(Path(options.out) / snn_file)

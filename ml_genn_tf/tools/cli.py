@@ -6,7 +6,8 @@ Subcommands live in :data:`COMMANDS`; add one with :func:`register_command`::
     def export(args): ...          # returns the exit code
     export.add_arguments = lambda parser: parser.add_argument("snn")
 
-Only ``convert`` imports Keras (``evaluate``, ``info`` and ``report`` run without it).
+Only ``convert`` and ``layers`` import Keras (``evaluate``, ``info`` and ``report`` run
+without it).
 """
 from __future__ import annotations
 
@@ -88,11 +89,14 @@ def _convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, help="batch size (128)")
     p.add_argument("--precision", choices=("highest", "default"),
                    help="matrix precision (highest: exact float32)")
-    p.add_argument("--sweep", nargs="+", type=int, metavar="VALUE",
-                   help="also sweep T (rate methods) or k (few_spike) over these values")
+    p.add_argument("--sweep", nargs="+", type=int, metavar="T",
+                   help="rate methods: also sweep the timesteps over these values (one "
+                   "simulation to the largest)")
+    p.add_argument("--sweep-k", nargs="+", type=int, metavar="K",
+                   help="few_spike: also sweep k over these values (one calibration)")
     p.add_argument("--no-scale", dest="scale", action="store_const", const=False,
-                   help="use the data set's images as loaded (default: uint8 images to "
-                   "[0, 1] float32 with a channel axis)")
+                   help="keep named data sets' pixels in 0..255 (default: divided by 255; "
+                   "either way float32 with a channel axis)")
     p.add_argument("--config", type=Path, help="TOML file with any of these options "
                    "(models, methods, dataset, ...; [method_options.<method>] tables "
                    "pass extra convert_model options); the command line wins")
@@ -163,7 +167,7 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test-samples", type=int, help="test examples (default: all)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the saved one)")
     p.add_argument("--no-scale", dest="scale", action="store_false",
-                   help="use the data set's images as loaded")
+                   help="keep named data sets' pixels in 0..255 (default: divided by 255)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar")
 
@@ -211,6 +215,17 @@ def report(args: argparse.Namespace) -> int:
     from .report import write_report
     path = write_report(args.results, args.out)
     print(f"Report written to {path}")
+    return 0
+
+
+# --- layers ---------------------------------------------------------------------------------
+@register_command("layers", "List the supported Keras layers and conversion methods "
+                  "(generated from the handler registry).", lambda parser: None)
+def layers(args: argparse.Namespace) -> int:
+    from .readme import layers_table, methods_table
+    print(methods_table())
+    print()
+    print(layers_table())
     return 0
 
 

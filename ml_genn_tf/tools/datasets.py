@@ -225,20 +225,24 @@ def _keras_fallback(name: str, local_problem: str) -> Dataset:
 LOCAL_DATASETS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist}
 
 
-def _scaled(x: np.ndarray) -> np.ndarray:
-    """Images to float32 in [0, 1] with a trailing channel axis for 2-D images."""
+def _as_images(x: np.ndarray, scale: bool) -> np.ndarray:
+    """Images to float32 with a trailing channel axis for 2-D images; with ``scale``,
+    ``uint8`` pixels are divided by 255."""
     x = np.asarray(x)
-    scaled = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
-    return scaled[..., None] if scaled.ndim == 3 else scaled
+    images = x.astype(np.float32)
+    if scale and x.dtype == np.uint8:
+        images /= 255.0
+    return images[..., None] if images.ndim == 3 else images
 
 
 def load_dataset(name: str, scale: bool = True) -> Dataset:
     """A data set for the command line: a name or a ``.npz`` file.
 
     Names: ``mnist`` and ``fashion_mnist`` (local sources first), or any
-    :mod:`keras.datasets` module (``cifar10``, ...) where there is internet. With
-    ``scale`` (the convention of the shipped models), ``uint8`` images become float32 in
-    [0, 1] and 2-D images get a channel axis; otherwise arrays are returned as loaded.
+    :mod:`keras.datasets` module (``cifar10``, ...) where there is internet. Their
+    images become float32 with a channel axis, and with ``scale`` (the convention of the
+    MNIST CNN) ``uint8`` pixels are divided by 255; without it they stay 0..255 (the
+    Fashion ResNet rescales them itself).
 
     A ``.npz`` file is used as given: it holds ``x`` and ``y`` (the test set) and may hold
     ``x_train`` and ``y_train`` for calibration (else the first test examples are used).
@@ -276,7 +280,6 @@ def load_dataset(name: str, scale: bool = True) -> Dataset:
                              f"keras.datasets name or a .npz file with 'x' and 'y'.")
         (x_train, y_train), (x_test, y_test) = _keras_fallback(module, "it has no local "
                                                                "source")
-    if scale:
-        x_train, x_test = _scaled(x_train), _scaled(x_test)
+    x_train, x_test = _as_images(x_train, scale), _as_images(x_test, scale)
     return ((x_train, np.asarray(y_train).reshape(len(x_train), -1)[:, 0]),
             (x_test, np.asarray(y_test).reshape(len(x_test), -1)[:, 0]))

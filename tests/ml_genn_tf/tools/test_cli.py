@@ -41,13 +41,13 @@ def converted(workspace):
     code = cli.main(["convert", str(workspace / "tiny.keras"), str(workspace / "broken.keras"),
                      "--method", "few_spike", "data_norm", "--dataset",
                      str(workspace / "data.npz"), "--out", str(out), "--timesteps", "12",
-                     "--k", "6", "--sweep", "4", "8", "--batch-size", "16",
-                     "--no-progress"])
+                     "--k", "6", "--sweep", "4", "8", "--sweep-k", "4", "8",
+                     "--batch-size", "16", "--no-progress"])
     return code, out
 
 
 def test_help_on_every_subcommand(capsys):
-    assert set(cli.COMMANDS) >= {"convert", "evaluate", "info", "report"}
+    assert set(cli.COMMANDS) >= {"convert", "evaluate", "info", "report", "layers"}
     for name in cli.COMMANDS:
         with pytest.raises(SystemExit) as exit_info:
             cli.main([name, "--help"])
@@ -145,3 +145,9 @@ def test_config_file_with_command_line_overrides(workspace, tmp_path):
 def test_errors_are_one_line_with_exit_code_2(tmp_path, capsys):
     assert cli.main(["info", str(tmp_path / "none.h5")]) == 2
     assert "ml-genn-tf info: error: No saved model at" in capsys.readouterr().err
+
+
+def test_layers_lists_the_registry(capsys):
+    assert cli.main(["layers"]) == 0
+    out = capsys.readouterr().out
+    assert "| `Conv2D` | `convert_conv2d` |" in out and "| `few_spike` | `FewSpike` |" in out

@@ -191,7 +191,8 @@ def test_load_dataset_scales_named_sets(tmp_path, monkeypatch):
     np.testing.assert_array_equal(x_test[..., 0] * 255.0, raw_test.astype(np.float32))
     np.testing.assert_array_equal(y_test, raw_labels)
     _, (unscaled, _) = datasets.load_dataset("mnist", scale=False)
-    assert unscaled.dtype == np.uint8 and unscaled.shape == (10000, 28, 28)
+    assert unscaled.dtype == np.float32 and unscaled.shape == (10000, 28, 28, 1)
+    np.testing.assert_array_equal(unscaled[..., 0], raw_test.astype(np.float32))
 
 
 def test_load_dataset_npz_is_used_as_given(tmp_path):
