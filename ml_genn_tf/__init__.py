@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .converted_model import ConvertedModel
     from .errors import (ConversionError, InvalidLayer, InvalidModelError, Problem,
                          UnsupportedLayer, UnsupportedModelError)
+    from .export import UnsupportedExport, export_nir
 
 #: Public name -> module that defines it (imported on first access).
 _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",

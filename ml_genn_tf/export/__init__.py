@@ -5,9 +5,16 @@ Exporters are registered by neuron class and by connectivity class
 neuron model or connectivity brings its own.
 """
 from .nir import export_nir, to_nir_graph
-from .registry import (CONNECTIVITY_EXPORTERS, NEURON_EXPORTERS, Chain, ExportContext,
-                       NeuronNode, UnsupportedExport, register_connectivity_exporter,
-                       register_neuron_exporter)
+from .registry import (
+    CONNECTIVITY_EXPORTERS,
+    NEURON_EXPORTERS,
+    Chain,
+    ExportContext,
+    NeuronNode,
+    UnsupportedExport,
+    register_connectivity_exporter,
+    register_neuron_exporter,
+)
 
 __all__ = ["CONNECTIVITY_EXPORTERS", "NEURON_EXPORTERS", "Chain", "ExportContext",
            "NeuronNode", "UnsupportedExport", "export_nir", "register_connectivity_exporter",

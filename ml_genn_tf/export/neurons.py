@@ -12,8 +12,8 @@ from typing import Any
 
 import nir
 import numpy as np
-from ml_genn.connectivity import MaxPool2D
 
+from ml_genn.connectivity import MaxPool2D
 from ml_genn.neurons import (
     BinarySpikeInput,
     FewSpikeRelu,

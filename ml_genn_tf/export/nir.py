@@ -50,7 +50,7 @@ def _dt(model: Any) -> float:
 
 def _io_metadata(model: Any, metadata: dict, input_names: list) -> None:
     many = len(model.inputs) > 1
-    for pop, node_name in zip(model.inputs, input_names):
+    for pop, node_name in zip(model.inputs, input_names, strict=True):
         where = f"Input population '{pop.name}'"
         for key in ("input_scale", "input_offset"):
             array = to_nir(values(getattr(pop.neuron, key, 0.0 if "offset" in key else 1.0),
@@ -130,7 +130,7 @@ def to_nir_graph(model: Any, threshold_comparison: str = ">=") -> nir.NIRGraph:
             del biases[target]
         names = [conn.name if len(chain.nodes) == 1 else f"{conn.name}.{suffix}"
                  for suffix, _ in chain.nodes]
-        nodes.update({name: node for name, (_, node) in zip(names, chain.nodes)})
+        nodes.update({name: node for name, (_, node) in zip(names, chain.nodes, strict=True)})
         path = [source] + names + [target]
         edges += list(pairwise(path))
     problems += [f"Population '{name}' has a bias (constant input each step) that none of "
@@ -145,10 +145,10 @@ def to_nir_graph(model: Any, threshold_comparison: str = ">=") -> nir.NIRGraph:
     input_names = [_io_name("input", p, len(model.inputs) > 1, taken) for p in model.inputs]
     output_names = [_io_name("output", p, len(model.outputs) > 1, taken)
                     for p in model.outputs]
-    for pop, name in zip(model.inputs, input_names):
+    for pop, name in zip(model.inputs, input_names, strict=True):
         nodes[name] = nir.Input(input_type={"input": np.array(nir_shape(pop.shape, name))})
         edges.append((name, pop.name))
-    for pop, name in zip(model.outputs, output_names):
+    for pop, name in zip(model.outputs, output_names, strict=True):
         nodes[name] = nir.Output(output_type={"output": np.array(nir_shape(pop.shape, name))})
         edges.append((pop.name, name))
     metadata = _model_metadata(model, ctx)

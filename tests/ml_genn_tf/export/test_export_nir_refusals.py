@@ -15,7 +15,8 @@ L = keras.layers
 
 
 def dense_model():
-    return keras.Sequential([keras.Input((4,), name="x"), L.Dense(3, activation="relu", name="hidden"),
+    return keras.Sequential([keras.Input((4,), name="x"),
+                             L.Dense(3, activation="relu", name="hidden"),
                              L.Dense(2, name="out")])
 
 
@@ -69,8 +70,9 @@ def test_max_pooling_approximation_is_refused(tmp_path):
 
 
 def test_asymmetric_same_padding_is_refused(tmp_path):
-    model = keras.Sequential([keras.Input((8, 8, 1), name="x"), L.Conv2D(2, 3, strides=2, padding="same",
-                              activation="relu", name="conv"), L.Flatten(), L.Dense(2)])
+    model = keras.Sequential([keras.Input((8, 8, 1), name="x"),
+                              L.Conv2D(2, 3, strides=2, padding="same", activation="relu",
+                                       name="conv"), L.Flatten(), L.Dense(2)])
     snn = convert_model(model, "simple", input_type="if", reset="zero")
     with pytest.raises(UnsupportedExport, match=r"Connection 'x_to_conv' \(Conv2D, "
                                                 r"x -> conv\): the convolution pads "

@@ -8,6 +8,7 @@ import keras
 import nir
 import numpy as np
 import pytest
+
 from ml_genn import load
 from ml_genn_tf import convert_model, export_nir
 from ml_genn_tf.tools import cli
