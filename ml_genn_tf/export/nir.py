@@ -86,8 +86,8 @@ def _connection_chain(conn: Any, ctx: ExportContext, bias: Any) -> Any:
     where = (f"Connection '{conn.name}' ({type(conn.connectivity).__name__}, "
              f"{conn.source().name} -> {conn.target().name})")
     if not isinstance(conn.synapse, Delta):
-        raise UnsupportedExport(f"{where} has a {type(conn.synapse).__name__} synapse; NIR "
-                                f"export handles delta synapses. Use synapse='delta'.")
+        raise UnsupportedExport(f"{where} uses {type(conn.synapse).__name__} synapses; NIR "
+                                f"export handles delta synapses only (synapse='delta').")
     if np.any(np.asarray(conn.connectivity.delay) != 0):
         raise UnsupportedExport(f"{where} has delay={conn.connectivity.delay!r}; NIR "
                                 f"export handles delay 0 only.")

@@ -87,12 +87,13 @@ class Model:
         self.network, self.inputs, self.outputs = network, inputs, outputs
 
 
-def lif_model(delay=0):
+def lif_model(delay=0, synapse="delta", neuron=None):
     network = Network()
     with network:
         inp = Population(IntegrateFireInput(), 3, name="inp")
-        out = Population(LeakyIntegrateFire(relative_reset=False), 2, name="lif")
-        Connection(inp, out, Dense(np.ones((3, 2)), delay=delay), name="syn")
+        out = Population(neuron or LeakyIntegrateFire(relative_reset=False), 2, name="lif")
+        Connection(inp, out, Dense(np.ones((3, 2)), delay=delay), synapse=synapse,
+                   name="syn")
     return Model(network, [inp], [out])
 
 
@@ -107,6 +108,13 @@ def test_delays_are_refused(tmp_path):
     with pytest.raises(UnsupportedExport, match=r"Connection 'syn' \(Dense, inp -> lif\) has "
                                                 r"delay=2"):
         export_nir(lif_model(delay=2), tmp_path / "snn.nir")
+
+
+def test_exponential_synapses_are_refused(tmp_path):
+    with pytest.raises(UnsupportedExport, match=r"Connection 'syn' \(Dense, inp -> lif\) "
+                                                r"uses Exponential synapses.*synapse='delta'"):
+        export_nir(lif_model(synapse="exponential", neuron=IntegrateFire()),
+                   tmp_path / "snn.nir")
 
 
 def test_registering_an_exporter_twice_is_refused():
