@@ -67,8 +67,8 @@ def _conv_bias(bias: np.ndarray | None, channels: int) -> tuple[np.ndarray, bool
     return np.zeros(channels, np.float32), False
 
 
-def _pooled_hw(conn: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Sum-pooling geometry of a pooling connectivity: ``(pooled (rows, cols), pads)``."""
+def _pooled_hw(conn: Any) -> tuple[int, int]:
+    """The pooled ``(rows, cols)`` of a pooling connectivity (refused unless unpadded)."""
     c = conn.connectivity
     rows, cols, _ = conn.source().shape
     pads = _symmetric_pads(conn, (rows, cols), c.pool_size, c.pool_strides, c.pool_padding,
@@ -78,7 +78,7 @@ def _pooled_hw(conn: Any) -> tuple[tuple[int, int], tuple[int, int]]:
                                 f"real inputs per window, which NIR's pooling cannot state. "
                                 f"Use pool_padding='valid'.")
     out, _ = window_geometry((rows, cols), c.pool_size, c.pool_strides, c.pool_padding)
-    return out, pads
+    return out
 
 
 def _pool_node(conn: Any, cls: type) -> Any:
@@ -170,7 +170,7 @@ def export_avg_pool_conv_2d(conn: Any, ctx: ExportContext, bias: np.ndarray | No
     _check_not_flattened(conn)
     c = conn.connectivity
     channels = conn.source().shape[2]
-    pooled_hw, _ = _pooled_hw(conn)
+    pooled_hw = _pooled_hw(conn)
     kernel = _weight(conn, c.conv_size + (channels, c.filters)) / np.prod(c.pool_size)
     node, carried = _conv_node(conn, pooled_hw, conv_kernel(kernel.astype(np.float32)), bias)
     return Chain([("pool", _pool_node(conn, nir.SumPool2d)), ("conv", node)], carried)
@@ -181,7 +181,7 @@ def export_avg_pool_dense_2d(conn: Any, ctx: ExportContext, bias: np.ndarray | N
     """AvgPoolDense2D -> ``SumPool2d``, ``Flatten``, then ``Affine`` with the weights
     divided by the pooling window size."""
     c = conn.connectivity
-    pooled_hw, _ = _pooled_hw(conn)
+    pooled_hw = _pooled_hw(conn)
     pooled = tuple(pooled_hw) + (conn.source().shape[2],)
     n_out = int(np.prod(conn.target().shape))
     weight = _weight(conn, (int(np.prod(pooled)), n_out)) / np.prod(c.pool_size)

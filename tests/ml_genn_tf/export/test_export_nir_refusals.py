@@ -120,3 +120,14 @@ def test_exponential_synapses_are_refused(tmp_path):
 def test_registering_an_exporter_twice_is_refused():
     with pytest.raises(ValueError, match="IntegrateFire already has a NIR neuron exporter"):
         register_neuron_exporter(IntegrateFire)(export_integrate_fire)
+
+
+def test_same_average_pooling_with_padding_is_refused(tmp_path):
+    model = keras.Sequential([keras.Input((5, 5, 1), name="x"),
+                              L.AveragePooling2D(3, strides=1, padding="same"), L.Flatten(),
+                              L.Dense(2, name="out")])
+    snn = convert_model(model, "simple", input_type="if", reset="zero")
+    with pytest.raises(UnsupportedExport, match=r"Connection 'x_to_out' \(AvgPoolDense2D, x -> "
+                                                r"out\): 'same' average pooling divides by the "
+                                                r"real inputs.*pool_padding='valid'"):
+        export_nir(snn, tmp_path / "snn.nir")
