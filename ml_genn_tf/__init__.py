@@ -12,8 +12,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .convert import METHODS, convert_model
     from .converted_model import ConvertedModel
-    from .errors import (ConversionError, InvalidLayer, InvalidModelError, Problem,
-                         UnsupportedLayer, UnsupportedModelError)
+    from .errors import (
+        ConversionError,
+        InvalidLayer,
+        InvalidModelError,
+        Problem,
+        UnsupportedLayer,
+        UnsupportedModelError,
+    )
     from .export import UnsupportedExport, export_nir
 
 #: Public name -> module that defines it (imported on first access).
@@ -23,7 +29,9 @@ _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
             "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors",
             "UnsupportedExport": ".export", "export_nir": ".export"}
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["METHODS", "convert_model", "ConvertedModel", "ConversionError", "InvalidLayer",
+           "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError",
+           "UnsupportedExport", "export_nir"]
 
 
 def __getattr__(name: str) -> Any:

@@ -2,9 +2,11 @@
 model and converter."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from ml_genn import Network, Population, RunnableModel
 from ml_genn.compilers import Compiler
 from ml_genn.runnable import SweepTable
@@ -53,6 +55,9 @@ class ConvertedModel(RunnableModel):
         self.method = method
         self.layer_to_population = layer_to_population
         mapped = converter.mapped
+        if mapped is None:
+            raise ValueError(f"{type(converter).__name__} has not converted a model yet; "
+                             f"call converter.convert(model) first.")
         output_shapes = [tuple(mapped[p.name].keras_shape) for p in outputs]
         super().__init__(network, inputs, outputs, compiler,
                          layer_populations={layer.name: pop for layer, pop in

@@ -57,7 +57,7 @@ def _floats(mapping: dict) -> dict:
 def calibration_summary(converter: Any) -> dict:
     """Per population: the alphas (few-spike), scales (data-norm) or thresholds
     (spike-norm) the conversion chose, and the activation range where measured."""
-    pre = getattr(converter, "pre_convert_output", None)
+    pre: Any = getattr(converter, "pre_convert_output", None)
     summary: dict = {"calibrated": getattr(converter, "norm_data", None) is not None}
     if hasattr(pre, "alphas"):
         summary["alphas"] = _floats(pre.alphas)
@@ -75,7 +75,7 @@ def calibration_summary(converter: Any) -> dict:
 def conversion_metadata(keras_model: Any, converter: Any, method: str,
                         compile_options: dict) -> dict:
     """The metadata of a fresh conversion (``ann_accuracy`` is added when measured)."""
-    pre = getattr(converter, "pre_convert_output", None)
+    pre: Any = getattr(converter, "pre_convert_output", None)
     metadata = {"source_model": str(getattr(keras_model, "name", "model")),
                 "weights_sha256": weights_sha256(keras_model),
                 "method": method, "converter": type(converter).__name__,

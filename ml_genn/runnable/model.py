@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import os
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -96,6 +97,9 @@ class RunnableModel:
         if self.k is not None:
             depths = pipeline_depths(self.network)
             return (max(depths[p.name] for p in self.outputs) + 1) * self.k
+        if self.evaluate_timesteps is None:
+            raise ValueError(f"{type(self.compiler).__name__} has neither k nor "
+                             f"evaluate_timesteps; the latency is unknown.")
         return int(self.evaluate_timesteps)
 
     def compiled(self) -> Any:
@@ -119,7 +123,7 @@ class RunnableModel:
             raise ValueError(f"The model has {len(self.inputs)} inputs; pass a list of "
                              f"{len(self.inputs)} arrays, received {len(xs)}.")
         data = {}
-        for pop, array in zip(self.inputs, xs):
+        for pop, array in zip(self.inputs, xs, strict=True):
             array = np.asarray(array, np.float32)
             size = int(np.prod(pop.shape))
             if array.ndim == 0 or int(np.prod(array.shape[1:])) != size:
@@ -134,7 +138,7 @@ class RunnableModel:
         if len(ys) != len(self.outputs):
             raise ValueError(f"The model has {len(self.outputs)} outputs; pass a list of "
                              f"{len(self.outputs)} label arrays, received {len(ys)}.")
-        return {pop: np.asarray(v) for pop, v in zip(self.outputs, ys)}
+        return {pop: np.asarray(v) for pop, v in zip(self.outputs, ys, strict=True)}
 
     def predict(self, x: Any, callbacks: Any = ()) -> Any:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, a list of
@@ -145,7 +149,7 @@ class RunnableModel:
         with compiled:
             out, _ = compiled.predict(data, self.outputs, callbacks=list(callbacks))
         results = [np.asarray(out[pop]).reshape((-1,) + shape)
-                   for pop, shape in zip(self.outputs, self.output_shapes)]
+                   for pop, shape in zip(self.outputs, self.output_shapes, strict=True)]
         return results[0] if len(results) == 1 else results
 
     def evaluate(self, x: Any, y: Any, spikes: bool = True, progress: bool = False) -> dict:

@@ -39,7 +39,9 @@ def effective_threshold(pop: Any, scale: float) -> str:
 
 def _table(rows: list[list[str]], header: list[str]) -> list[str]:
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    line = lambda cells: " " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+
+    def line(cells: list[str]) -> str:
+        return " " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
     rule = "_" * (sum(widths) + 2 * len(widths))
     out = [rule, line(header), "=" * len(rule)]
     for row in rows:
@@ -76,7 +78,8 @@ def format_summary(model: Any) -> list[str]:
                                     "Inputs from", "Keras layers"])
     neurons = sum(p.num_neurons for p in network.populations if not p.neuron.is_input)
     counts = [count_synapses(c.connectivity) for c in network.connections]
-    synapses = "n/a" if any(c is None for c in counts) else f"{int(sum(counts)):,}"
+    synapses = "n/a" if any(c is None for c in counts) else \
+        f"{int(sum(c or 0.0 for c in counts)):,}"
     latency = model.latency_timesteps
     how = f" (pipeline depth x k={model.k})" if model.k is not None else ""
     lines += [f" Neurons (non-input): {neurons:,}",

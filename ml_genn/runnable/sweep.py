@@ -1,7 +1,8 @@
 """Timestep sweeps from one simulation: readouts at checkpoints, and the sweep table."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

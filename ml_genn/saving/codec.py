@@ -4,10 +4,10 @@ compilers) to and from HDF5 groups.
 An object is stored as a group whose ``class`` attribute names its class
 (``module:QualName``, only from the ``ml_genn`` package) and whose members hold its
 attributes: NumPy arrays as datasets, nested description objects as sub-groups, and
-every plain value (None, bool, int, float, str, and tuples, lists and string-keyed dicts of them) in one JSON
-attribute ``fields``. Decoding creates the object without calling its constructor and
-restores its attributes, so every parameter (thresholds, alphas, biases, flags) comes
-back exactly as it was.
+every plain value (None, bool, int, float, str, and tuples, lists and string-keyed
+dicts of them) in one JSON attribute ``fields``. Decoding creates the object without
+calling its constructor and restores its attributes, so every parameter (thresholds,
+alphas, biases, flags) comes back exactly as it was.
 """
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def encode(group: h5py.Group, obj: Any) -> None:
     group.attrs["fields"] = json.dumps(fields)
 
 
-def _resolve_class(path: str, where: str) -> type:
+def _resolve_class(path: str, where: str) -> Any:
     module_name, _, qualname = path.partition(":")
     if not any(module_name == p or module_name.startswith(p + ".") for p in TRUSTED_PACKAGES):
         raise FileFormatError(f"{where}: class '{path}' is not from the ml_genn package; "

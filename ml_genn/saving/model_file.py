@@ -60,11 +60,11 @@ def compiler_spec(compiler: Any) -> dict:
     """``{"class": "module:Name", "options": {...}}``: the compiler's constructor
     arguments that it keeps as plain public attributes."""
     cls = type(compiler)
-    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
-    for base in cls.__mro__[1:]:
+    accepted: set[str] = set()
+    for base in cls.__mro__:
         if base is object:
             break
-        accepted |= set(inspect.signature(base.__init__).parameters) - {"self", "kwargs"}
+        accepted |= set(inspect.signature(base).parameters) - {"kwargs"}
     options = {k: v for k, v in vars(compiler).items()
                if k in accepted and (v is None or isinstance(v, (bool, int, float, str)))}
     return {"class": f"{cls.__module__}:{cls.__qualname__}", "options": options}
@@ -85,7 +85,7 @@ def build_compiler(spec: dict, where: str) -> Any:
     return cls(**spec["options"])
 
 
-def save_model(model: "RunnableModel", path: str | os.PathLike) -> None:
+def save_model(model: RunnableModel, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` (HDF5), atomically."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -105,7 +105,7 @@ def save_model(model: "RunnableModel", path: str | os.PathLike) -> None:
         raise
 
 
-def _write(f: h5py.File, model: "RunnableModel", path: str) -> None:
+def _write(f: h5py.File, model: RunnableModel, path: str) -> None:
     where = f"Saving to '{path}'"
     network = model.network
     f.attrs["format"] = FORMAT
@@ -169,7 +169,7 @@ def _open(path: str) -> h5py.File:
                               f"save the model again.") from None
 
 
-def load(path: str | os.PathLike) -> "RunnableModel":
+def load(path: str | os.PathLike) -> RunnableModel:
     """Load a model saved by ``save(path)``; needs neither Keras nor TensorFlow.
 
     Raises:
@@ -189,7 +189,7 @@ def load(path: str | os.PathLike) -> "RunnableModel":
                                   f"save the model again.") from None
 
 
-def _read(f: h5py.File, path: str) -> "RunnableModel":
+def _read(f: h5py.File, path: str) -> RunnableModel:
     from ..runnable import RunnableModel
     where = f"Loading '{path}'"
     kind = f.attrs.get("format")

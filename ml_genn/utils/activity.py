@@ -15,9 +15,19 @@ from typing import Any
 
 import numpy as np
 
-from ..connectivity import (AvgPool2D, AvgPoolConv2D, AvgPoolDense2D, Conv2D,
-                            Conv2DTranspose, Dense, DepthwiseConv2D, FixedProbability,
-                            MaxPool2D, OneToOne, Sparse)
+from ..connectivity import (
+    AvgPool2D,
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    DepthwiseConv2D,
+    FixedProbability,
+    MaxPool2D,
+    OneToOne,
+    Sparse,
+)
 from ..connectivity.base_conv_2d import window_counts, window_geometry
 
 
@@ -25,8 +35,8 @@ def _taps(shape: tuple, size: tuple, strides: tuple, padding: Any) -> int:
     return int(window_counts(tuple(shape[:2]), size, strides, padding).sum())
 
 
-def _pooled(conn: Any) -> tuple:
-    rows, cols, channels = conn.source_shape
+def _pooled(conn: Any, source_shape: tuple) -> tuple:
+    rows, cols, channels = source_shape
     out, _ = window_geometry((rows, cols), conn.pool_size, conn.pool_strides,
                              conn.pool_padding)
     area = conn.pool_size[0] * conn.pool_size[1]
@@ -36,7 +46,11 @@ def _pooled(conn: Any) -> tuple:
 def count_synapses(connectivity: Any) -> float | None:
     """Number of synapses of a connected connectivity (None if its kind is unknown)."""
     c = connectivity
-    n_src = int(np.prod(c.source_shape))
+    if c.source_shape is None or c.target_shape is None:
+        raise ValueError(f"{type(c).__name__} is not connected yet; count the synapses of "
+                         f"a connection's connectivity.")
+    src: tuple = tuple(c.source_shape)
+    n_src = int(np.prod(src))
     n_trg = int(np.prod(c.target_shape))
     if isinstance(c, Dense):
         w = c.weight
@@ -47,25 +61,25 @@ def count_synapses(connectivity: Any) -> float | None:
     if isinstance(c, Sparse):
         return float(len(c.pre_ind))
     if isinstance(c, FixedProbability):
-        return float(c.p * n_src * n_trg)
+        return float(vars(c)["p"] * n_src * n_trg)
     if isinstance(c, Conv2D):
-        return float(_taps(c.source_shape, c.conv_size, c.conv_strides, c.conv_padding)
-                     * c.source_shape[2] * c.filters)
+        return float(_taps(src, c.conv_size, c.conv_strides, c.conv_padding)
+                     * src[2] * c.filters)
     if isinstance(c, DepthwiseConv2D):
-        return float(_taps(c.source_shape, c.conv_size, c.conv_strides, c.conv_padding)
-                     * c.source_shape[2] * c.depth_multiplier)
+        return float(_taps(src, c.conv_size, c.conv_strides, c.conv_padding)
+                     * src[2] * c.depth_multiplier)
     if isinstance(c, Conv2DTranspose):
         return float(n_src * c.conv_size[0] * c.conv_size[1] * c.filters)
     if isinstance(c, AvgPoolConv2D):
-        pooled, area = _pooled(c)
+        pooled, area = _pooled(c, src)
         return float(_taps(pooled, c.conv_size, c.conv_strides, c.conv_padding)
                      * pooled[2] * c.filters * area)
     if isinstance(c, AvgPoolDense2D):
-        pooled, area = _pooled(c)
+        pooled, area = _pooled(c, src)
         return float(int(np.prod(pooled)) * n_trg * area)
     if isinstance(c, (AvgPool2D, MaxPool2D)):
-        return float(_taps(c.source_shape, c.pool_size, c.pool_strides, c.pool_padding)
-                     * c.source_shape[2])
+        return float(_taps(src, c.pool_size, c.pool_strides, c.pool_padding)
+                     * src[2])
     return None
 
 
@@ -94,14 +108,14 @@ def synaptic_operations(network: Any, spikes_per_neuron: dict[str, float]
         else:
             per_target[target.name] = current + spikes * synapses
     values = list(per_target.values())
-    total = None if any(v is None for v in values) else float(sum(values))
+    total = None if any(v is None for v in values) else float(sum(v or 0.0 for v in values))
     return total, per_target
 
 
 def multiply_accumulates(network: Any) -> float | None:
     """The ANN's multiply-accumulates per example: one per synapse."""
     counts = list(synapse_counts(network).values())
-    return None if any(c is None for c in counts) else float(sum(counts))
+    return None if any(c is None for c in counts) else float(sum(c or 0.0 for c in counts))
 
 
 def pipeline_depths(network: Any) -> dict[str, int]:

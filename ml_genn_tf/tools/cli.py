@@ -15,9 +15,10 @@ import argparse
 import json
 import sys
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from .batch import METHOD_NAMES, BatchOptions
 from .results import write_atomic

@@ -11,8 +11,8 @@ import argparse
 import inspect
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -55,7 +55,11 @@ def render(text: str) -> str:
         if not pattern.search(text):
             raise ValueError(f"README has no block '<!-- generated:{name} -->' ... "
                              f"'<!-- end:{name} -->'; add the two markers.")
-        text = pattern.sub(lambda m: m.group(1) + generate() + "\n" + m.group(2), text)
+        table = generate()
+
+        def replace(match: re.Match[str], table: str = table) -> str:
+            return match.group(1) + table + "\n" + match.group(2)
+        text = pattern.sub(replace, text)
     return text
 
 

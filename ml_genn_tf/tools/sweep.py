@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ml_genn import RunnableModel
 from ml_genn.runnable import SweepTable
@@ -81,7 +82,7 @@ def sweep_converted(model: Any, x: Any, y: Any, timesteps: Sequence[int] | None 
     converter = model.converter
     if isinstance(converter, SpikeNorm) and \
             converter.norm_timesteps == converter.evaluate_timesteps:
-        steps = _positive_ints(timesteps, "timesteps")
+        steps = _positive_ints(timesteps or [], "timesteps")
         warnings.warn(f"Spike-norm thresholds of '{model.name}' were calibrated with "
                       f"norm_timesteps={converter.norm_timesteps} (the model's T), so they "
                       f"depend on T: the sweep re-calibrates for each of {steps}. Convert "

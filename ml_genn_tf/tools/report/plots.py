@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -38,12 +39,12 @@ def accuracy_bars(rows: list[dict]) -> str:
 def accuracy_sweeps(rows: list[dict]) -> str:
     """Accuracy against T or k: each sweep as a line, else the single run as a point."""
     fig = Figure(figsize=(5.5, 3.5))
-    axes = {"timesteps": None, "k": None}
+    axes: dict[str, Any] = {"timesteps": None, "k": None}
     used = [r for r in _ok(rows)]
     kinds = sorted({(r.get("sweep") or {}).get("parameter")
                     or ("k" if r.get("k") is not None else "timesteps") for r in used})
     grid = fig.subplots(1, max(len(kinds), 1), squeeze=False)[0]
-    for ax, kind in zip(grid, kinds):
+    for ax, kind in zip(grid, kinds, strict=False):
         axes[kind] = ax
         ax.set_xlabel("timesteps T" if kind == "timesteps" else "k (steps per stage)")
         ax.set_ylabel("SNN accuracy [%]")

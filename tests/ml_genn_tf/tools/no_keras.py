@@ -17,7 +17,7 @@ sys.meta_path.insert(0, _NoKeras())
 """
 
 
-def run_without_keras(code: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_without_keras(code: str, timeout: float = 900) -> subprocess.CompletedProcess:
     """Run ``code`` after the blocker; fails the test if it imported TF or Keras."""
     check = "\nimport sys\nassert not {'tensorflow', 'keras'} & set(sys.modules)\n"
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3",
