@@ -7,10 +7,12 @@ though, does not follow NIR's IF equations: it subtracts the threshold after a s
 (NIR: ``v = v_reset``) and fires on ``>`` (our graphs say ``>=`` in their metadata);
 ``test_spyx_if_resets_by_subtraction`` pins that. So the CNN test gives Spyx an IF that
 follows NIR's equations, with the comparison the graph's metadata states; everything
-else is Spyx's. Measured on this CNN (48 MNIST test images, T=100; ANN 92% correct, SNN
-85%): Spyx's own IF agrees with our predicted classes on 88% (output spike counts off by up
-to 77), NIR's IF with ``>`` on 90% (off by 6), NIR's IF with the metadata's ``>=`` on 100%
-(counts equal).
+else is Spyx's. The CNNs here flatten a 1x1 image, where Spyx's channels-last Flatten
+agrees with NIR's channels-first one (``bench/nir_spyx.py`` measures both departures on
+the shipped MNIST CNN). Measured on the slow test's tiny MNIST CNN (48 test images, T=100;
+ANN 92% correct, SNN 85%): Spyx's own IF agrees with our predicted classes on 88% (output
+spike counts off by up to 77), NIR's IF with ``>`` on 90% (off by 6), NIR's IF with the
+metadata's ``>=`` on 100% (counts equal).
 """
 import keras
 import nir
