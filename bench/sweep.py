@@ -16,6 +16,7 @@ Usage::
 
     python bench/sweep.py                       # 200 test images, CPU-sized T values
     python bench/sweep.py --limit 1000 --timesteps 16 32 64 128 256 384 512 1024
+    python bench/sweep.py --methods few_spike --calib 10000
 """
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ def main() -> None:
     parser.add_argument("--timesteps", type=int, nargs=8,
                         default=[8, 16, 24, 32, 48, 64, 96, 128])
     parser.add_argument("--k", type=int, nargs=8, default=[2, 4, 6, 8, 10, 12, 14, 16])
+    parser.add_argument("--methods", nargs="+", choices=["data_norm", "few_spike"],
+                        default=["data_norm", "few_spike"])
     args = parser.parse_args()
     (x_train, _), (x_test, y_test) = load_mnist()
     x = x_test[:args.limit, ..., None] / 255.0
@@ -76,9 +79,11 @@ def main() -> None:
     calib = x_train[:args.calib, ..., None] / 255.0
     print(f"Device: {describe_devices()}")
     options = {"batch_size": 128}
-    compare("DataNorm (Poisson input)", "data_norm", "evaluate_timesteps", args.timesteps,
-            x, y, calib, options)
-    compare("FewSpike", "few_spike", "k", args.k, x, y, calib, options)
+    if "data_norm" in args.methods:
+        compare("DataNorm (Poisson input)", "data_norm", "evaluate_timesteps",
+                args.timesteps, x, y, calib, options)
+    if "few_spike" in args.methods:
+        compare("FewSpike", "few_spike", "k", args.k, x, y, calib, options)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -224,6 +225,12 @@ class RunnableModel:
                     f"sweep: output '{pop.name}' reads out "
                     f"{type(pop.neuron.readout).__name__}, which has no checkpoint value; "
                     f"supported: {[c.__name__ for c in CHECKPOINT_READOUTS]}.")
+        norm_timesteps = self.metadata.get("options", {}).get("norm_timesteps")
+        if norm_timesteps is not None and norm_timesteps == self.evaluate_timesteps:
+            warnings.warn(f"'{self.name}' has thresholds calibrated with norm_timesteps="
+                          f"{norm_timesteps} (its own T); this sweep keeps them for every T. "
+                          f"Re-calibrating per T needs the Keras model: use ml_genn_tf's "
+                          f"ConvertedModel.sweep.", UserWarning, stacklevel=3)
         data, labels = self.input_dict(x), self._labels(y)
         compiler = copy.copy(self.compiler)
         compiler.evaluate_timesteps = max(int(t) for t in timesteps)

@@ -78,6 +78,23 @@ class CheckpointReadouts(Callback):
         outputs: the output populations.
         populations: the populations whose spikes are counted.
         timesteps: the checkpoints (each at most the simulated timesteps).
+
+    Example:
+        >>> import numpy as np
+        >>> from ml_genn import Connection, Network, Population
+        >>> from ml_genn.compilers import InferenceCompiler
+        >>> from ml_genn.connectivity import Dense
+        >>> from ml_genn.neurons import IntegrateFire
+        >>> with Network() as net:
+        ...     inp = Population("binary_spike_input", 1)
+        ...     out = Population(IntegrateFire(v_thresh=1e9, readout="var"), 1)
+        ...     _ = Connection(inp, out, Dense(np.ones((1, 1))))
+        >>> recorder = CheckpointReadouts([out], net.populations, [2, 5])
+        >>> compiled = InferenceCompiler(evaluate_timesteps=5).compile(net)
+        >>> with compiled:
+        ...     _ = compiled.predict({inp: np.ones((1, 1))}, [out], callbacks=[recorder])
+        >>> recorder.readout_at(2, out).tolist(), recorder.readout_at(5, out).tolist()
+        ([[1.0]], [[4.0]])
     """
 
     def __init__(self, outputs: Sequence[Any], populations: Sequence[Any],

@@ -19,6 +19,8 @@ from typing import Any
 import h5py
 import numpy as np
 
+#: Arrays of at least this many elements are stored gzip-compressed (lossless).
+COMPRESS_FROM = 4096
 #: Only classes from these packages are rebuilt from a file.
 TRUSTED_PACKAGES = ("ml_genn",)
 
@@ -85,7 +87,8 @@ def encode(group: h5py.Group, obj: Any) -> None:
     fields = {}
     for name, value in vars(obj).items():
         if isinstance(value, np.ndarray):
-            group.create_dataset(name, data=value)
+            group.create_dataset(name, data=value, compression="gzip" if
+                                 value.size >= COMPRESS_FROM else None)
         elif _is_description(value):
             encode(group.create_group(name), value)
         else:

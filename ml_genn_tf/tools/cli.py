@@ -2,9 +2,13 @@
 
 Subcommands live in :data:`COMMANDS`; add one with :func:`register_command`::
 
-    @register_command("export", "Export a saved SNN to NIR.")
-    def export(args): ...          # returns the exit code
-    export.add_arguments = lambda parser: parser.add_argument("snn")
+    def _export_arguments(parser):
+        parser.add_argument("snn", help="a saved SNN (.h5)")
+
+    @register_command("export", "Export a saved SNN to NIR.", _export_arguments)
+    def export(args):
+        ...
+        return 0                   # the exit code
 
 Only ``convert`` and ``layers`` import Keras (``evaluate``, ``info`` and ``report`` run
 without it).
@@ -167,6 +171,8 @@ def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
                    "keras.datasets name, or a .npz file with x and y")
     p.add_argument("--test-samples", type=int, help="test examples (default: all)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the saved one)")
+    p.add_argument("--sweep", nargs="+", type=int, metavar="T",
+                   help="rate-coded SNNs: also sweep the timesteps (one simulation)")
     p.add_argument("--no-scale", dest="scale", action="store_false",
                    help="keep named data sets' pixels in 0..255 (default: divided by 255)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
@@ -185,6 +191,9 @@ def evaluate(args: argparse.Namespace) -> int:
     _, (x, y) = load_dataset(args.dataset, scale=args.scale)
     results = model.evaluate(x[:args.test_samples], y[:args.test_samples],
                              progress=args.progress)
+    if args.sweep:
+        results["sweep"] = {"parameter": "timesteps", "rows": list(
+            model.sweep(x[:args.test_samples], y[:args.test_samples], timesteps=args.sweep))}
     print(json.dumps({"snn": str(args.snn), **results}, indent=2))
     return 0
 

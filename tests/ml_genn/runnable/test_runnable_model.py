@@ -145,3 +145,11 @@ def test_synaptic_operations_weight_spikes_by_fan_out():
         Connection(a, b, Dense(w))
     total, per_target = synaptic_operations(net, {"a": 2.0, "b": 1.0})
     assert total == per_target["b"] == 2.0 * 10
+
+
+def test_sweep_warns_when_thresholds_were_calibrated_for_the_models_t():
+    model = rate_model()
+    model.metadata["options"] = {"norm_timesteps": 40}
+    with pytest.warns(UserWarning, match=r"'toy' has thresholds calibrated with "
+                                         r"norm_timesteps=40.*ConvertedModel\.sweep"):
+        model.sweep(data(4), np.zeros(4, int), timesteps=[2])

@@ -136,3 +136,13 @@ def test_classes_outside_ml_genn_are_refused(tmp_path):
         f["populations/00001/neuron"].attrs["class"] = "os:system"
     with pytest.raises(FileFormatError, match="'os:system' is not from the ml_genn package"):
         load(path)
+
+
+def test_large_arrays_are_compressed_losslessly(tmp_path):
+    from ml_genn.saving.codec import decode, encode
+    weight = np.random.default_rng(0).normal(size=(100, 50)).astype(np.float32)
+    with h5py.File(tmp_path / "c.h5", "w") as f:
+        encode(f.create_group("dense"), Dense(weight))
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        assert f["dense/weight"].compression == "gzip"
+        np.testing.assert_array_equal(decode(f["dense"], "test").weight, weight)

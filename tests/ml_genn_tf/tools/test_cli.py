@@ -106,7 +106,7 @@ def test_evaluate_and_info_run_without_keras(converted, workspace):
     code = f"""
 from ml_genn_tf.tools.cli import main
 assert main(['evaluate', {str(snn_file)!r}, '--dataset', {str(workspace / 'data.npz')!r},
-             '--no-progress']) == 0
+             '--no-progress', '--sweep', '4', '8']) == 0
 assert main(['info', {str(snn_file)!r}]) == 0
 """
     result = run_without_keras(code)
@@ -114,6 +114,8 @@ assert main(['info', {str(snn_file)!r}]) == 0
     rows = json.loads((out / "results.json").read_text())["results"]
     evaluated = json.loads(result.stdout[:result.stdout.index("Model:")])
     assert evaluated["accuracy"] == pytest.approx(rows[1]["snn_accuracy"])
+    for got, saved in zip(evaluated["sweep"]["rows"], rows[1]["sweep"]["rows"], strict=True):
+        assert got == pytest.approx(saved)
     assert 'Model: "tiny" (data_norm)' in result.stdout
     assert '"weights_sha256"' in result.stdout and "Latency: 12 timesteps" in result.stdout
 
