@@ -6,7 +6,7 @@ import copy
 import os
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,13 @@ from .sweep import CHECKPOINT_READOUTS, CheckpointReadouts, SweepTable
 
 def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _is_batch_iterator(x: Any) -> bool:
+    """A generator, iterator or ``tf.data.Dataset`` of batches (not arrays, lists of
+    arrays or dicts)."""
+    return not isinstance(x, (np.ndarray, list, tuple, dict)) and \
+        hasattr(x, "__iter__") and not hasattr(x, "__array__")
 
 
 class RunnableModel:
@@ -141,20 +148,39 @@ class RunnableModel:
                              f"{len(self.outputs)} label arrays, received {len(ys)}.")
         return {pop: np.asarray(v) for pop, v in zip(self.outputs, ys, strict=True)}
 
-    def predict(self, x: Any, callbacks: Any = ()) -> Any:
+    def _batches(self, data: Any, labelled: bool) -> Iterator:
+        """A generator of ``x`` or ``(x, y)`` batches, each ``x`` checked and shaped like
+        :meth:`input_dict`, read one batch at a time."""
+        for item in data:
+            x, y = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+            xs = list(self.input_dict(x).values())
+            yield (xs if len(xs) > 1 else xs[0], y) if labelled else \
+                (xs if len(xs) > 1 else xs[0])
+
+    def predict(self, x: Any, callbacks: Any = (), progress: bool = False) -> Any:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, a list of
-        arrays or a dict by input name for several inputs): one array
-        ``(N, *output shape)`` per output (a list if there are several)."""
-        data = self.input_dict(x)
+        arrays or a dict by input name for several inputs; or an iterator of such
+        batches, read as the run goes): one array ``(N, *output shape)`` per output (a
+        list if there are several). ``progress``: a progress bar over the batches."""
+        callbacks = (["batch_progress_bar"] if progress else []) + list(callbacks)
         compiled = self.compiled()
         with compiled:
-            out, _ = compiled.predict(data, self.outputs, callbacks=list(callbacks))
+            if _is_batch_iterator(x):
+                out, _ = compiled.predict_batch_iter(self.inputs, self.outputs,
+                                                     self._batches(x, False),
+                                                     callbacks=callbacks)
+            else:
+                out, _ = compiled.predict(self.input_dict(x), self.outputs,
+                                          callbacks=callbacks)
         results = [np.asarray(out[pop]).reshape((-1,) + shape)
                    for pop, shape in zip(self.outputs, self.output_shapes, strict=True)]
         return results[0] if len(results) == 1 else results
 
-    def evaluate(self, x: Any, y: Any, spikes: bool = True, progress: bool = False) -> dict:
+    def evaluate(self, x: Any, y: Any = None, spikes: bool = True,
+                 progress: bool = False) -> dict:
         """Accuracy (argmax of the readout against integer labels ``y``) and activity.
+        ``x`` may also be an iterator of ``(x, y)`` batches (``y`` then left out), read
+        as the run goes so that memory stays bounded by the batch.
 
         Returns:
             ``{"accuracy": float}`` (a list for several outputs), ``"num_examples"``,
@@ -164,18 +190,27 @@ class RunnableModel:
             ``"synaptic_operations"`` (per example; None if a connectivity cannot be
             counted) and ``"synaptic_operations_per_population"`` (by target).
         """
-        data = self.input_dict(x)
-        labels = self._labels(y)
         callbacks = (["batch_progress_bar"] if progress else []) + \
             ([SpikeCountTotals()] if spikes else [])
         compiled = self.compiled()
         start = time.perf_counter()
         with compiled:
-            metrics, data_cb = compiled.evaluate(data, labels, callbacks=callbacks)
+            if _is_batch_iterator(x):
+                if y is not None:
+                    raise ValueError("evaluate: given an iterator of (x, y) batches, leave y "
+                                     "out (the labels come with the batches).")
+                metrics, data_cb = compiled.evaluate_batch_iter(
+                    self.inputs, self.outputs, self._batches(x, True), callbacks=callbacks)
+            else:
+                if y is None:
+                    raise ValueError("evaluate: give labels y for the array x (or pass an "
+                                     "iterator of (x, y) batches as x).")
+                metrics, data_cb = compiled.evaluate(self.input_dict(x), self._labels(y),
+                                                     callbacks=callbacks)
         elapsed = time.perf_counter() - start
         accuracy = [float(metrics[pop].result) for pop in self.outputs]
         results: dict = {"accuracy": accuracy[0] if len(accuracy) == 1 else accuracy,
-                         "num_examples": int(len(next(iter(data.values())))),
+                         "num_examples": int(metrics[self.outputs[0]].total),
                          "time_s": elapsed, "latency_timesteps": self.latency_timesteps}
         if spikes and "spikes_per_neuron" in data_cb:
             per_pop = dict(data_cb["spikes_per_neuron"])

@@ -29,8 +29,13 @@ class FileFormatError(ValueError):
     """A saved model file is damaged, of another kind, or from a newer format."""
 
 
-def _plain(value: Any, where: str) -> Any:
-    """A JSON-ready copy of a plain value; tuples are tagged so they come back as tuples."""
+def to_json_value(value: Any, where: str) -> Any:
+    """A JSON-ready copy of a plain value; tuples and non-finite floats are tagged so
+    that :func:`from_json_value` gives them back exactly.
+
+    Raises:
+        TypeError: ``value`` is not a plain value (``where`` names its owner).
+    """
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -41,26 +46,27 @@ def _plain(value: Any, where: str) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, tuple):
-        return {"__tuple__": [_plain(v, where) for v in value]}
+        return {"__tuple__": [to_json_value(v, where) for v in value]}
     if isinstance(value, list):
-        return [_plain(v, where) for v in value]
+        return [to_json_value(v, where) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("__")
                                        for k in value):
-        return {k: _plain(v, where) for k, v in value.items()}
+        return {k: to_json_value(v, where) for k, v in value.items()}
     raise TypeError(f"{where}: cannot save a value of type {type(value).__name__} "
                     f"({value!r}); description objects may hold numbers, strings, "
                     f"tuples, NumPy arrays and other ml_genn objects.")
 
 
-def _unplain(value: Any) -> Any:
+def from_json_value(value: Any) -> Any:
+    """The value :func:`to_json_value` encoded."""
     if isinstance(value, dict) and "__tuple__" in value:
-        return tuple(_unplain(v) for v in value["__tuple__"])
+        return tuple(from_json_value(v) for v in value["__tuple__"])
     if isinstance(value, dict) and "__float__" in value:
         return float(value["__float__"])
     if isinstance(value, list):
-        return [_unplain(v) for v in value]
+        return [from_json_value(v) for v in value]
     if isinstance(value, dict):
-        return {k: _unplain(v) for k, v in value.items()}
+        return {k: from_json_value(v) for k, v in value.items()}
     return value
 
 
@@ -92,7 +98,7 @@ def encode(group: h5py.Group, obj: Any) -> None:
         elif _is_description(value):
             encode(group.create_group(name), value)
         else:
-            fields[name] = _plain(value, f"{where}, attribute '{name}'")
+            fields[name] = to_json_value(value, f"{where}, attribute '{name}'")
     group.attrs["fields"] = json.dumps(fields)
 
 
@@ -128,7 +134,7 @@ def decode(group: h5py.Group, where: str) -> Any:
     except (TypeError, ValueError) as err:
         raise FileFormatError(f"{where}: group '{group.name}' has unreadable fields "
                               f"({err}).") from None
-    state = {name: _unplain(value) for name, value in fields.items()}
+    state = {name: from_json_value(value) for name, value in fields.items()}
     for name, member in group.items():
         if isinstance(member, h5py.Dataset):
             state[name] = np.array(member[()])

@@ -30,7 +30,7 @@ import numpy as np
 from ..connection import Connection
 from ..network import Network
 from ..population import Population
-from .codec import FileFormatError, _plain, _unplain, decode, encode
+from .codec import FileFormatError, decode, encode, from_json_value, to_json_value
 
 if TYPE_CHECKING:
     from ..runnable import RunnableModel
@@ -41,11 +41,11 @@ _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 def _json(value: Any, where: str) -> str:
-    return json.dumps(_plain(value, where))
+    return json.dumps(to_json_value(value, where))
 
 
 def _unjson(text: Any) -> Any:
-    return _unplain(json.loads(text))
+    return from_json_value(json.loads(text))
 
 
 def _package_version() -> str:
@@ -135,7 +135,8 @@ def _write(f: h5py.File, model: RunnableModel, path: str) -> None:
         "layer_populations": {layer: pop.name for layer, pop in model.layer_populations.items()},
         "compiler": compiler_spec(model.compiler)}
     f.attrs["model"] = _json(description, where)
-    f.attrs["metadata"] = _json(_jsonable(model.metadata), where + " (metadata)")
+    f.attrs["metadata"] = _json(_jsonable({**model.metadata, "format_version": FORMAT_VERSION}),
+                                where + " (metadata)")
 
 
 def _jsonable(value: Any) -> Any:

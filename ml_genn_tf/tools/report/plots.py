@@ -38,7 +38,7 @@ def accuracy_bars(rows: list[dict]) -> str:
 
 def accuracy_sweeps(rows: list[dict]) -> str:
     """Accuracy against T or k: each sweep as a line, else the single run as a point."""
-    fig = Figure(figsize=(5.5, 3.5))
+    fig = Figure(figsize=(8.0, 3.5), layout="constrained")
     axes: dict[str, Any] = {"timesteps": None, "k": None}
     used = [r for r in _ok(rows)]
     kinds = sorted({(r.get("sweep") or {}).get("parameter")
@@ -48,7 +48,8 @@ def accuracy_sweeps(rows: list[dict]) -> str:
         axes[kind] = ax
         ax.set_xlabel("timesteps T" if kind == "timesteps" else "k (steps per stage)")
         ax.set_ylabel("SNN accuracy [%]")
-        ax.set_xscale("log", base=2)
+        if kind == "timesteps":
+            ax.set_xscale("log", base=2)
     for r in used:
         sweep = r.get("sweep")
         label = f"{r['model']} {r['method']}"

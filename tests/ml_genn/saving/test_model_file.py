@@ -66,7 +66,7 @@ def test_round_trip_keeps_every_parameter_and_prediction(tmp_path):
     assert {k: p.name for k, p in back.layer_populations.items()} == \
         {"input_1": "image", "conv2d": "conv", "dense": "logits"}
     assert back.metadata == {"source_model": "toy", "method": "hand-built",
-                             "numbers": [0, 1, 2]}
+                             "numbers": [0, 1, 2], "format_version": FORMAT_VERSION}
     x = images()
     np.testing.assert_array_equal(back.predict(x), model.predict(x))
 
