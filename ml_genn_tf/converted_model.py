@@ -26,7 +26,8 @@ class ConvertedModel(RunnableModel):
 
     Attributes:
         keras_model: the (unchanged) Keras model.
-        converter: the converter used (``converter.mapped`` holds the mapping).
+        converter: the converter used.
+        mapped: the converter's mapping of ``keras_model`` (populations and connections).
         method: the conversion method's name.
         layer_to_population: Keras layer object -> population (mlGeNN's map;
             ``layer_populations`` is the same by layer name).
@@ -58,6 +59,7 @@ class ConvertedModel(RunnableModel):
         if mapped is None:
             raise ValueError(f"{type(converter).__name__} has not converted a model yet; "
                              f"call converter.convert(model) first.")
+        self.mapped = mapped
         output_shapes = [tuple(mapped[p.name].keras_shape) for p in outputs]
         super().__init__(network, inputs, outputs, compiler,
                          layer_populations={layer.name: pop for layer, pop in

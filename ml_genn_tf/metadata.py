@@ -11,7 +11,7 @@ import numpy as np
 
 #: Converter attributes that are working state, not options.
 _NOT_OPTIONS = {"norm_data", "mapped", "stats", "precomputed_stats", "pre_convert_output",
-                "current_population", "thresholds"}
+                "current_population", "thresholds", "progress"}
 #: Packages whose versions are recorded.
 PACKAGES = ("ml_genn", "keras", "jax", "jaxlib", "numpy", "h5py", "tensorflow")
 

@@ -103,8 +103,8 @@ def convert_one(keras_model: Any, name: str, method: str, data: tuple, ann_accur
     x_calib, x_test, y_test = data
     start = time.perf_counter()
     opts = convert_options(method, options)
-    snn = convert_model(keras_model, method,
-                        data=x_calib if method in CALIBRATED else None, **opts)
+    snn = convert_model(keras_model, method, data=x_calib if method in CALIBRATED else None,
+                        progress=progress, **opts)
     snn.metadata["ann_accuracy"] = {"accuracy": ann_accuracy, "num_examples": len(y_test),
                                     "dataset": options.dataset}
     results = snn.evaluate(x_test, y_test, progress=progress)

@@ -83,7 +83,10 @@ def _convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("models", nargs="*", metavar="MODEL",
                    help="Keras model files (.keras or legacy .h5)")
     p.add_argument("--method", nargs="+", choices=METHOD_NAMES, dest="methods",
-                   help="conversion methods (default: few_spike)")
+                   metavar="METHOD", help=f"conversion methods: {', '.join(METHOD_NAMES)} "
+                   f"(default: few_spike)")
+    p.epilog = ("example: ml-genn-tf convert models/mnist_cnn.keras --method few_spike "
+                "data_norm --dataset mnist --test-samples 1000 --sweep 32 64 128 --out results")
     p.add_argument("--dataset", help="mnist, fashion_mnist, a keras.datasets name, or a "
                    ".npz file with x and y (and optionally x_train, y_train)")
     p.add_argument("--out", help="output folder (default: snn-results)")
