@@ -18,7 +18,7 @@ from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
 from ..graph.walk import walk_model
-from ..model_file import load_keras_model
+from ..keras_model_file import load_keras_model
 
 if TYPE_CHECKING:
     import keras

@@ -15,7 +15,7 @@ from .datasets import load_dataset
 from .results import new_row, write_results
 
 #: Conversion methods (the names of :data:`ml_genn_tf.METHODS`, without importing Keras).
-METHOD_NAMES = ("few_spike", "data_norm", "simple", "spike_norm")
+METHOD_NAMES = ("few_spike", "data_norm", "simple", "spike_norm", "qcfs")
 #: Methods that need calibration data.
 CALIBRATED = ("few_spike", "data_norm", "spike_norm")
 

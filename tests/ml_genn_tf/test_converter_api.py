@@ -21,7 +21,8 @@ def test_signatures_and_defaults_follow_mlgenn():
     few = defaults(FewSpike)
     assert list(few)[:4] == ["k", "alpha", "signed_input", "norm_data"]
     assert (few["k"], few["alpha"], few["signed_input"], few["norm_data"]) == (10, 25, False, None)
-    assert [m.value for m in InputType] == ["spike", "poisson", "if"]
+    # mlGeNN's three, then ours: analog input (QCFS)
+    assert [m.value for m in InputType] == ["spike", "poisson", "if", "direct"]
 
 
 def test_create_compiler():
