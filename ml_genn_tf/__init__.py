@@ -1,7 +1,8 @@
 """Keras 3 to spiking neural network converters (mlGeNN 2.x ``ml_genn_tf`` API).
 
 ``convert_model(model, method, data, **options)`` converts in one call; the converter
-classes of :mod:`ml_genn_tf.converters` give the mlGeNN 2.x API. Keras is imported on
+classes of :mod:`ml_genn_tf.converters` give the mlGeNN 2.x API; ``export_nir`` writes a
+converted or loaded network as a NIR graph. Keras is imported on
 first use of a name that needs it, so ``ml_genn_tf.tools`` (the command line, saved
 models) runs without TensorFlow or Keras.
 """
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
         UnsupportedLayer,
         UnsupportedModelError,
     )
+    from .export import UnsupportedExport, export_nir
     from .tools.report import report
 
 #: Public name -> module that defines it (imported on first access).
@@ -27,11 +29,12 @@ _EXPORTS = {"METHODS": ".convert", "convert_model": ".convert",
             "ConvertedModel": ".converted_model", "ConversionError": ".errors",
             "InvalidLayer": ".errors", "InvalidModelError": ".errors", "Problem": ".errors",
             "UnsupportedLayer": ".errors", "UnsupportedModelError": ".errors",
-            "Diagnosis": ".diagnosis", "diagnose": ".diagnosis", "report": ".tools.report"}
+            "Diagnosis": ".diagnosis", "diagnose": ".diagnosis", "report": ".tools.report",
+            "UnsupportedExport": ".export", "export_nir": ".export"}
 
 __all__ = ["METHODS", "convert_model", "ConvertedModel", "ConversionError", "InvalidLayer",
            "InvalidModelError", "Problem", "UnsupportedLayer", "UnsupportedModelError",
-           "Diagnosis", "diagnose", "report"]
+           "Diagnosis", "diagnose", "report", "UnsupportedExport", "export_nir"]
 
 
 def __getattr__(name: str) -> Any:

@@ -246,5 +246,27 @@ def layers(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- export ---------------------------------------------------------------------------------
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("snn", type=Path, help="a saved SNN (.h5)")
+    p.add_argument("--nir", type=Path, required=True, metavar="OUT.nir",
+                   help="write the network as a NIR graph (read it with nir.read)")
+    p.add_argument("--threshold-comparison", choices=(">=", ">"), default=">=",
+                   help="'>=' (default): thresholds as they are, the comparison in the "
+                   "metadata; '>': thresholds one float32 lower, for consumers that apply "
+                   "NIR's v > v_threshold")
+
+
+@register_command("export", "Export a saved SNN as a NIR graph (without TensorFlow or "
+                  "Keras); refuses, with the reason, what NIR cannot state.", _export_arguments)
+def export(args: argparse.Namespace) -> int:
+    from ml_genn import load
+
+    from ..export import export_nir
+    path = export_nir(load(args.snn), args.nir, args.threshold_comparison)
+    print(f"NIR graph written to {path}")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())
