@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FASHION := /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 
-.PHONY: demo test test-all lint datasets bench clean
+.PHONY: demo test test-all lint datasets browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,19 @@ datasets:
 	  else echo "note: Fashion-MNIST not installed locally; keras.datasets will be used"; fi; \
 	fi
 
-test: $(STAMP) datasets
+# Headless Chromium (Debian) for the report's browser test; the test skips without it.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -q && apt-get install -y -q chromium) >/dev/null \
+	      || echo "warning: could not install chromium; the browser test will skip"; \
+	  else echo "note: chromium not installed; the report's browser test will skip"; fi; \
+	fi
+
+test: $(STAMP) datasets browser
 	$(PY) -m pytest -q -m "not slow and not gpu"
 
-test-all: $(STAMP) datasets
+test-all: $(STAMP) datasets browser
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
