@@ -16,3 +16,7 @@ jax.config.update("jax_numpy_dtype_promotion", "strict")
 def key():
     """A fresh PRNG key per test."""
     return jax.random.PRNGKey(0)
+
+# ml_genn_tf/datasets.py replaces itself with ml_genn_tf.tools.datasets (an alias kept for
+# old imports); the doctest collector would import the same module under two file names.
+collect_ignore = ["ml_genn_tf/datasets.py"]
