@@ -25,18 +25,16 @@ import numpy as np
 
 from .metrics import device_metric
 from .schedules import SCHEDULES
-from .transfer import DeviceBatch
+from .transfer import DeviceBatch, take
 
 #: Batches dispatched ahead of the one being retired.
 WINDOW = 3
 
 
-def _accumulate(metrics, accs, outs, ys, j, count):
+def _accumulate(metrics, accs, outs, ys, count):
     """Inside a program: update every device metric with one batch."""
     mask = jnp.arange(outs[0].shape[0]) < count
-    return tuple(acc if m is None else
-                 m.update(acc, jax.lax.dynamic_index_in_dim(ys[n], j, 0, keepdims=False),
-                          out, mask)
+    return tuple(acc if m is None else m.update(acc, ys[n], out, mask)
                  for n, (m, acc, out) in enumerate(zip(metrics, accs, outs)))
 
 
@@ -85,7 +83,7 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
         batch = result.batch
         outs = tuple(result.readouts[i] for i in outputs)
         if on_device:
-            accs = accumulate(accs, outs, batch.y, batch.j, batch.count)
+            accs = accumulate(accs, outs, take(batch.y, batch.j), batch.count)
         if need_readouts:
             for a in outs:
                 a.copy_to_host_async()
