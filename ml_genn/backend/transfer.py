@@ -19,7 +19,7 @@ import numpy as np
 from .sharding import Placement
 
 #: Input bytes per transfer group (large copies run near the bus' bandwidth).
-GROUP_BYTES = 32 * 2 ** 20
+GROUP_BYTES = 8 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
 
