@@ -7,7 +7,10 @@ backend runs them, plus every setting a schedule needs. ``ml_genn.compilers`` bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Plan:
     reset_in_syn_between_batches: bool = False
     devices: Any = None
 
-    def index(self, pop) -> int:
+    def index(self, pop: Population) -> int:
         for i, p in enumerate(self.populations):
             if p is pop:
                 return i

@@ -60,17 +60,18 @@ class Simulator:
         self.ops = [build_op(c.connection.connectivity, plan.precision) for c in plan.connections]
         groups = [op.delay_groups(rng) for op in self.ops]
         self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
-                             for g, c in zip(groups, plan.connections)]
+                             for g, c in zip(groups, plan.connections, strict=True)]
         self.decays = [synapse_ops.decay_factor(c.connection.synapse, plan.dt)
                        for c in plan.connections]
-        self.history_len = [1 + max((d for ci, _ in plan.outgoing(i) for d in self.group_delays[ci]),
+        self.history_len = [1 + max((d for ci, _ in plan.outgoing(i)
+                                     for d in self.group_delays[ci]),
                                     default=-1) for i in range(len(pops))]
         self.params = self.placement.put_replicated(SimParams(
             neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
             weights=tuple(tuple(w for _, w in g) for g in groups),
             input_affine=tuple(self._input_affine(p, rng) for p in pops)))
         self.readouts = [p.neuron.readout for p in pops]
-        for p, readout in zip(pops, self.readouts):
+        for p, readout in zip(pops, self.readouts, strict=True):
             if readout is not None and readout.needs_var and p.neuron.output_var_name is None:
                 raise ValueError(f"Population '{p.name}': readout {type(readout).__name__} "
                                  f"needs an output variable but {type(p.neuron).__name__} "
@@ -128,11 +129,9 @@ class Simulator:
         """Weighted input of connection ``ci``; ``events_at(delay)`` gives the source events
         that arrive now through a group of that delay."""
         op = self.ops[ci]
-        total = None
-        for w, delay in zip(params.weights[ci], self.group_delays[ci]):
-            out = op.apply(w, events_at(delay))
-            total = out if total is None else total + out
-        return total
+        outs = [op.apply(w, events_at(delay))
+                for w, delay in zip(params.weights[ci], self.group_delays[ci], strict=True)]
+        return sum(outs[1:], outs[0])
 
     @staticmethod
     def batch_of(history: tuple, neurons: tuple, inputs: dict) -> int:
@@ -147,7 +146,7 @@ class Simulator:
     def readout_init(self, batch: int) -> tuple:
         return tuple(None if r is None else
                      readout_ops.init(r, (batch,) + tuple(p.shape))
-                     for r, p in zip(self.readouts, self.plan.populations))
+                     for r, p in zip(self.readouts, self.plan.populations, strict=True))
 
     def readout_update(self, i: int, acc, events, state, t_local, num_steps):
         readout = self.readouts[i]
@@ -158,7 +157,7 @@ class Simulator:
 
     def readout_final(self, accs: tuple, num_steps: int) -> tuple:
         return tuple(None if r is None else readout_ops.finalise(r, a, num_steps)
-                     for r, a in zip(self.readouts, accs))
+                     for r, a in zip(self.readouts, accs, strict=True))
 
     @staticmethod
     def record_value(state, events, var: str) -> jnp.ndarray:
@@ -172,12 +171,12 @@ class Simulator:
         """Fresh state for a batch whose examples have PRNG ``keys``."""
         batch = keys.shape[0]
         neurons = tuple(dyn.initial_state(p, batch, keys)
-                        for dyn, p in zip(self.dynamics, params.neurons))
+                        for dyn, p in zip(self.dynamics, params.neurons, strict=True))
         history = tuple(None if not self.plan.outgoing(i) else
                         self.zeros(i, batch, (self.history_len[i],))
                         for i in range(len(self.plan.populations)))
         synapses = tuple(None if d is None else self.zeros(c.target, batch)
-                         for d, c in zip(self.decays, self.plan.connections))
+                         for d, c in zip(self.decays, self.plan.connections, strict=True))
         connections = tuple(op.init_state(batch) if self.stateful(ci) else None
                             for ci, op in enumerate(self.ops))
         return SimState(neurons, history, synapses, connections, jnp.zeros((), jnp.int32))

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -10,8 +12,14 @@ from ..backend import runner
 from ..backend.metrics import device_metric
 from ..backend.plan import Plan
 from ..backend.simulator import Simulator
-from ..backend.transfer import (HostBatch, array_groups, device_batches, example_bytes,
-                                group_size, host_groups)
+from ..backend.transfer import (
+    HostBatch,
+    array_groups,
+    device_batches,
+    example_bytes,
+    group_size,
+    host_groups,
+)
 from ..backend.watch import changed_parts, snapshot
 from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
@@ -56,17 +64,17 @@ class CompiledNetwork:
         return self.plan.schedule
 
     @property
-    def simulator(self):
+    def simulator(self) -> Simulator:
         """The device model, rebuilt first if the network changed since it was built."""
         if changed_parts(self.plan, self._snapshot):
             self._simulator = Simulator(self.plan)
             self._snapshot = snapshot(self.plan)
         return self._simulator
 
-    def __enter__(self) -> "CompiledNetwork":
+    def __enter__(self) -> CompiledNetwork:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         pass
 
     def __repr__(self) -> str:
@@ -79,7 +87,7 @@ class CompiledNetwork:
         """Save every connection's arrays under ``keys + (connection name, array name)``;
         ``Network.load`` reads them back."""
         serialiser = SERIALISERS.resolve(serialiser)
-        for c, op in zip(self.plan.connections, self.simulator.ops):
+        for c, op in zip(self.plan.connections, self.simulator.ops, strict=True):
             conn = c.connection
             for array_name, value in conn.connectivity.get_arrays().items():
                 if array_name == "weight" and getattr(op, "drawn_weight", None) is not None:
@@ -146,8 +154,9 @@ class CompiledNetwork:
                              f"{{population: array}} for each.")
         for i in indices:
             if i not in needed:
+                neuron = type(self.plan.populations[i].neuron).__name__
                 raise ValueError(f"Population '{self.plan.populations[i].name}' is not an "
-                                 f"input population ({type(self.plan.populations[i].neuron).__name__}); "
+                                 f"input population ({neuron}); "
                                  f"inputs go to populations with an input neuron.")
         arrays = {}
         for i, data in indices.items():
@@ -181,8 +190,9 @@ class CompiledNetwork:
                 raise ValueError(f"Batch {n} from the iterator has no labels; evaluate needs "
                                  f"(x, y) batches.")
             xs = _as_list(x) if len(indices) > 1 else [x]
-            arrays, count = self._prepare_inputs(dict(zip([self.plan.populations[i] for i in indices],
-                                                          (np.asarray(v) for v in xs))))
+            pops = [self.plan.populations[i] for i in indices]
+            arrays, count = self._prepare_inputs(
+                dict(zip(pops, (np.asarray(v) for v in xs), strict=True)))
             if count > self.batch_size:
                 raise ValueError(f"A batch from the iterator has {count} examples, more than "
                                  f"the compiled batch_size={self.batch_size}.")
@@ -217,7 +227,7 @@ class CompiledNetwork:
         """Labels by output position, as int32/float32 arrays, checked against the
         outputs and their metrics before anything runs."""
         labels = {}
-        for n, ((key, i), metric) in enumerate(zip(outputs, metrics)):
+        for n, ((key, i), metric) in enumerate(zip(outputs, metrics, strict=True)):
             pop = self.plan.populations[i]
             if key not in y:
                 raise ValueError(f"No labels given for output '{pop.name}'.")
@@ -241,8 +251,8 @@ class CompiledNetwork:
         keys = [k for k, _ in outputs]
         for b in batches:
             ys = _as_list(b.y) if len(keys) > 1 else [b.y]
-            y = self._labels(dict(zip(keys, ys)), outputs, metrics, b.count)
-            yield b._replace(y=y)
+            y = self._labels(dict(zip(keys, ys, strict=True)), outputs, metrics, b.count)
+            yield replace(b, y=y)
 
     # --- the batch loop ---------------------------------------------------------------
     def _run(self, groups: Callable[[int], Iterable], outputs: list[tuple[Any, int]],
@@ -256,7 +266,8 @@ class CompiledNetwork:
                                      batch_size=self.batch_size, dt=self.plan.dt)
         record = self._recording_spec(callback_list)
         sink = _Predictions(outputs, self.plan, out) if collect else None
-        metric_dict = {} if metrics is None else {k: m for (k, _), m in zip(outputs, metrics)}
+        metric_dict = {} if metrics is None else \
+            {k: m for (k, _), m in zip(outputs, metrics, strict=True)}
 
         def on_batch(batch, readouts, recordings):
             callback_list.on_batch_begin(batch.index)
@@ -264,7 +275,7 @@ class CompiledNetwork:
                 sink.write(batch.start, readouts)
             if record:
                 data = {(self.plan.populations[i], var): np.swapaxes(r, 0, 1)
-                        for (i, var), r in zip(record, recordings)}
+                        for (i, var), r in zip(record, recordings, strict=True)}
                 callback_list.on_batch_recorded(batch.index,
                                                 np.arange(batch.start, batch.start + batch.count),
                                                 data)
@@ -279,7 +290,7 @@ class CompiledNetwork:
                    [i for _, i in outputs], metrics, record, callback_list.per_batch,
                    collect, on_batch)
         callback_list.on_test_end(metric_dict)
-        if collect:
+        if sink is not None:
             return sink.result(), callback_list.get_data()
         return metric_dict, callback_list.get_data()
 
@@ -369,7 +380,7 @@ class _Predictions:
         self.out = out
         self.rows = 0
         if out is not None:
-            for key, name, shape in zip(self.keys, self.names, self.shapes):
+            for key, name, shape in zip(self.keys, self.names, self.shapes, strict=True):
                 if key not in out:
                     raise ValueError(f"out has no array for output '{name}'; give "
                                      f"{{output: array of shape (N, *{shape})}} for each.")
@@ -383,14 +394,14 @@ class _Predictions:
     def write(self, start: int, readouts: list) -> None:
         count = len(readouts[0])
         if self.out is not None:
-            for key, name, r in zip(self.keys, self.names, readouts):
+            for key, name, r in zip(self.keys, self.names, readouts, strict=True):
                 if start + count > len(self.out[key]):
                     raise ValueError(f"out array for output '{name}' has {len(self.out[key])} "
                                      f"rows; the data has more examples. Give it one row "
                                      f"per example.")
                 self.out[key][start:start + count] = r
         else:
-            for part, r in zip(self.parts, readouts):
+            for part, r in zip(self.parts, readouts, strict=True):
                 part.append(r)
         self.rows = max(self.rows, start + count)
 
@@ -398,4 +409,4 @@ class _Predictions:
         if self.out is not None:
             return {key: self.out[key][:self.rows] for key in self.keys}
         return {key: np.concatenate(p) if p else np.zeros((0,) + shape, np.float32)
-                for key, p, shape in zip(self.keys, self.parts, self.shapes)}
+                for key, p, shape in zip(self.keys, self.parts, self.shapes, strict=True)}

@@ -1,7 +1,7 @@
 """Compiler for few-spike networks, pipelined over batches (SPEC 3.4)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -9,6 +9,9 @@ from ..backend.plan import ConnectionPlan, pipeline_depths
 from ..neurons.neuron import check_positive_int
 from .compiled_few_spike_network import CompiledFewSpikeNetwork
 from .compiler import Compiler
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 
 class FewSpikeCompiler(Compiler):
@@ -39,7 +42,7 @@ class FewSpikeCompiler(Compiler):
                          communicator, **kwargs)
         self.k = check_positive_int(k, "k", "FewSpikeCompiler")
 
-    def compile(self, network, name: str | None = None, inputs: Any = None,
+    def compile(self, network: Network, name: str | None = None, inputs: Any = None,
                 outputs: Any = None) -> CompiledFewSpikeNetwork:
         plan = self._build_plan(network, self.k)
         if not plan.feed_forward:

@@ -1,11 +1,14 @@
 """Compiler for inference with rate- or time-coded networks."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..neurons.neuron import check_positive_int
 from .compiled_inference_network import CompiledInferenceNetwork
 from .compiler import Compiler
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 
 class InferenceCompiler(Compiler):
@@ -41,7 +44,7 @@ class InferenceCompiler(Compiler):
         self.reset_vars_between_batches = bool(reset_vars_between_batches)
         self.reset_in_syn_between_batches = bool(reset_in_syn_between_batches)
 
-    def compile(self, network, name: str | None = None, inputs: Any = None,
+    def compile(self, network: Network, name: str | None = None, inputs: Any = None,
                 outputs: Any = None) -> CompiledInferenceNetwork:
         """Validate ``network``, choose its schedule and build its device model.
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import keras
+
 from ml_genn.compilers import FewSpikeCompiler
-from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, Neuron
 
 from ..calibration import calibrate
 from ..errors import Problem
@@ -97,9 +99,10 @@ class FewSpike(Converter):
                         "conversion", "Pool after the first ReLU, or use unsigned input."))
         return problems
 
-    def pre_convert(self, tf_model: Any) -> PreConvertOutput:
-        mapped = self.mapped
-        alphas, stats = {}, None
+    def pre_convert(self, tf_model: keras.Model) -> PreConvertOutput:
+        mapped = self._require_mapped()
+        alphas: dict[str, float] = {}
+        stats = None
         if self.norm_data is not None:
             names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
             stats = calibrate(tf_model, mapped, self.norm_data, names,
@@ -109,7 +112,8 @@ class FewSpike(Converter):
         layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()
                        for layer in spec.layers}
         first = mapped.inputs[0] if mapped.inputs else None
-        return PreConvertOutput(layer_alpha, alphas.get(first) if stats else None, alphas)
+        return PreConvertOutput(layer_alpha, alphas.get(first) if stats and first else None,
+                                alphas)
 
     def _alpha(self, spec: PopulationSpec, stats: dict | None, alphas: dict) -> float:
         if spec.kind == "max_pool":
@@ -127,19 +131,20 @@ class FewSpike(Converter):
             alpha = min(alpha, spec.max_value / self.max_fraction)
         return float(alpha)
 
-    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         spec = self.current_population
         alpha = self.alpha
         if pre_convert_output is not None and spec is not None:
             alpha = pre_convert_output.alphas.get(spec.name, alpha)
         return FewSpikeReluInput(self.k, alpha, self.signed_input)
 
-    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
         spec = self.current_population
         alpha = self.alpha
         if pre_convert_output is not None and spec is not None:
             alpha = pre_convert_output.alphas.get(spec.name, alpha)
         return FewSpikeRelu(self.k, alpha, readout="var" if is_output else None)
 
-    def create_compiler(self, **kwargs: Any) -> Any:
+    def create_compiler(self, **kwargs: Any) -> FewSpikeCompiler:
         return FewSpikeCompiler(k=self.k, **kwargs)

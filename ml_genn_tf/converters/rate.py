@@ -5,8 +5,15 @@ from typing import Any
 
 import keras
 import numpy as np
+
 from ml_genn.compilers import InferenceCompiler
-from ml_genn.neurons import BinarySpikeInput, IntegrateFire, IntegrateFireInput, PoissonInput
+from ml_genn.neurons import (
+    BinarySpikeInput,
+    IntegrateFire,
+    IntegrateFireInput,
+    Neuron,
+    PoissonInput,
+)
 
 from ..errors import UnsupportedLayer
 from ..graph.mapping import PopulationSpec
@@ -68,7 +75,7 @@ class RateConverter(Converter):
         self.readout = check_choice(readout, "readout", READOUTS, owner)
         self.max_pool = check_choice(max_pool, "max_pool", MAX_POOL_MODES, owner)
 
-    def validate_tf_layer(self, tf_layer: Any, config: LayerConfig) -> None:
+    def validate_tf_layer(self, tf_layer: keras.layers.Layer, config: LayerConfig) -> None:
         if isinstance(tf_layer, keras.layers.MaxPooling2D) and self.max_pool is None:
             raise UnsupportedLayer(
                 tf_layer, f"max pooling has no exact rate-coded equivalent in "
@@ -77,7 +84,7 @@ class RateConverter(Converter):
                 "approximation, use the FewSpike converter (exact), or use "
                 "AveragePooling2D and retrain.")
 
-    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         if self.input_type == InputType.SPIKE:
             return BinarySpikeInput(signed_spikes=self.signed_input)
         if self.input_type == InputType.POISSON:
@@ -88,7 +95,8 @@ class RateConverter(Converter):
         """Firing threshold of a hidden population (1: the weights are normalised)."""
         return 1.0
 
-    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
         spec = self.current_population
         if spec is not None and spec.kind == "max_pool":
             return IntegrateFire(v_thresh=1.0, relative_reset=True,
@@ -99,5 +107,5 @@ class RateConverter(Converter):
         return IntegrateFire(v_thresh=threshold, relative_reset=self.reset == "subtract",
                              readout="spike_count" if is_output else None)
 
-    def create_compiler(self, **kwargs: Any) -> Any:
+    def create_compiler(self, **kwargs: Any) -> InferenceCompiler:
         return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps, **kwargs)

@@ -14,12 +14,34 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from ml_genn.connectivity import (AvgPool2D, AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense,
-                                  DepthwiseConv2D, MaxPool2D, OneToOne, Sparse)
+
+from ml_genn.connectivity import (
+    AvgPool2D,
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Conv2D,
+    Dense,
+    DepthwiseConv2D,
+    MaxPool2D,
+    OneToOne,
+    Sparse,
+)
 from ml_genn.connectivity.base_conv_2d import axis_pads, window_geometry
 
-from .ops import (AffineOp, AvgPoolOp, Conv2DOp, DenseOp, DepthwiseConv2DOp, EmbedOp,
-                  GlobalAvgPoolOp, IdentityOp, MaxPoolOp, ReshapeOp, ZeroPaddingOp, apply_op)
+from .ops import (
+    AffineOp,
+    AvgPoolOp,
+    Conv2DOp,
+    DenseOp,
+    DepthwiseConv2DOp,
+    EmbedOp,
+    GlobalAvgPoolOp,
+    IdentityOp,
+    MaxPoolOp,
+    ReshapeOp,
+    ZeroPaddingOp,
+    apply_op,
+)
 
 #: Largest matrix (source neurons x target neurons) the generic fallback may build.
 MAX_FALLBACK_ENTRIES = 2 ** 25
@@ -239,7 +261,8 @@ def _normalise(steps) -> list[_Item]:
                 pads = conv.op.padding if not isinstance(conv.op.padding, str) else tuple(
                     axis_pads(conv.in_shape[a], k[a], conv.op.strides[a], conv.op.padding, a)
                     for a in (0, 1))
-                total = tuple((p[0] + z[0], p[1] + z[1]) for p, z in zip(pads, item.op.padding))
+                total = tuple((p[0] + z[0], p[1] + z[1])
+                              for p, z in zip(pads, item.op.padding, strict=True))
                 items[i + 1] = _Item(conv.op._replace(padding=total), item.in_shape,
                                      conv.out_shape)
                 del items[i]
@@ -274,10 +297,9 @@ def match_chain(chain: Chain) -> ChainMatch | None:
     """The fused connectivity of ``chain`` (None: use the exact fallback)."""
     items = _normalise(chain.steps)
     kinds = tuple(type(i.op) for i in items)
-    first = items[0] if items else None
-    last = items[-1] if items else None
     if not items:
         return ChainMatch("one_to_one", {}, 1.0, None, None)
+    first, last = items[0], items[-1]
     if kinds == (AffineOp,):
         scale = _full(first.op.scale, first.in_shape).reshape(-1).astype(np.float32)
         return ChainMatch("one_to_one", {}, scale, None, None)
@@ -360,9 +382,9 @@ def chain_matrix(chain: Chain, source_shape: tuple, target_size: int,
         pre.append(i + start)
         post.append(j)
         values.append(block[i, j])
-    pre, post, values = (np.concatenate(a) for a in (pre, post, values))
-    if values.size < SPARSE_DENSITY * n_src * target_size:
-        return "sparse", {"pre_ind": pre, "post_ind": post}, values
+    pre_ind, post_ind, weights = (np.concatenate(a) for a in (pre, post, values))
+    if weights.size < SPARSE_DENSITY * n_src * target_size:
+        return "sparse", {"pre_ind": pre_ind, "post_ind": post_ind}, weights
     matrix = np.zeros((n_src, target_size))
-    matrix[pre, post] = values
+    matrix[pre_ind, post_ind] = weights
     return "dense", {}, matrix

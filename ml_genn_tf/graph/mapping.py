@@ -21,11 +21,27 @@ from typing import Any
 import numpy as np
 
 from ..errors import Problem
-from .chains import (MAX_FALLBACK_ENTRIES, Chain, ChainMatch, ChainStep, ConnectionSpec,
-                     chain_matrix, match_chain)
+from .chains import (
+    MAX_FALLBACK_ENTRIES,
+    Chain,
+    ChainMatch,
+    ChainStep,
+    ConnectionSpec,
+    chain_matrix,
+    match_chain,
+)
 from .ir import Graph
-from .ops import (ActivationOp, AddOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp, ReshapeOp,
-                  apply_op, is_linear)
+from .ops import (
+    ActivationOp,
+    AddOp,
+    ConcatenateOp,
+    EmbedOp,
+    InputOp,
+    MaxPoolOp,
+    ReshapeOp,
+    apply_op,
+    is_linear,
+)
 from .rewrite import is_spiking
 
 #: Most paths through one region before the mapping gives up.
@@ -111,8 +127,8 @@ def _branch_op(node, index: int, graph: Graph):
     if isinstance(op, AddOp):
         return None
     if isinstance(op, ConcatenateOp):
-        start = sum(graph[i].shape[op.axis] for i in node.inputs[:index])
-        return EmbedOp(op.axis, start, node.shape[op.axis])
+        start = sum(graph[i].known_shape[op.axis] for i in node.inputs[:index])
+        return EmbedOp(op.axis, start, node.known_shape[op.axis])
     return op
 
 
@@ -138,7 +154,7 @@ class _Mapper:
                 self.problems.append(_problem(node, "a model input is also a model output",
                                               "Outputs must be computed by layers."))
                 continue
-            spec = PopulationSpec(node.name, _kind(node), node.shape, node.shape,
+            spec = PopulationSpec(node.name, _kind(node), node.known_shape, node.known_shape,
                                   node.layer, list(node.layers), is_output,
                                   getattr(node.op, "max_value", None),
                                   node.op if isinstance(node.op, InputOp) else None)
@@ -179,7 +195,7 @@ class _Mapper:
         for index, inp in enumerate(node.inputs):
             op = _branch_op(node, index, self.graph)
             for source, steps in self.paths(inp, target):
-                step = [ChainStep(op, name, self.graph[inp].shape, node.shape)] \
+                step = [ChainStep(op, name, self.graph[inp].known_shape, node.known_shape)] \
                     if op is not None else []
                 result.append((source, steps + step))
                 if len(result) > MAX_PATHS:
@@ -200,9 +216,10 @@ class _Mapper:
         if spec.kind == "max_pool":
             node = self.graph[spec.name]
             spec.chains = [Chain(node.inputs[0], (ChainStep(node.op, node.name,
-                                                            self.graph[node.inputs[0]].shape,
-                                                            node.shape),))]
+                                                            self.graph[node.inputs[0]].known_shape,
+                                                            node.known_shape),))]
             return
+        assert spec.sink is not None, "every population that is not a max pool has a sink"
         spec.chains = [Chain(src, tuple(steps)) for src, steps in self.paths(spec.sink,
                                                                              spec.name)]
         zeros = {c.source: np.zeros((1,) + self.pops[c.source].keras_shape)

@@ -9,12 +9,13 @@ batch axis first); shapes exclude the batch axis.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
+
 from ml_genn.connectivity.base_conv_2d import window_counts, window_geometry
 
-Padding = Union[str, tuple[tuple[int, int], tuple[int, int]]]
+Padding = str | tuple[tuple[int, int], tuple[int, int]]
 
 
 class ActivationOp(NamedTuple):
@@ -199,7 +200,7 @@ def apply_activation(op: ActivationOp, x: np.ndarray) -> np.ndarray:
 def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np.ndarray:
     """Evaluate ``op`` on a batch. ``linear_only`` drops biases and offsets (the linear
     part of an affine op); activations are applied unless the op is linear."""
-    x = inputs[0] if inputs else None
+    x = inputs[0]
     bias = None if linear_only else getattr(op, "bias", None)
     if isinstance(op, DenseOp):
         y = x @ op.kernel
