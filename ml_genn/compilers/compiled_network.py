@@ -26,6 +26,7 @@ from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
 from ..utils.recording import SPIKES
+from .predictions import Predictions
 
 
 def _as_list(obj: Any) -> list:
@@ -265,7 +266,7 @@ class CompiledNetwork:
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
         record = self._recording_spec(callback_list)
-        sink = _Predictions(outputs, self.plan, out) if collect else None
+        sink = Predictions(outputs, self.plan, out) if collect else None
         metric_dict = {} if metrics is None else \
             {k: m for (k, _), m in zip(outputs, metrics, strict=True)}
 
@@ -368,45 +369,3 @@ class CompiledNetwork:
             size = group_size(example_bytes(first.x), batch)
             return host_groups(itertools.chain([first], batches), batch, size)
         return groups
-
-
-class _Predictions:
-    """Where ``predict`` puts the readouts: the caller's arrays (``out``) or growing lists."""
-
-    def __init__(self, outputs: list[tuple[Any, int]], plan: Plan, out: dict | None):
-        self.keys = [k for k, _ in outputs]
-        self.names = [plan.populations[i].name for _, i in outputs]
-        self.shapes = [tuple(plan.populations[i].shape) for _, i in outputs]
-        self.out = out
-        self.rows = 0
-        if out is not None:
-            for key, name, shape in zip(self.keys, self.names, self.shapes, strict=True):
-                if key not in out:
-                    raise ValueError(f"out has no array for output '{name}'; give "
-                                     f"{{output: array of shape (N, *{shape})}} for each.")
-                array = out[key]
-                if not isinstance(array, np.ndarray) or tuple(array.shape[1:]) != shape:
-                    raise ValueError(f"out array for output '{name}' must be a NumPy array "
-                                     f"of shape (N, *{shape}), received "
-                                     f"{getattr(array, 'shape', type(array).__name__)}.")
-        self.parts: list[list] = [[] for _ in self.keys]
-
-    def write(self, start: int, readouts: list) -> None:
-        count = len(readouts[0])
-        if self.out is not None:
-            for key, name, r in zip(self.keys, self.names, readouts, strict=True):
-                if start + count > len(self.out[key]):
-                    raise ValueError(f"out array for output '{name}' has {len(self.out[key])} "
-                                     f"rows; the data has more examples. Give it one row "
-                                     f"per example.")
-                self.out[key][start:start + count] = r
-        else:
-            for part, r in zip(self.parts, readouts, strict=True):
-                part.append(r)
-        self.rows = max(self.rows, start + count)
-
-    def result(self) -> dict:
-        if self.out is not None:
-            return {key: self.out[key][:self.rows] for key in self.keys}
-        return {key: np.concatenate(p) if p else np.zeros((0,) + shape, np.float32)
-                for key, p, shape in zip(self.keys, self.parts, self.shapes, strict=True)}
