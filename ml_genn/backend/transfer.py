@@ -27,8 +27,8 @@ from .sharding import Placement
 GROUP_BYTES = 8 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
-#: Threads preparing transfer groups (copies from pageable host memory run at a few
-#: GB/s each, so several run side by side).
+#: Threads preparing transfer groups for an accelerator (copies from pageable host
+#: memory run at a few GB/s each, so several run side by side); one on the CPU.
 TRANSFER_WORKERS = 4
 
 
@@ -131,7 +131,8 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
     """Yield every group's batches in order while ``workers`` threads prepare the next
     groups (read the batch iterator in turn, pad, copy to the device), so the host
     thread only dispatches programs and several copies can be in flight."""
-    workers = TRANSFER_WORKERS if workers is None else workers
+    if workers is None:  # a CPU "device" needs no copy engine fed; one thread will do
+        workers = 1 if placement.devices[0].platform == "cpu" else TRANSFER_WORKERS
     source = iter(groups)
     lock = threading.Lock()
     numbers = itertools.count()

@@ -2,11 +2,13 @@
 the arrays or padded copies, from arrays or from a generator), results are the same."""
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
 
 from ml_genn import Connection, Network, Population
 from ml_genn.backend import transfer
+from ml_genn.backend.sharding import Placement
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity import Dense
 from ml_genn.neurons import IntegrateFire, PoissonInput
@@ -48,3 +50,14 @@ def test_array_groups_are_views_when_batches_are_whole():
     first, last = groups[0][0][0], groups[1][0][0]
     assert np.shares_memory(first, x[0]) and first.shape == (2, 4, 2)
     assert last.shape == (1, 4, 2) and np.all(last[0, 2:] == 0)  # padded copy
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_device_batches_keep_their_order_with_several_workers(workers):
+    x = {0: np.arange(40, dtype=np.float32).reshape(20, 2)}
+    groups = transfer.array_groups(x, None, 20, 2, 2, 1)  # ten groups of one batch
+    batches = list(transfer.device_batches(groups, Placement(jax.devices()[:1]), workers))
+    assert [b.index for b in batches] == list(range(10))
+    assert [b.start for b in batches] == list(range(0, 20, 2))
+    for b in batches:
+        np.testing.assert_array_equal(np.asarray(b.x[0][b.j]), x[0][b.start:b.start + 2])
