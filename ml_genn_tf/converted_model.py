@@ -154,20 +154,22 @@ class ConvertedModel:
             yield (xs if len(xs) > 1 else xs[0], y) if labelled else \
                 (xs if len(xs) > 1 else xs[0])
 
-    def predict(self, x: Any, callbacks: Any = ()) -> np.ndarray | list[np.ndarray]:
+    def predict(self, x: Any, callbacks: Any = (), progress: bool = False
+                ) -> np.ndarray | list[np.ndarray]:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, or a list of
         arrays, or a dict by input name, for several inputs; or an iterator of such
         batches, read as the run goes): one array ``(N, *output shape)`` per output (a
-        list if there are several)."""
+        list if there are several). ``progress``: a progress bar over the batches, as in
+        ``evaluate``."""
         compiled = self.compiled()
+        callbacks = (["batch_progress_bar"] if progress else []) + list(callbacks)
         with compiled:
             if _is_batch_iterator(x):
                 out, _ = compiled.predict_batch_iter(self.inputs, self.outputs,
                                                      self._batches(x, False),
-                                                     callbacks=list(callbacks))
+                                                     callbacks=callbacks)
             else:
-                out, _ = compiled.predict(self._inputs(x), self.outputs,
-                                          callbacks=list(callbacks))
+                out, _ = compiled.predict(self._inputs(x), self.outputs, callbacks=callbacks)
         results = [np.asarray(out[pop]).reshape((-1,) + self._output_shape(i))
                    for i, pop in enumerate(self.outputs)]
         return results[0] if len(results) == 1 else results

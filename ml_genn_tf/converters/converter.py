@@ -18,6 +18,7 @@ from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
 from ..graph.walk import walk_model
+from ..model_file import load_keras_model
 
 if TYPE_CHECKING:
     import keras
@@ -41,17 +42,6 @@ class LayerConfig(NamedTuple):
     is_output: bool
     has_activation: bool
     population: str | None
-
-
-def load_keras_model(model: keras.Model | str | os.PathLike[str]) -> keras.Model:
-    """A Keras model, loaded (uncompiled) if ``model`` is a ``.keras``/``.h5`` path."""
-    if isinstance(model, (str, os.PathLike)):
-        import keras
-        path = os.fspath(model)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"No Keras model file at '{path}'.")
-        return keras.models.load_model(path, compile=False)
-    return model
 
 
 def _compact(value: np.ndarray, shape: tuple) -> Any:
@@ -103,6 +93,12 @@ class Converter:
     fold_input = True
     #: Largest matrix the generic exact fallback may build.
     max_fallback_entries = MAX_FALLBACK_ENTRIES
+    #: The compiler class ``create_compiler`` returns (its options are the converter's
+    #: compiler options, see :mod:`ml_genn_tf.options`).
+    compiler_class: type[Compiler] = InferenceCompiler
+    #: Show a progress bar while calibrating, once calibration has taken over
+    #: :data:`ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
+    progress: bool = True
 
     mapped: MappedModel | None = None
     current_population: PopulationSpec | None = None
@@ -146,7 +142,7 @@ class Converter:
         accept)."""
 
     def create_compiler(self, **kwargs: Any) -> Compiler:
-        return InferenceCompiler(**kwargs)
+        return self.compiler_class(**kwargs)
 
     # --- scaling hooks (ours) -------------------------------------------------------------
     def population_scale(self, spec: PopulationSpec, pre: Any) -> float:

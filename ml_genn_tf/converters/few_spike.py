@@ -64,6 +64,8 @@ class FewSpike(Converter):
         8
     """
 
+    compiler_class: type[FewSpikeCompiler] = FewSpikeCompiler
+
     def __init__(self, k: int = 10, alpha: float = 25, signed_input: bool = False,
                  norm_data: Any = None, mode: str = "max", percentile: float = 99.9):
         if isinstance(k, bool) or int(k) != k or int(k) <= 0:
@@ -106,7 +108,7 @@ class FewSpike(Converter):
         if self.norm_data is not None:
             names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
             stats = calibrate(tf_model, mapped, self.norm_data, names,
-                              signed_input=self.signed_input)
+                              signed_input=self.signed_input, progress=self.progress)
         for name, spec in mapped.populations.items():
             alphas[name] = self._alpha(spec, stats, alphas)
         layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()
@@ -147,4 +149,4 @@ class FewSpike(Converter):
         return FewSpikeRelu(self.k, alpha, readout="var" if is_output else None)
 
     def create_compiler(self, **kwargs: Any) -> FewSpikeCompiler:
-        return FewSpikeCompiler(k=self.k, **kwargs)
+        return self.compiler_class(k=self.k, **kwargs)

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from handler_harness import randomize
 from ml_genn_tf import ConvertedModel, convert_model
-from ml_genn_tf.calibration import iter_batches
+from ml_genn_tf.calibration_data import CalibrationData
 
 L = keras.layers
 
@@ -107,7 +107,7 @@ def test_calibration_data_formats_are_equivalent():
         alphas.append([p.neuron.alpha for p in snn.network.populations])
     for other in alphas[1:]:
         np.testing.assert_allclose(other, alphas[0], rtol=1e-6)
-    assert sum(len(b) for b in iter_batches(x)) == 40
+    assert sum(len(b[0]) for b in CalibrationData(x, {"image": (8, 8, 1)})) == 40
 
 
 def test_convert_model_errors():
@@ -116,8 +116,9 @@ def test_convert_model_errors():
         convert_model(model, "fewspike")
     with pytest.raises(ValueError, match="needs calibration data"):
         convert_model(model, "data_norm")
-    with pytest.raises(TypeError, match="unexpected argument"):
-        convert_model(model, "few_spike", evaluate_timestep=3)
+    with pytest.raises(TypeError, match="unknown option 'evaluate_timestep' \\(did you "
+                                        "mean 'evaluate_timesteps'\\?\\)"):
+        convert_model(model, "data_norm", evaluate_timestep=3)
 
 
 def test_multi_output_model():
