@@ -10,6 +10,8 @@ and simulation time; then PASS/FAIL for the targets of issue 3:
 * MNIST CNN, FewSpike (k=8): within 0.2 points of the ANN.
 * MNIST CNN, DataNorm (T=500): within 0.5 points of the ANN.
 * Fashion-MNIST ResNet, FewSpike (k=10): within 0.5 points of the ANN.
+* Fashion-MNIST ResNets fine-tuned with QuantisedReLU (L = 4, 8), QCFS at T = L and 2L:
+  within 1 point of the fine-tuned ANN (issue 15).
 
 Reference rows (no target): MNIST DataNorm at T=64, Simple (T=200, Keras weights,
 threshold 1), SpikeNorm (T=200, thresholds from 1,000 training images, 200 steps each);
@@ -83,6 +85,11 @@ ROWS = [
     Row("mnist", "spike_norm", {"evaluate_timesteps": 200}),
     Row("fashion", "few_spike", {"k": 10}, target=0.5),
     Row("fashion", "data_norm", {"evaluate_timesteps": 500, "max_pool": "spike_gate"}),
+    # issue 15: QuantisedReLU fine-tuned ResNets (models/finetune_quantised.py), T = L, 2L
+    Row("fashion_q4", "qcfs", {"evaluate_timesteps": 4}, target=1.0),
+    Row("fashion_q4", "qcfs", {"evaluate_timesteps": 8}, target=1.0),
+    Row("fashion_q8", "qcfs", {"evaluate_timesteps": 8}, target=1.0),
+    Row("fashion_q8", "qcfs", {"evaluate_timesteps": 16}, target=1.0),
 ]
 
 MODELS = {
@@ -90,6 +97,8 @@ MODELS = {
     # ResNet raw pixels (it has a Rescaling layer))
     "mnist": ("mnist_cnn.keras", load_mnist, 255.0, "MNIST CNN"),
     "fashion": ("fashion_resnet.keras", load_fashion_mnist, 1.0, "Fashion ResNet"),
+    "fashion_q4": ("fashion_resnet_q4.keras", load_fashion_mnist, 1.0, "Fashion ResNet Q4"),
+    "fashion_q8": ("fashion_resnet_q8.keras", load_fashion_mnist, 1.0, "Fashion ResNet Q8"),
 }
 
 

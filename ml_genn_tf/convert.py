@@ -7,7 +7,9 @@ from typing import Any
 import keras
 
 from .converted_model import ConvertedModel
-from .model_file import load_keras_model
+from .converters import QCFS
+from .converters.qcfs import quantisation_levels
+from .keras_model_file import load_keras_model
 from .options import METHODS, method_options, split_options
 
 #: Default timesteps of the rate-coded methods.
@@ -16,7 +18,7 @@ DEFAULT_TIMESTEPS = 500
 DEFAULT_BATCH_SIZE = 128
 
 
-def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "few_spike",
+def convert_model(model: keras.Model | str | os.PathLike[str], method: str | None = None,
                   data: Any = None,
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
@@ -29,8 +31,10 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
     Args:
         model: a Keras Sequential/Functional model, or a path to a ``.keras`` or legacy
             ``.h5`` file. It is not changed.
-        method: ``"few_spike"`` (default), ``"data_norm"``, ``"simple"`` or
-            ``"spike_norm"``.
+        method: ``"few_spike"``, ``"data_norm"``, ``"simple"``, ``"spike_norm"`` or
+            ``"qcfs"``. Default: ``"qcfs"`` for a model with
+            :class:`~ml_genn_tf.layers.QuantisedReLU` layers (whose ``evaluate_timesteps``
+            then defaults to their ``levels`` L), else ``"few_spike"``.
         data: calibration inputs (``norm_data``). Needed by ``data_norm`` and
             ``spike_norm``; gives ``few_spike`` its alphas; ignored by ``simple``.
             For a model with one input: a NumPy array, an ``(x, y)`` tuple, a
@@ -76,11 +80,15 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
         >>> snn.predict([np.random.rand(5, 4), np.random.rand(5, 3)]).shape
         (5, 2)
     """
+    keras_model = None
+    if method is None:  # a model trained with QuantisedReLU converts with QCFS at T = L
+        keras_model = load_keras_model(model)
+        method = "qcfs" if quantisation_levels(keras_model) else "few_spike"
     split = split_options(method, options)
     converter_options, compiler_options = split.converter, split.compiler
     cls = METHODS[method]
     accepted = method_options(method).converter
-    if "evaluate_timesteps" in accepted:
+    if "evaluate_timesteps" in accepted and cls is not QCFS:  # QCFS: T = L by default
         converter_options.setdefault("evaluate_timesteps", DEFAULT_TIMESTEPS)
     if data is not None and "norm_data" in accepted:
         if "norm_data" in converter_options:
@@ -91,8 +99,9 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
     compiler_options.setdefault("batch_size", DEFAULT_BATCH_SIZE)
     converter = cls(**converter_options)
     converter.progress = bool(split.common.get("progress", True))
-    compiler = converter.create_compiler(**compiler_options)
-    keras_model = load_keras_model(model)
+    if keras_model is None:
+        keras_model = load_keras_model(model)
     network, inputs, outputs, layer_pops = converter.convert(keras_model)
+    compiler = converter.create_compiler(**compiler_options)  # QCFS: after convert
     return ConvertedModel(keras_model, converter, network, inputs, outputs, layer_pops,
                           compiler, method)

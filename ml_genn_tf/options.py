@@ -17,12 +17,13 @@ import inspect
 import warnings
 from typing import Any, NamedTuple
 
-from .converters import DataNorm, FewSpike, Simple, SpikeNorm
+from .converters import QCFS, DataNorm, FewSpike, Simple, SpikeNorm
 from .converters.converter import Converter
 
 #: Method name -> converter class.
 METHODS: dict[str, type[Converter]] = {"few_spike": FewSpike, "data_norm": DataNorm,
-                                       "simple": Simple, "spike_norm": SpikeNorm}
+                                       "simple": Simple, "spike_norm": SpikeNorm,
+                                       "qcfs": QCFS}
 #: Short names: ``timesteps`` is ``evaluate_timesteps`` (as on the command line).
 ALIASES = {"timesteps": "evaluate_timesteps"}
 #: Options of ``convert_model`` itself, valid for every method (``progress``: show a

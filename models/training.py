@@ -1,16 +1,32 @@
 """The training recipe the model-zoo scripts share (Adam with cosine decay)."""
 from __future__ import annotations
 
-from typing import Callable
+import os
+import tempfile
+from collections.abc import Callable
 
 import keras
 import numpy as np
 
 
+def save_atomically(model: keras.Model, out: str) -> None:
+    """Save ``model`` to the ``.keras`` file ``out`` through a temporary file in the same
+    folder, renamed into place, so that an interrupted run never leaves a broken file."""
+    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=os.path.dirname(os.path.abspath(out)))
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates it private
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def train_and_save(build: Callable[[], keras.Model], data: tuple, epochs: int,
-                   batch_size: int, out: str) -> float:
+                   batch_size: int, out: str, learning_rate: float = 2e-3) -> float:
     """Train ``build()`` on ``data = ((x_train, y_train), (x_test, y_test))`` with Adam
-    (learning rate 2e-3, cosine-decayed to 0), print the test accuracy and save an
+    (``learning_rate``, cosine-decayed to 0), print the test accuracy and save an
     uncompiled copy (weights only, no optimizer state) to ``out``.
 
     Returns:
@@ -19,7 +35,7 @@ def train_and_save(build: Callable[[], keras.Model], data: tuple, epochs: int,
     (x_train, y_train), (x_test, y_test) = data
     model = build()
     steps = epochs * -(-len(x_train) // batch_size)
-    learning_rate = keras.optimizers.schedules.CosineDecay(2e-3, steps)
+    learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=2)
@@ -28,6 +44,6 @@ def train_and_save(build: Callable[[], keras.Model], data: tuple, epochs: int,
     print(f"test accuracy: {accuracy:.4f}")
     inference = build()
     inference.set_weights(model.get_weights())
-    inference.save(out)
+    save_atomically(inference, out)
     print(f"saved {out}")
     return accuracy

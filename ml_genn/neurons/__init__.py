@@ -7,6 +7,7 @@ from .bernoulli_generator import BernoulliGenerator
 from .binary_spike_input import BinarySpikeInput
 from .custom_generator import CustomGenerator
 from .dc_generator import DCGenerator
+from .direct_input import DirectInput
 from .exp_lif import ExpLIF
 from .few_spike_relu import FewSpikeRelu
 from .few_spike_relu_input import FewSpikeReluInput
@@ -28,6 +29,7 @@ from .quadratic_if import QuadraticIF
 from .spike_generator import SpikeGenerator
 from .spike_input import SpikeInput
 from .trace_input import TraceInput
+from .windowed_integrate_fire import WindowedIntegrateFire
 
 NEURONS = Registry("neuron", Neuron)
 for _cls in (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire,
@@ -36,7 +38,8 @@ for _cls in (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire,
              LeakyIntegrateFireInput, SpikeInput,
              AdaptiveLIFNeuron, BernoulliGenerator, CustomGenerator, DCGenerator, ExpLIF,
              GLIF3, HodgkinHuxley, IFNeuron, Izhikevich, LIFNeuron,
-             PoissonGenerator, QuadraticIF, SpikeGenerator, TraceInput):
+             PoissonGenerator, QuadraticIF, SpikeGenerator, TraceInput,
+             DirectInput, WindowedIntegrateFire):
     NEURONS.register(_cls)
 
 __all__ = ["NEURONS", "Neuron", "InputBase", "BinarySpikeInput", "FewSpikeRelu",
@@ -45,4 +48,5 @@ __all__ = ["NEURONS", "Neuron", "InputBase", "BinarySpikeInput", "FewSpikeRelu",
            "LeakyIntegrateFireInput", "SpikeInput", "GeneratorBase",
            "AdaptiveLIFNeuron", "BernoulliGenerator", "CustomGenerator", "DCGenerator", "ExpLIF",
            "GLIF3", "HodgkinHuxley", "IFNeuron", "Izhikevich", "LIFNeuron",
-           "PoissonGenerator", "QuadraticIF", "SpikeGenerator", "TraceInput"]
+           "PoissonGenerator", "QuadraticIF", "SpikeGenerator", "TraceInput",
+           "DirectInput", "WindowedIntegrateFire"]

@@ -4,8 +4,9 @@ from .data_norm import DataNorm
 from .exact_sum import ExactSum
 from .few_spike import FewSpike
 from .input_type import InputType
+from .qcfs import QCFS
 from .simple import Simple
 from .spike_norm import SpikeNorm
 
 __all__ = ["Converter", "LayerConfig", "DataNorm", "ExactSum", "FewSpike", "InputType",
-           "Simple", "SpikeNorm"]
+           "QCFS", "Simple", "SpikeNorm"]

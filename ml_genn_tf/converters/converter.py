@@ -18,7 +18,7 @@ from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
 from ..graph.walk import walk_model
-from ..model_file import load_keras_model
+from ..keras_model_file import load_keras_model
 
 if TYPE_CHECKING:
     import keras
@@ -101,6 +101,8 @@ class Converter:
     progress: bool = True
 
     mapped: MappedModel | None = None
+    #: What ``pre_convert`` returned in the last conversion (scales, alphas, ...).
+    pre_convert_output: Any = None
     current_population: PopulationSpec | None = None
 
     # --- the mlGeNN API -------------------------------------------------------------
@@ -117,6 +119,7 @@ class Converter:
         model = load_keras_model(tf_model)
         self.mapped = self.map_model(model)
         pre = self.pre_convert(model)
+        self.pre_convert_output = pre
         network, inputs, outputs, layer_pops = self.build_network(self.mapped, pre)
         self.post_convert(network, inputs, outputs)
         return network, inputs, outputs, layer_pops

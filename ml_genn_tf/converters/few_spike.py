@@ -85,6 +85,12 @@ class FewSpike(Converter):
                              f"{percentile!r}.")
         self.percentile = float(percentile)
 
+    #: Calibration statistics to use instead of running ``norm_data`` (a k sweep sets
+    #: them so that every k reuses one calibration pass).
+    precomputed_stats: dict | None = None
+    #: The statistics of the last conversion (None without data).
+    stats: dict | None = None
+
     @property
     def max_fraction(self) -> float:
         """Largest sendable value over alpha: :math:`1-2^{-K}`."""
@@ -104,11 +110,12 @@ class FewSpike(Converter):
     def pre_convert(self, tf_model: keras.Model) -> PreConvertOutput:
         mapped = self._require_mapped()
         alphas: dict[str, float] = {}
-        stats = None
-        if self.norm_data is not None:
+        stats = self.precomputed_stats
+        if stats is None and self.norm_data is not None:
             names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
             stats = calibrate(tf_model, mapped, self.norm_data, names,
                               signed_input=self.signed_input, progress=self.progress)
+        self.stats = stats
         for name, spec in mapped.populations.items():
             alphas[name] = self._alpha(spec, stats, alphas)
         layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()

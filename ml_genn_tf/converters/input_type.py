@@ -9,6 +9,8 @@ class InputType(Enum):
       step where the value is positive.
     - ``POISSON`` (``"poisson"``): :class:`~ml_genn.neurons.PoissonInput`, random spikes.
     - ``IF`` (``"if"``): :class:`~ml_genn.neurons.IntegrateFireInput`, deterministic rate.
+    - ``DIRECT`` (``"direct"``, **ours**): :class:`~ml_genn.neurons.DirectInput`, the
+      value itself every step (analog input to the first layer).
 
     Example:
         >>> InputType("if") is InputType.IF
@@ -18,3 +20,4 @@ class InputType(Enum):
     SPIKE = "spike"
     POISSON = "poisson"
     IF = "if"
+    DIRECT = "direct"

@@ -9,6 +9,7 @@ import numpy as np
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.neurons import (
     BinarySpikeInput,
+    DirectInput,
     IntegrateFire,
     IntegrateFireInput,
     Neuron,
@@ -91,6 +92,8 @@ class RateConverter(Converter):
             return BinarySpikeInput(signed_spikes=self.signed_input)
         if self.input_type == InputType.POISSON:
             return PoissonInput(signed_spikes=self.signed_input)
+        if self.input_type == InputType.DIRECT:
+            return DirectInput()
         return IntegrateFireInput(relative_reset=self.reset == "subtract")
 
     def threshold(self, spec: PopulationSpec, pre: Any) -> float:

@@ -3,7 +3,17 @@
 Importing this package registers the built-in handlers. Add a layer with
 :func:`register_handler`; :func:`support_table` lists what is supported.
 """
-from . import activations, inputs, merge, pooling, preprocessing, regularization, shape, weighted  # noqa: F401 (registration)
+from . import (  # noqa: F401 (registration)
+    activations,
+    inputs,
+    merge,
+    pooling,
+    preprocessing,
+    quantised,
+    regularization,
+    shape,
+    weighted,
+)
 from .registry import LAYER_HANDLERS, HandlerContext, find_handler, register_handler, support_table
 
 __all__ = ["LAYER_HANDLERS", "HandlerContext", "find_handler", "register_handler",

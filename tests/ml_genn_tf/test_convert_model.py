@@ -45,7 +45,9 @@ def test_convert_model_few_spike():
     assert results["accuracy"] >= 0.9 and results["num_examples"] == 32
     assert results["spikes_per_neuron"] > 0
     assert set(results["spikes_per_population"]) == {p.name for p in snn.network.populations}
-    summary = snn.summary()
+    lines = []
+    assert snn.summary(print_fn=lines.append) is None
+    summary = "\n".join(lines)
     for pop in snn.network.populations:
         assert pop.name in summary
     assert "alpha=" in summary and "MaxPool2D" in summary and "k=12" in summary

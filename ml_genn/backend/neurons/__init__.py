@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (registration)
     point_neurons,
     pysnn,
     spike_input,
+    windowed,
 )
 from .base import DYNAMICS, NeuronDynamics, build_dynamics, register_dynamics
 

@@ -1,4 +1,4 @@
-"""Model paths that are not Keras models (ml_genn_tf/model_file.py): every error names
+"""Model paths that are not Keras models (ml_genn_tf/keras_model_file.py): every error names
 the file and says what it is and is not."""
 import os
 import re
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ml_genn_tf import convert_model
-from ml_genn_tf.model_file import describe_model_file, load_keras_model
+from ml_genn_tf.keras_model_file import describe_model_file, load_keras_model
 
 
 def q(path):
