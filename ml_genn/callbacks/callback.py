@@ -52,6 +52,10 @@ class Callback:
         return None
 
 
+def _overrides(callback: Callback, *hooks: str) -> bool:
+    return any(getattr(type(callback), h) is not getattr(Callback, h) for h in hooks)
+
+
 class CallbackList:
     """Dispatches each hook to every callback, in order."""
 
@@ -59,9 +63,13 @@ class CallbackList:
         self.callbacks = callbacks
         for cb in callbacks:
             cb.set_params(**params)
-        self.timestep_hooks = any(
-            type(cb).on_timestep_begin is not Callback.on_timestep_begin
-            or type(cb).on_timestep_end is not Callback.on_timestep_end for cb in callbacks)
+        self.timestep_hooks = any(_overrides(cb, "on_timestep_begin", "on_timestep_end")
+                                  for cb in callbacks)
+        #: some callback wants data after every batch: runs then read each batch's
+        #: metrics back (a few batches late, in order); otherwise nothing per batch
+        self.per_batch = self.timestep_hooks or any(
+            _overrides(cb, "on_batch_begin", "on_batch_end", "on_batch_recorded")
+            or cb.recording_requests() for cb in callbacks)
 
     def __getattr__(self, hook: str) -> Callable[..., None]:
         if not hook.startswith("on_"):

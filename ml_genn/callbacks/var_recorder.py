@@ -81,12 +81,7 @@ class VarRecorder(BaseRecorder):
 
     def variables(self, compiled_network: Any) -> list[str]:
         """Names of the population's recordable variables in ``compiled_network``."""
-        sim = compiled_network.simulator
-        i = compiled_network.plan.index(self._pop)
-        state = sim.dynamics[i].initial_state(sim.params.neurons[i], 1, sim.example_keys(0, 1))
-        shape = (1,) + self._pop_shape()
-        return [name for name in state._fields
-                if tuple(np.shape(getattr(state, name))) == shape]
+        return compiled_network.simulator.variables(compiled_network.plan.index(self._pop))
 
     def _record(self, data: np.ndarray, first_step: int) -> None:
         self._data.append(np.array(data))

@@ -1,20 +1,23 @@
 """What compiled networks share: input checks, batching, metrics, callbacks, saving."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+import itertools
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from ..backend import runner
+from ..backend.metrics import device_metric
+from ..backend.plan import Plan
+from ..backend.simulator import Simulator
+from ..backend.transfer import (HostBatch, array_groups, device_batches, example_bytes,
+                                group_size, host_groups)
+from ..backend.watch import changed_parts, snapshot
 from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
 from ..utils.recording import SPIKES
-from .plan import Plan
-
-if TYPE_CHECKING:
-    from ..backend.simulator import Simulator
 
 
 def _as_list(obj: Any) -> list:
@@ -24,29 +27,43 @@ def _as_list(obj: Any) -> list:
 class CompiledNetwork:
     """A network compiled for one batch size; use it as a context manager.
 
-    ``schedule`` names how it runs: ``"timestep"``, ``"layer"`` or ``"few_spike_fast"``.
+    The device model (parameters and weights on the device) is built by the compiler's
+    ``compile()``, which raises every error about the network. ``schedule`` names how it
+    runs: ``"timestep"``, ``"layer"`` or ``"few_spike_fast"``.
+
+    Changing the network after ``compile()``: a parameter or weight given a new value
+    (``pop.neuron.v_thresh = 2.0``, ``conn.connectivity.weight = w``) is seen by the
+    next run (the device model is rebuilt). Arrays cannot be changed in place: they are
+    read-only once compiled, so ``conn.connectivity.weight[0] = 1`` raises instead of
+    being silently ignored.
+
+    Runs are asynchronous: batches are dispatched ahead, readouts and metrics stay on
+    the device, and nothing waits per batch unless a callback asks for per-batch data
+    (which it gets, in order). Memory is bounded by the batch size: batch iterators are
+    read as they run, and ``predict(..., out=...)`` writes into the caller's arrays.
     """
 
-    def __init__(self, plan: Plan, name: str | None, batch_size: int, num_timesteps: int):
+    def __init__(self, plan: Plan, name: str | None):
         self.plan = plan
         self.name = name
-        self.batch_size = batch_size
-        self.num_timesteps = num_timesteps
-        self._simulator: Simulator | None = None
+        self.batch_size = plan.batch_size
+        self.num_timesteps = plan.num_timesteps
+        self._simulator = Simulator(plan)
+        self._snapshot = snapshot(plan)
 
     @property
     def schedule(self) -> str:
         return self.plan.schedule
 
     @property
-    def simulator(self) -> Simulator:
-        if self._simulator is None:
-            from ..backend.simulator import Simulator
+    def simulator(self):
+        """The device model, rebuilt first if the network changed since it was built."""
+        if changed_parts(self.plan, self._snapshot):
             self._simulator = Simulator(self.plan)
+            self._snapshot = snapshot(self.plan)
         return self._simulator
 
-    def __enter__(self) -> CompiledNetwork:
-        self.simulator  # noqa: B018  (build device arrays now)
+    def __enter__(self) -> "CompiledNetwork":
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -151,29 +168,19 @@ class CompiledNetwork:
         return result
 
     # --- batching -----------------------------------------------------------------
-    def _split(self, arrays: dict, num_examples: int) -> Iterator[tuple[dict, int, int]]:
-        """Batches of ``batch_size`` (the last padded with zeros): (inputs, start, count)."""
-        b = self.batch_size
-        for start in range(0, num_examples, b):
-            count = min(b, num_examples - start)
-            batch = {}
-            for i, a in arrays.items():
-                chunk = a[start:start + count]
-                if count < b:
-                    chunk = np.concatenate([chunk, np.zeros((b - count,) + chunk.shape[1:],
-                                                            chunk.dtype)])
-                batch[i] = chunk
-            yield batch, start, count
-
-    def _iter_batches(self, input_keys: Any, data: Iterable, num_batches: int | None
-                      ) -> Iterator[tuple[dict, Any, int, int]]:
-        """Batches from an iterable of ``(x, y)`` (``x``: array or one per input)."""
+    def _iter_batches(self, input_keys: Any, data: Iterable, num_batches: int | None,
+                      labelled: bool) -> Iterator[HostBatch]:
+        """Batches from an iterable of ``(x, y)`` or ``x`` (``x``: array or one per input;
+        ``y``: array or one per output), read one at a time."""
         indices = [self._index(k, "Input") for k in _as_list(input_keys)]
         start = 0
         for n, item in enumerate(data):
             if num_batches is not None and n >= num_batches:
                 break
             x, y = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+            if labelled and y is None:
+                raise ValueError(f"Batch {n} from the iterator has no labels; evaluate needs "
+                                 f"(x, y) batches.")
             xs = _as_list(x) if len(indices) > 1 else [x]
             pops = [self.plan.populations[i] for i in indices]
             arrays, count = self._prepare_inputs(
@@ -181,8 +188,7 @@ class CompiledNetwork:
             if count > self.batch_size:
                 raise ValueError(f"A batch from the iterator has {count} examples, more than "
                                  f"the compiled batch_size={self.batch_size}.")
-            for batch, _, _ in self._split(arrays, count):
-                yield batch, y, start, count
+            yield HostBatch(arrays, y if labelled else None, start, count)
             start += count
 
     @staticmethod
@@ -203,54 +209,81 @@ class CompiledNetwork:
             spec.append((i, var))
         return tuple(dict.fromkeys(spec))
 
-    def _resolve_metrics(self, metrics: Any, outputs: list[tuple[Any, int]]) -> dict:
+    def _resolve_metrics(self, metrics: Any, outputs: list[tuple[Any, int]]) -> list:
         if isinstance(metrics, dict):
-            return {key: METRICS.resolve(metrics[key]) for key, _ in outputs}
-        return {key: METRICS.resolve(metrics) for key, _ in outputs}
+            return [METRICS.resolve(metrics[key]) for key, _ in outputs]
+        return [METRICS.resolve(metrics) for key, _ in outputs]
+
+    def _labels(self, y: dict, outputs: list[tuple[Any, int]], metrics: list,
+                num_examples: int | None) -> dict:
+        """Labels by output position, as int32/float32 arrays, checked against the
+        outputs and their metrics before anything runs."""
+        labels = {}
+        for n, ((key, i), metric) in enumerate(zip(outputs, metrics)):
+            pop = self.plan.populations[i]
+            if key not in y:
+                raise ValueError(f"No labels given for output '{pop.name}'.")
+            array = np.asarray(y[key])
+            if array.ndim == 0:
+                raise ValueError(f"Labels for output '{pop.name}' must have one row per "
+                                 f"example, received a scalar.")
+            if num_examples is not None and len(array) != num_examples:
+                raise ValueError(f"Labels for output '{pop.name}' have {len(array)} rows "
+                                 f"but the inputs have {num_examples} examples.")
+            dtype = np.int32 if array.dtype.kind in "biu" else np.float32
+            labels[n] = array.astype(dtype, copy=False)
+            device = device_metric(metric)
+            if device is not None:
+                device.check(metric, array.shape, (len(array),) + tuple(pop.shape), pop.name)
+        return labels
+
+    def _labelled(self, batches: Iterator[HostBatch], outputs: list[tuple[Any, int]],
+                  metrics: list) -> Iterator[HostBatch]:
+        """Iterator batches with their labels checked and keyed by output position."""
+        keys = [k for k, _ in outputs]
+        for b in batches:
+            ys = _as_list(b.y) if len(keys) > 1 else [b.y]
+            y = self._labels(dict(zip(keys, ys)), outputs, metrics, b.count)
+            yield b._replace(y=y)
 
     # --- the batch loop ---------------------------------------------------------------
-    def _run(self, batches: Iterable, outputs: list[tuple[Any, int]], metrics: dict | None,
-             callbacks: Any, num_batches: int | None, collect: bool):
-        """Run batches of ``(inputs, labels, first example, count)``; returns
-        (metrics or predictions, callback data)."""
+    def _run(self, groups: Callable[[int], Iterable], outputs: list[tuple[Any, int]],
+             metrics: list | None, callbacks: Any, num_batches: int | None,
+             out: dict | None, collect: bool):
+        """Run the transfer groups of ``groups(device batch size)``; returns (metrics by
+        output or predictions by output, callback data)."""
+        sim = self.simulator
         callback_list = CallbackList(self._resolve_callbacks(callbacks), compiled_network=self,
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
         record = self._recording_spec(callback_list)
-        predictions: dict[Any, list[np.ndarray]] = {key: [] for key, _ in outputs}
-        callback_list.on_test_begin()
-        for batch_index, (result, labels, start, count) in enumerate(
-                self._execute(batches, record, callback_list)):
-            readouts, recordings = result
-            for key, i in outputs:
-                pred = np.asarray(readouts[i])[:count]
-                if metrics is not None:
-                    if labels is None or key not in labels:
-                        raise ValueError(f"No labels given for output "
-                                         f"'{self.plan.populations[i].name}'.")
-                    metrics[key].update(np.asarray(labels[key])[:count], pred)
-                if collect:
-                    predictions[key].append(pred)
+        sink = _Predictions(outputs, self.plan, out) if collect else None
+        metric_dict = {} if metrics is None else {k: m for (k, _), m in zip(outputs, metrics)}
+
+        def on_batch(batch, readouts, recordings):
+            callback_list.on_batch_begin(batch.index)
+            if sink is not None:
+                sink.write(batch.start, readouts)
             if record:
-                data = {(self.plan.populations[i], var):
-                        np.swapaxes(np.asarray(r), 0, 1)[:count]
-                        for (i, var), r in zip(record, recordings, strict=True)}
-                callback_list.on_batch_recorded(batch_index, np.arange(start, start + count), data)
+                data = {(self.plan.populations[i], var): np.swapaxes(r, 0, 1)
+                        for (i, var), r in zip(record, recordings)}
+                callback_list.on_batch_recorded(batch.index,
+                                                np.arange(batch.start, batch.start + batch.count),
+                                                data)
             if callback_list.timestep_hooks:
                 for t in range(self.num_timesteps):
                     callback_list.on_timestep_begin(t)
                     callback_list.on_timestep_end(t)
-            callback_list.on_batch_end(batch_index, metrics or {})
-        callback_list.on_test_end(metrics or {})
-        if collect:
-            return ({key: np.concatenate(p) if p else np.zeros((0,))
-                     for key, p in predictions.items()},
-                    callback_list.get_data())
-        return metrics, callback_list.get_data()
+            callback_list.on_batch_end(batch.index, metric_dict)
 
-    def _execute(self, batches, record, callbacks) -> Iterator:
-        """Yield ``((readouts, recordings), labels, start, count)`` per batch, in order."""
-        raise NotImplementedError
+        callback_list.on_test_begin()
+        runner.run(sim, device_batches(groups(sim.batch_size), sim.placement),
+                   [i for _, i in outputs], metrics, record, callback_list.per_batch,
+                   collect, on_batch)
+        callback_list.on_test_end(metric_dict)
+        if collect:
+            return sink.result(), callback_list.get_data()
+        return metric_dict, callback_list.get_data()
 
     # --- public API ----------------------------------------------------------------------
     def evaluate(self, x: dict, y: dict, metrics: Any = "sparse_categorical_accuracy",
@@ -262,42 +295,109 @@ class CompiledNetwork:
         """
         arrays, n = self._prepare_inputs(x)
         outputs = self._output_indices(list(y.keys()))
-        labels = {}
-        for key, i in outputs:
-            labels[key] = np.asarray(y[key])
-            if len(labels[key]) != n:
-                raise ValueError(f"Labels for output '{self.plan.populations[i].name}' have "
-                                 f"{len(labels[key])} rows but the inputs have {n} examples.")
-        batches = ((b, {k: v[s:s + c] for k, v in labels.items()}, s, c)
-                   for b, s, c in self._split(arrays, n))
-        return self._run(batches, outputs, self._resolve_metrics(metrics, outputs), callbacks,
-                         -(-n // self.batch_size), collect=False)
+        metric_list = self._resolve_metrics(metrics, outputs)
+        labels = self._labels(y, outputs, metric_list, n)
+        return self._run(self._array_groups(arrays, labels, n), outputs, metric_list,
+                         callbacks, -(-n // self.batch_size), None, collect=False)
 
-    def predict(self, x: dict, outputs: Any, callbacks: Any = ("batch_progress_bar",)
-                ) -> tuple[dict, dict]:
-        """Readouts of ``outputs`` for inputs ``x``: ({output: array (N, *shape)},
-        callback data)."""
+    def predict(self, x: dict, outputs: Any, callbacks: Any = ("batch_progress_bar",),
+                out: dict | None = None) -> tuple[dict, dict]:
+        """Readouts of ``outputs`` for inputs ``x``: ({output: array (N, *shape)}, callback data).
+
+        Args:
+            out: **ours**, ``{output: array}`` to write the readouts into (rows ``0..N-1``)
+                instead of allocating; the result holds views of these arrays.
+        """
         arrays, n = self._prepare_inputs(x)
         outs = self._output_indices(outputs)
-        batches = ((b, None, s, c) for b, s, c in self._split(arrays, n))
-        return self._run(batches, outs, None, callbacks, -(-n // self.batch_size), collect=True)
+        return self._run(self._array_groups(arrays, None, n), outs, None, callbacks,
+                         -(-n // self.batch_size), out, collect=True)
 
     def evaluate_batch_iter(self, inputs: Any, outputs: Any, data: Iterable,
                             num_batches: int | None = None,
                             metrics: Any = "sparse_categorical_accuracy",
                             callbacks: Any = ("batch_progress_bar",)) -> tuple[dict, dict]:
-        """Evaluate on an iterable of ``(x, y)`` batches (e.g. a ``tf.data.Dataset``)."""
+        """Evaluate on an iterable of ``(x, y)`` batches (a generator, a
+        ``tf.data.Dataset``...), read as the run goes: memory is bounded by the batch."""
         outs = self._output_indices(outputs)
-        keys = [k for k, _ in outs]
-        batches = ((b, {keys[j]: v for j, v in enumerate(_as_list(y) if len(keys) > 1 else [y])},
-                    s, c) for b, y, s, c in self._iter_batches(inputs, data, num_batches))
-        return self._run(batches, outs, self._resolve_metrics(metrics, outs), callbacks,
-                         num_batches, collect=False)
+        metric_list = self._resolve_metrics(metrics, outs)
+        batches = self._labelled(self._iter_batches(inputs, data, num_batches, True), outs,
+                                 metric_list)
+        return self._run(self._iter_groups(batches), outs, metric_list, callbacks,
+                         num_batches, None, collect=False)
 
     def predict_batch_iter(self, inputs: Any, outputs: Any, data: Iterable,
                            num_batches: int | None = None,
-                           callbacks: Any = ("batch_progress_bar",)) -> tuple[dict, dict]:
-        """Predict on an iterable of batches (``x`` or ``(x, y)``)."""
+                           callbacks: Any = ("batch_progress_bar",),
+                           out: dict | None = None) -> tuple[dict, dict]:
+        """Predict on an iterable of batches (``x`` or ``(x, y)``), read as the run goes.
+
+        Args:
+            out: **ours**, ``{output: array}`` with a row per example to write the
+                readouts into, so that memory does not grow with the number of examples.
+        """
         outs = self._output_indices(outputs)
-        batches = ((b, None, s, c) for b, _, s, c in self._iter_batches(inputs, data, num_batches))
-        return self._run(batches, outs, None, callbacks, num_batches, collect=True)
+        batches = self._iter_batches(inputs, data, num_batches, False)
+        return self._run(self._iter_groups(batches), outs, None, callbacks, num_batches, out,
+                         collect=True)
+
+    # --- transfer groups ----------------------------------------------------------------
+    def _array_groups(self, arrays: dict, labels: dict | None, n: int) -> Callable:
+
+        def groups(batch: int):
+            size = group_size(example_bytes(arrays), batch)
+            return array_groups(arrays, labels, n, self.batch_size, batch, size)
+        return groups
+
+    @staticmethod
+    def _iter_groups(batches: Iterator[HostBatch]) -> Callable:
+
+        def groups(batch: int):
+            first = next(batches, None)
+            if first is None:
+                return iter(())
+            size = group_size(example_bytes(first.x), batch)
+            return host_groups(itertools.chain([first], batches), batch, size)
+        return groups
+
+
+class _Predictions:
+    """Where ``predict`` puts the readouts: the caller's arrays (``out``) or growing lists."""
+
+    def __init__(self, outputs: list[tuple[Any, int]], plan: Plan, out: dict | None):
+        self.keys = [k for k, _ in outputs]
+        self.names = [plan.populations[i].name for _, i in outputs]
+        self.shapes = [tuple(plan.populations[i].shape) for _, i in outputs]
+        self.out = out
+        self.rows = 0
+        if out is not None:
+            for key, name, shape in zip(self.keys, self.names, self.shapes):
+                if key not in out:
+                    raise ValueError(f"out has no array for output '{name}'; give "
+                                     f"{{output: array of shape (N, *{shape})}} for each.")
+                array = out[key]
+                if not isinstance(array, np.ndarray) or tuple(array.shape[1:]) != shape:
+                    raise ValueError(f"out array for output '{name}' must be a NumPy array "
+                                     f"of shape (N, *{shape}), received "
+                                     f"{getattr(array, 'shape', type(array).__name__)}.")
+        self.parts: list[list] = [[] for _ in self.keys]
+
+    def write(self, start: int, readouts: list) -> None:
+        count = len(readouts[0])
+        if self.out is not None:
+            for key, name, r in zip(self.keys, self.names, readouts):
+                if start + count > len(self.out[key]):
+                    raise ValueError(f"out array for output '{name}' has {len(self.out[key])} "
+                                     f"rows; the data has more examples. Give it one row "
+                                     f"per example.")
+                self.out[key][start:start + count] = r
+        else:
+            for part, r in zip(self.parts, readouts):
+                part.append(r)
+        self.rows = max(self.rows, start + count)
+
+    def result(self) -> dict:
+        if self.out is not None:
+            return {key: self.out[key][:self.rows] for key in self.keys}
+        return {key: np.concatenate(p) if p else np.zeros((0,) + shape, np.float32)
+                for key, p, shape in zip(self.keys, self.parts, self.shapes)}

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..backend.plan import ConnectionPlan, Plan, topological_order
+from ..backend.schedules import choose_schedule
 from ..neurons.neuron import check_positive_int
-from .plan import SCHEDULES, ConnectionPlan, Plan, topological_order
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -28,17 +29,23 @@ class Compiler:
             float32, exact, the default) or ``"default"`` (TF32/bf16 where the device
             offers it, faster).
         schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.
+        devices: **ours**, where to run: ``None`` (one device, the default), ``"all"``
+            (every device JAX sees, on every host after ``jax.distributed.initialize()``)
+            or a list of JAX devices. With several devices the batch axis is sharded
+            over them; results equal a one-device run.
         time_chunk: **ours**, timesteps per chunk of the layer schedule (auto if None).
         memory_budget: **ours**, bytes one layer-schedule chunk may use (default: a
             quarter of the device memory JAX reports, else 2 GiB).
     """
 
-    schedule_names: tuple[str, ...] = SCHEDULES
+    #: schedules this compiler offers, fastest first
+    schedule_names: tuple[str, ...] = ("timestep",)
 
     def __init__(self, dt: float = 1.0, batch_size: int = 1, rng_seed: int = 0,
                  kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,
                  communicator: Any = None, precision: str = "highest", schedule: str = "auto",
-                 time_chunk: int | None = None, memory_budget: int | None = None, **kwargs: Any):
+                 time_chunk: int | None = None, memory_budget: int | None = None,
+                 devices: Any = None, **kwargs: Any):
         owner = type(self).__name__
         if kwargs:
             raise TypeError(f"{owner}: unexpected argument(s) {sorted(kwargs)}.")
@@ -66,8 +73,9 @@ class Compiler:
         self.time_chunk = (None if time_chunk is None
                            else check_positive_int(time_chunk, "time_chunk", owner))
         self.memory_budget = None if memory_budget is None else int(memory_budget)
+        self.devices = devices
 
-    def _build_plan(self, network: Network) -> Plan:
+    def _build_plan(self, network: Network, num_timesteps: int) -> Plan:
         owner = type(self).__name__
         members = {id(p) for p in network.populations}
         for pop in network.populations:
@@ -95,18 +103,13 @@ class Compiler:
                        for c in network.connections]
         return Plan(populations=ordered, connections=connections, feed_forward=feed_forward,
                     dt=self.dt, rng_seed=self.rng_seed, precision=self.precision,
-                    time_chunk=self.time_chunk, memory_budget=self.memory_budget)
+                    batch_size=self.batch_size, num_timesteps=num_timesteps,
+                    time_chunk=self.time_chunk, memory_budget=self.memory_budget,
+                    devices=self.devices)
 
-    def _choose_schedule(self, plan: Plan, eligible: dict[str, str | None]) -> str:
-        """``eligible``: schedule -> None if it can run the plan, else the reason it can't.
-        Auto picks the first eligible one (fastest first)."""
-        if self.schedule != "auto":
-            reason = eligible.get(self.schedule)
-            if reason is not None:
-                raise ValueError(f"{type(self).__name__}: schedule '{self.schedule}' cannot run "
-                                 f"this network: {reason}.")
-            return self.schedule
-        return next(name for name, reason in eligible.items() if reason is None)
+    def _choose_schedule(self, plan: Plan) -> str:
+        """The first of ``schedule_names`` that can run ``plan`` (or the forced one)."""
+        return choose_schedule(plan, self.schedule_names, self.schedule, type(self).__name__)
 
     def compile(self, network: Network, name: str | None = None, inputs: Any = None,
                 outputs: Any = None) -> CompiledNetwork:

@@ -5,11 +5,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..backend.plan import ConnectionPlan, pipeline_depths
 from ..neurons.neuron import check_positive_int
-from ..synapses import Delta
 from .compiled_few_spike_network import CompiledFewSpikeNetwork
 from .compiler import Compiler
-from .plan import ConnectionPlan, pipeline_depths
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -45,7 +44,7 @@ class FewSpikeCompiler(Compiler):
 
     def compile(self, network: Network, name: str | None = None, inputs: Any = None,
                 outputs: Any = None) -> CompiledFewSpikeNetwork:
-        plan = self._build_plan(network)
+        plan = self._build_plan(network, self.k)
         if not plan.feed_forward:
             raise ValueError("FewSpikeCompiler: few-spike pipelining needs a feed-forward "
                              "network; this one has a cycle. Use InferenceCompiler.")
@@ -68,10 +67,5 @@ class FewSpikeCompiler(Compiler):
                            (plan.depths[c.target] - plan.depths[c.source] - 1) * self.k)
             for c in plan.connections]
         plan.stage_steps = self.k
-        fast_blocker = next((f"connection '{c.connection.name}' uses a "
-                             f"{type(c.connection.synapse).__name__} synapse"
-                             for c in plan.connections
-                             if not isinstance(c.connection.synapse, Delta)), None)
-        plan.schedule = self._choose_schedule(plan, {"few_spike_fast": fast_blocker,
-                                                     "timestep": None})
-        return CompiledFewSpikeNetwork(plan, name, self)
+        plan.schedule = self._choose_schedule(plan)
+        return CompiledFewSpikeNetwork(plan, name)

@@ -1,4 +1,9 @@
-"""The execution plan a compiler hands to the backend (plain Python, no JAX)."""
+"""The execution plan: the backend's input, built by a compiler (plain Python, no JAX).
+
+The plan holds the description objects (populations, connections) in the order the
+backend runs them, plus every setting a schedule needs. ``ml_genn.compilers`` builds it;
+``ml_genn.backend`` consumes it and never imports the compilers.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..population import Population
-
-SCHEDULES = ("timestep", "layer", "few_spike_fast")
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,12 @@ class ConnectionPlan:
 @dataclass
 class Plan:
     """Populations in topological order (insertion order if recurrent), connections,
-    the schedule and the numeric settings the backend needs."""
+    the schedule and the settings the backend needs.
+
+    ``num_timesteps`` are the steps of one batch (``k`` for few-spike networks, whose
+    ``stage_steps`` and ``depths`` describe the pipeline). ``devices`` is ``None`` (one
+    device), ``"all"`` or a list of JAX devices over which the batch axis is sharded.
+    """
 
     populations: list
     connections: list[ConnectionPlan]
@@ -33,12 +41,18 @@ class Plan:
     dt: float
     rng_seed: int
     precision: str | None
+    batch_size: int = 1
+    num_timesteps: int = 1
     schedule: str = "timestep"
     stage_steps: int | None = None
     depths: list[int] = field(default_factory=list)
     time_chunk: int | None = None
     max_time_chunk: int = 10
     memory_budget: int | None = None
+    reset_time_between_batches: bool = True
+    reset_vars_between_batches: bool = True
+    reset_in_syn_between_batches: bool = False
+    devices: Any = None
 
     def index(self, pop: Population) -> int:
         for i, p in enumerate(self.populations):

@@ -1,0 +1,54 @@
+"""Base class of schedules: how a plan runs on the device, batch after batch.
+
+A schedule is one module with three parts:
+
+* :meth:`Schedule.blocker`: why it cannot run a plan (``None`` if it can), checked in
+  ``compile()``;
+* its device program(s): pure functions of ``(params, ...)`` jitted once per
+  (batch size, timesteps, recordings) through :meth:`Simulator.jit`;
+* :meth:`Schedule.run`, its host loop: takes the batches (already on their way to the
+  device) and yields each batch's readouts and recordings as device arrays, in order,
+  without waiting for any of them (JAX dispatch is asynchronous).
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterable, Iterator, NamedTuple
+
+from ..plan import Plan
+from ..transfer import DeviceBatch
+
+
+class BatchResult(NamedTuple):
+    """A batch's results on the device: readouts per population (None where it has no
+    readout) and one recording ``(timesteps, batch, ...)`` per requested ``(pop, var)``."""
+
+    batch: DeviceBatch
+    readouts: tuple
+    recordings: tuple
+
+
+class Schedule:
+    """One way of running a plan. Subclasses set ``name`` and implement the three parts."""
+
+    name: ClassVar[str] = ""
+
+    def blocker(self, plan: Plan) -> str | None:
+        """Why this schedule cannot run ``plan`` exactly (None if it can)."""
+        raise NotImplementedError
+
+    def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
+            ) -> Iterator[BatchResult]:
+        """The host loop: dispatch every batch's program and yield its results in order."""
+        raise NotImplementedError
+
+
+#: name -> schedule, in registration order (fastest first).
+SCHEDULES: dict[str, Schedule] = {}
+
+
+def register_schedule(cls: type) -> type:
+    """Class decorator registering a :class:`Schedule` under its ``name``."""
+    if not cls.name or cls.name in SCHEDULES:
+        raise ValueError(f"Schedule {cls.__name__}: name {cls.name!r} is empty or taken.")
+    SCHEDULES[cls.name] = cls()
+    return cls

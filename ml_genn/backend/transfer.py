@@ -1,0 +1,136 @@
+"""Moving batches to the device: a few large transfers, started ahead of the compute.
+
+Batches are gathered into *transfer groups* of ``G`` batches (about
+:data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
+set, padded with zeros. A group's transfer is started (``jax.device_put`` returns at
+once) before the batches of the group before it are dispatched, so copies overlap the
+compute; programs pick their batch out of the group on the device. At most two groups
+are alive at a time, so host and device memory are bounded by the batch size, never by
+the number of examples.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, NamedTuple
+
+import numpy as np
+
+from .sharding import Placement
+
+#: Input bytes per transfer group (large copies run near the bus' bandwidth).
+GROUP_BYTES = 32 * 2 ** 20
+#: Most batches per transfer group.
+MAX_GROUP = 64
+
+
+class HostBatch(NamedTuple):
+    """One batch on the host: ``x`` {input index: (count, ...)}, ``y`` {output key:
+    (count, ...)} or None, the global index of its first example and its size."""
+
+    x: dict
+    y: dict | None
+    start: int
+    count: int
+
+
+class DeviceBatch(NamedTuple):
+    """Batch ``j`` of a transfer group on the device (``x``/``y`` hold the group's
+    arrays ``(G, B, ...)``); ``y_host`` keeps its labels on the host."""
+
+    index: int
+    start: int
+    count: int
+    x: dict
+    y: dict | None
+    j: int
+    y_host: dict | None
+
+
+def group_size(example_bytes: int, batch_size: int) -> int:
+    """Batches per transfer group for examples of ``example_bytes`` bytes."""
+    return int(max(1, min(MAX_GROUP, GROUP_BYTES // max(1, example_bytes * batch_size))))
+
+
+def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
+    """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded."""
+    out = np.zeros((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
+    for g, (a, n) in enumerate(zip(arrays, counts)):
+        out[g, :n] = a[:n]
+    return out
+
+
+def host_groups(batches: Iterable[HostBatch], batch: int, size: int
+                ) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
+    """Gather up to ``size`` consecutive batches (from any iterable) into
+    ``(x, y, members)``, each array ``(G, batch, ...)``, zero-padded."""
+    members: list[HostBatch] = []
+
+    def flush():
+        counts = [m.count for m in members]
+        xs = {i: _padded([m.x[i] for m in members], counts, batch) for i in members[0].x}
+        ys = None if members[0].y is None else {
+            k: _padded([np.asarray(m.y[k]) for m in members], counts, batch)
+            for k in members[0].y}
+        return xs, ys, list(members)
+
+    for item in batches:
+        members.append(item)
+        if len(members) == size:
+            yield flush()
+            members = []
+    if members:
+        yield flush()
+
+
+def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, batch: int,
+                 size: int) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
+    """Transfer groups of whole arrays ``x``/``y`` (``num_examples`` rows each), split
+    into batches of ``batch_size`` padded to ``batch`` rows. Groups of full batches are
+    reshaped views of the arrays (no copy); the last group is padded."""
+    step = size * batch_size
+    for first in range(0, num_examples, step):
+        stop = min(num_examples, first + step)
+        members = [HostBatch({}, None, s, min(batch_size, stop - s))
+                   for s in range(first, stop, batch_size)]
+        if stop - first == step and batch == batch_size:
+            def view(a):
+                return a[first:stop].reshape((size, batch) + a.shape[1:])
+        else:
+            def view(a):
+                counts = [m.count for m in members]
+                return _padded([a[m.start:m.start + m.count] for m in members], counts, batch)
+        xs = {i: view(a) for i, a in x.items()}
+        ys = None if y is None else {k: view(np.asarray(a)) for k, a in y.items()}
+        yield xs, ys, [m._replace(y=None if y is None else
+                                  {k: a[m.start:m.start + m.count] for k, a in y.items()})
+                       for m in members]
+
+
+def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
+                   placement: Placement) -> Iterator[DeviceBatch]:
+    """Start each group's transfer one group ahead and yield its batches in order."""
+    index = 0
+    pending = None
+    for x, y, members in groups:
+        current = pending
+        pending = (_put(x, placement), None if y is None else _put(y, placement), members)
+        if current is not None:
+            for item in _unpack(current, index):
+                yield item
+            index += len(current[2])
+    if pending is not None:
+        yield from _unpack(pending, index)
+
+
+def _put(arrays: dict, placement: Placement) -> dict:
+    return {k: placement.put_batched(a, axis=1) for k, a in arrays.items()}
+
+
+def _unpack(group: tuple, index: int) -> Iterator[DeviceBatch]:
+    x, y, members = group
+    for j, m in enumerate(members):
+        yield DeviceBatch(index + j, m.start, m.count, x, y, j, m.y)
+
+
+def example_bytes(x: dict[Any, np.ndarray]) -> int:
+    """Bytes of one example's inputs (all input populations)."""
+    return int(sum(a[0].nbytes if len(a) else 0 for a in x.values()))
