@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ..initializers import Initializer
-from ..utils.value import check_init_value
-from .neuron import check_positive
-
-
-def check_non_negative(value: Any, name: str, owner: str) -> Any:
-    """Reject a negative scalar or array (initializers are checked when drawn)."""
-    if isinstance(value, Initializer):
-        return value
-    if not np.all(np.asarray(value, dtype=np.float64) >= 0):
-        raise ValueError(f"{owner}: {name} must be >= 0, received {value!r}.")
-    return value
+from ..utils.validation import check_init_value, check_non_negative, check_positive
 
 
 def check_tau_refrac(tau_refrac: Any, owner: str) -> Any:

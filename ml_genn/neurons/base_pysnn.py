@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..initializers import Initializer
-from .base_leaky_integrate_fire import check_non_negative
-from .neuron import check_positive
+from ..utils.validation import check_non_negative, check_positive
 
 UPDATE_TYPES = ("linear", "exponential")
 

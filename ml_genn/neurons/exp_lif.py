@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_positive
 from .base_leaky_integrate_fire import check_tau_refrac
-from .neuron import Neuron, check_positive
+from .neuron import Neuron
 
 
 class ExpLIF(Neuron):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .neuron import Neuron, check_positive, check_positive_int
+from ..utils.validation import check_positive, check_positive_int
+from .neuron import Neuron
 
 
 class FewSpikeRelu(Neuron):

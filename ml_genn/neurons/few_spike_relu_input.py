@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_positive, check_positive_int
 from .input_base import InputBase
-from .neuron import check_positive, check_positive_int
 
 
 class FewSpikeReluInput(InputBase):

@@ -6,8 +6,9 @@ from typing import Any
 import numpy as np
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_positive
 from .base_leaky_integrate_fire import check_tau_refrac
-from .neuron import Neuron, check_positive
+from .neuron import Neuron
 
 
 def _pair(value: Any, name: str, owner: str) -> tuple[float, float]:

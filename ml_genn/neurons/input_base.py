@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .neuron import Neuron, check_positive_int
+from ..utils.validation import check_positive_int
+from .neuron import Neuron
 
 
 class InputBase(Neuron):

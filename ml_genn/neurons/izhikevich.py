@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from ..utils.value import check_init_value
+from ..utils.validation import check_init_value
 from .neuron import Neuron
 
 

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
-
-from ..initializers import Initializer
 from ..readouts import READOUTS
-from ..utils.value import check_init_value
+from ..utils.validation import check_init_value
 
 
 class Neuron:
@@ -40,17 +37,3 @@ class Neuron:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
 
-
-def check_positive_int(value: Any, name: str, owner: str) -> int:
-    if isinstance(value, bool) or int(value) != value or int(value) <= 0:
-        raise ValueError(f"{owner}: {name} must be a positive integer, received {value!r}.")
-    return int(value)
-
-
-def check_positive(value: Any, name: str, owner: str) -> Any:
-    """Reject a non-positive scalar or array (initializers are checked when drawn)."""
-    if isinstance(value, Initializer):
-        return value
-    if not np.all(np.asarray(value, dtype=np.float64) > 0):
-        raise ValueError(f"{owner}: {name} must be > 0, received {value!r}.")
-    return value

@@ -5,8 +5,8 @@ from typing import Any
 
 from ..initializers import Initializer
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_non_negative
 from .base_generator import GeneratorBase
-from .base_leaky_integrate_fire import check_non_negative
 
 
 class PoissonGenerator(GeneratorBase):

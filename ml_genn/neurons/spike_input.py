@@ -7,8 +7,8 @@ import numpy as np
 
 from ..utils.data import PreprocessedSpikes, time_to_step
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_positive_int
 from .input_base import InputBase
-from .neuron import check_positive_int
 
 
 class SpikeInput(InputBase):
