@@ -190,7 +190,7 @@ class ConvertedModel:
         total = 0
         for pop in self.network.populations:
             params = ", ".join(f"{k}={_format_value(v)}" for k, v in pop.neuron.get_params().items()
-                               if k not in ("v", "v_reset") and not
+                               if k not in ("v", "v_reset") and v is not None and not
                                (k == "bias" and np.all(np.asarray(v) == 0)))
             if getattr(pop.neuron, "relative_reset", None) is not None and \
                     "v_thresh" in pop.neuron.param_names:

@@ -66,3 +66,11 @@ def check_init_value(value: Any, name: str, owner: str) -> Any:
         return np.array(value, dtype=np.float32)
     raise TypeError(f"{owner}: parameter '{name}' must be a number, an array or an "
                     f"Initializer, received {type(value).__name__}.")
+
+
+def as_bool(value: Any, name: str, owner: str) -> bool:
+    """A flag: ``bool``, or a number (``0``/``1``, NumPy scalars included) read as one."""
+    if isinstance(value, (bool, np.bool_, Real, np.integer)):
+        return bool(value)
+    raise TypeError(f"{owner}: {name} must be True or False, received "
+                    f"{type(value).__name__}: {value!r}.")
