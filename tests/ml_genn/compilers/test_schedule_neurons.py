@@ -143,3 +143,11 @@ def test_spike_input_layer_equals_timestep():
     layer, timestep = run(net, inp, out, raster, "layer"), run(net, inp, out, raster, "timestep")
     assert np.abs(timestep).sum() > 0
     np.testing.assert_allclose(layer, timestep, rtol=1e-6, atol=1e-6)
+
+
+def test_every_registered_neuron_has_an_equivalence_test():
+    """A new neuron model must join one of the tables above (few-spike neurons are
+    compared with the few-spike fast path in test_few_spike_compiler.py)."""
+    covered = {*HIDDEN, *INPUTS, *GENERATORS, "SpikeInput", "FewSpikeRelu", "FewSpikeReluInput"}
+    registered = {N.NEURONS.get_class(name).__name__ for name in N.NEURONS.names()}
+    assert registered - covered == set()
