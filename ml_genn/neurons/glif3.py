@@ -19,7 +19,6 @@ def _pair(value: Any, name: str, owner: str) -> tuple[float, float]:
     return pair
 
 
-
 def _non_negative_pair(value: Any, name: str, owner: str) -> tuple[float, float]:
     pair = _pair(value, name, owner)
     if min(pair) < 0:
