@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import keras
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
 
 def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _is_batch_iterator(x: Any) -> bool:
+    """A generator, iterator or ``tf.data.Dataset`` of batches (not arrays, lists of
+    arrays or dicts)."""
+    return not isinstance(x, (np.ndarray, list, tuple, dict)) and \
+        hasattr(x, "__iter__") and not hasattr(x, "__array__")
 
 
 def _format_value(value: Any) -> str:
@@ -137,20 +145,38 @@ class ConvertedModel:
         spec = self.mapped[self.outputs[index].name]
         return tuple(spec.keras_shape)
 
-    def predict(self, x: Any, callbacks: Any = ()) -> np.ndarray | list[np.ndarray]:
+    def _batches(self, data: Any, labelled: bool) -> Iterator:
+        """A generator of ``x`` or ``(x, y)`` batches, each ``x`` checked and shaped like
+        :meth:`_inputs`, read one batch at a time."""
+        for item in data:
+            x, y = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+            xs = list(self._inputs(x).values())
+            yield (xs if len(xs) > 1 else xs[0], y) if labelled else \
+                (xs if len(xs) > 1 else xs[0])
+
+    def predict(self, x: Any, callbacks: Any = ()) -> Any:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, or a list of
-        arrays, or a dict by input name, for several inputs): one array ``(N, *output shape)``
-        per output (a list if there are several)."""
-        data = self._inputs(x)
+        arrays, or a dict by input name, for several inputs; or an iterator of such
+        batches, read as the run goes): one array ``(N, *output shape)`` per output (a
+        list if there are several)."""
         compiled = self.compiled()
         with compiled:
-            out, _ = compiled.predict(data, self.outputs, callbacks=list(callbacks))
+            if _is_batch_iterator(x):
+                out, _ = compiled.predict_batch_iter(self.inputs, self.outputs,
+                                                     self._batches(x, False),
+                                                     callbacks=list(callbacks))
+            else:
+                out, _ = compiled.predict(self._inputs(x), self.outputs,
+                                          callbacks=list(callbacks))
         results = [np.asarray(out[pop]).reshape((-1,) + self._output_shape(i))
                    for i, pop in enumerate(self.outputs)]
         return results[0] if len(results) == 1 else results
 
-    def evaluate(self, x: Any, y: Any, spikes: bool = True, progress: bool = False) -> dict:
+    def evaluate(self, x: Any, y: Any = None, spikes: bool = True,
+                 progress: bool = False) -> dict:
         """Accuracy (argmax of the readout against integer labels ``y``) and activity.
+        ``x`` may also be an iterator of ``(x, y)`` batches (``y`` then left out), read
+        as the run goes so that memory stays bounded by the batch.
 
         Returns:
             ``{"accuracy": float}`` (a list for several outputs), ``"num_examples"``,
@@ -158,20 +184,30 @@ class ConvertedModel:
             ``"spikes_per_neuron"`` (mean spikes per non-input neuron per example) and
             ``"spikes_per_population"`` (by population name).
         """
-        data = self._inputs(x)
-        ys = _as_list(y) if len(self.outputs) > 1 else [y]
-        labels = {pop: np.asarray(v) for pop, v in zip(self.outputs, ys, strict=True)}
         callbacks = (["batch_progress_bar"] if progress else []) + \
             ([SpikeCountTotals()] if spikes else [])
         compiled = self.compiled()
         start = time.perf_counter()
         with compiled:
-            metrics, data_cb = compiled.evaluate(data, labels, callbacks=callbacks)
+            if _is_batch_iterator(x):
+                if y is not None:
+                    raise ValueError("evaluate: given an iterator of (x, y) batches, leave y "
+                                     "out (the labels come with the batches).")
+                metrics, data_cb = compiled.evaluate_batch_iter(
+                    self.inputs, self.outputs, self._batches(x, True), callbacks=callbacks)
+            else:
+                if y is None:
+                    raise ValueError("evaluate: give labels y for the array x (or pass an "
+                                     "iterator of (x, y) batches as x).")
+                ys = _as_list(y) if len(self.outputs) > 1 else [y]
+                labels = {pop: np.asarray(v) for pop, v in zip(self.outputs, ys, strict=True)}
+                metrics, data_cb = compiled.evaluate(self._inputs(x), labels,
+                                                     callbacks=callbacks)
         elapsed = time.perf_counter() - start
         accuracy = [float(metrics[pop].result) for pop in self.outputs]
         results: dict[str, Any] = {
             "accuracy": accuracy[0] if len(accuracy) == 1 else accuracy,
-            "num_examples": int(len(next(iter(data.values())))), "time_s": elapsed}
+            "num_examples": int(metrics[self.outputs[0]].total), "time_s": elapsed}
         if spikes and "spikes_per_neuron" in data_cb:
             per_pop = dict(data_cb["spikes_per_neuron"])
             results["spikes_per_neuron"] = per_pop.pop("__all__")

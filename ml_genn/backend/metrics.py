@@ -35,7 +35,20 @@ def device_metric(metric: Metric) -> "DeviceMetric | None":
 
 
 class DeviceMetric:
-    """Device version of one metric class."""
+    """Device version of one metric class.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from ml_genn.metrics import SparseCategoricalAccuracy
+        >>> metric = SparseCategoricalAccuracy()
+        >>> device = device_metric(metric)
+        >>> acc = device.update(device.init(), jnp.array([1, 0, 1]),
+        ...                     jnp.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]),
+        ...                     jnp.array([True, True, False]))  # third is padding
+        >>> device.write(metric, acc)
+        >>> metric.result
+        0.5
+    """
 
     def check(self, metric: Metric, y_shape: tuple, pred_shape: tuple, name: str) -> None:
         """Raise on the host, before anything runs, for labels that cannot match."""

@@ -22,21 +22,20 @@ from typing import Any, Callable, Iterable
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.experimental import multihost_utils
 
 from .metrics import device_metric
 from .schedules import SCHEDULES
-from .transfer import DeviceBatch
+from .transfer import DeviceBatch, take
 
 #: Batches dispatched ahead of the one being retired.
 WINDOW = 3
 
 
-def _accumulate(metrics, accs, outs, ys, j, count):
+def _accumulate(metrics, accs, outs, ys, count):
     """Inside a program: update every device metric with one batch."""
     mask = jnp.arange(outs[0].shape[0]) < count
-    return tuple(acc if m is None else
-                 m.update(acc, jax.lax.dynamic_index_in_dim(ys[n], j, 0, keepdims=False),
-                          out, mask)
+    return tuple(acc if m is None else m.update(acc, ys[n], out, mask)
                  for n, (m, acc, out) in enumerate(zip(metrics, accs, outs)))
 
 
@@ -71,8 +70,8 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
     def retire(item) -> None:
         batch, outs, recs, accs_then = item
         n = batch.count
-        host_outs = [np.asarray(a)[:n] for a in outs] if need_readouts else None
-        host_recs = [np.asarray(r)[:, :n] for r in recs] if record else None
+        host_outs = [to_host(a)[:n] for a in outs] if need_readouts else None
+        host_recs = [to_host(r)[:, :n] for r in recs] if record else None
         for o in host_metrics:
             metrics[o].update(np.asarray(batch.y_host[o])[:n], host_outs[o])
         if per_batch and on_device:
@@ -85,7 +84,7 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
         batch = result.batch
         outs = tuple(result.readouts[i] for i in outputs)
         if on_device:
-            accs = accumulate(accs, outs, batch.y, batch.j, batch.count)
+            accs = accumulate(accs, outs, take(batch.y, batch.j), batch.count)
         if need_readouts:
             for a in outs:
                 a.copy_to_host_async()
@@ -98,6 +97,14 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
         retire(window.popleft())
     if on_device:
         _write(metrics, device, accs)
+
+
+def to_host(array: jax.Array) -> np.ndarray:
+    """A device array as NumPy; with several hosts (``jax.distributed``) the shards of
+    the other processes are gathered first."""
+    if not array.is_fully_addressable:
+        array = multihost_utils.process_allgather(array, tiled=True)
+    return np.asarray(array)
 
 
 def _write(metrics: list, device: list, accs: tuple) -> None:

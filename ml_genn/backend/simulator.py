@@ -23,6 +23,7 @@ from .neurons import build_dynamics
 from .neurons.base import batched
 from .plan import Plan
 from .sharding import Placement, resolve_devices
+from .transfer import take
 
 
 class SimParams(NamedTuple):
@@ -108,10 +109,11 @@ class Simulator:
         return [name for name in state._fields if tuple(getattr(state, name).shape) == shape]
 
     @staticmethod
-    def take(group: dict, j: jnp.ndarray) -> dict:
-        """Inside a program: batch ``j`` of a transfer group ``{i: (G, B, ...)}``."""
-        return {i: jax.lax.dynamic_index_in_dim(g, j, axis=0, keepdims=False)
-                for i, g in group.items()}
+    def inputs(batch: Any) -> dict:
+        """The inputs ``{i: (B, ...)}`` of a :class:`~ml_genn.backend.transfer.DeviceBatch`,
+        cut out of its transfer group on the device (a separate small program, so that
+        the batch programs never depend on the group's size)."""
+        return take(batch.x, batch.j)
 
     def zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)

@@ -1,23 +1,25 @@
-"""Moving batches to the device: a few large transfers, started ahead of the compute.
+"""Moving batches to the device: a few large transfers, prepared ahead of the compute.
 
 Batches are gathered into *transfer groups* of ``G`` batches (about
 :data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
-set, padded with zeros. A group's transfer is started (``jax.device_put`` returns at
-once) before the batches of the group before it are dispatched, so copies overlap the
-compute; programs pick their batch out of the group on the device. At most two groups
-are alive at a time, so host and device memory are bounded by the batch size, never by
-the number of examples.
+set, padded with zeros. A worker thread builds the next group and starts its transfer
+while the batches of the current one are dispatched, so copies overlap the compute;
+programs pick their batch out of the group on the device. At most two groups are alive
+at a time, so host and device memory are bounded by the batch size, never by the
+number of examples.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Iterator, NamedTuple
 
+import jax
 import numpy as np
 
 from .sharding import Placement
 
 #: Input bytes per transfer group (large copies run near the bus' bandwidth).
-GROUP_BYTES = 32 * 2 ** 20
+GROUP_BYTES = 8 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
 
@@ -107,18 +109,28 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
 
 def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
                    placement: Placement) -> Iterator[DeviceBatch]:
-    """Start each group's transfer one group ahead and yield its batches in order."""
+    """Yield every group's batches in order while a worker thread prepares the next
+    group (reads the batch iterator, pads, starts the transfer), so the host thread
+    only dispatches programs."""
+    source = iter(groups)
+
+    def produce():
+        item = next(source, None)
+        if item is None:
+            return None
+        x, y, members = item
+        return _put(x, placement), None if y is None else _put(y, placement), members
+
     index = 0
-    pending = None
-    for x, y, members in groups:
-        current = pending
-        pending = (_put(x, placement), None if y is None else _put(y, placement), members)
-        if current is not None:
-            for item in _unpack(current, index):
-                yield item
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ml_genn-transfer") as pool:
+        upcoming = pool.submit(produce)
+        while True:
+            current = upcoming.result()
+            if current is None:
+                return
+            upcoming = pool.submit(produce)
+            yield from _unpack(current, index)
             index += len(current[2])
-    if pending is not None:
-        yield from _unpack(pending, index)
 
 
 def _put(arrays: dict, placement: Placement) -> dict:
@@ -134,3 +146,10 @@ def _unpack(group: tuple, index: int) -> Iterator[DeviceBatch]:
 def example_bytes(x: dict[Any, np.ndarray]) -> int:
     """Bytes of one example's inputs (all input populations)."""
     return int(sum(a[0].nbytes if len(a) else 0 for a in x.values()))
+
+
+@jax.jit
+def take(group: dict, j: Any) -> dict:
+    """Batch ``j`` of a transfer group ``{key: (G, B, ...)}``, on the device."""
+    return {k: jax.lax.dynamic_index_in_dim(g, j, axis=0, keepdims=False)
+            for k, g in group.items()}

@@ -9,7 +9,8 @@ readouts, connectivities, synapses) with a snapshot taken then:
 * an array cannot be changed in place: the arrays the device model was built from are
   made read-only, so ``conn.connectivity.weight[0, 0] = 1.0`` raises NumPy's
   "assignment destination is read-only" instead of being silently ignored. Assign a
-  new array instead (:data:`MSG_IN_PLACE`).
+  new array instead: ``w = conn.connectivity.weight.copy(); w[0, 0] = 1.0;
+  conn.connectivity.weight = w``.
 
 Comparing tokens (identities, scalar values) costs microseconds per run; hashing the
 weights would cost tens of milliseconds for a VGG-16.
@@ -20,13 +21,6 @@ from numbers import Number
 from typing import Any
 
 import numpy as np
-
-#: How to change an array after compile() (the arrays themselves are read-only).
-MSG_IN_PLACE = (
-    "Arrays of a compiled network are read-only. Assign a new array instead:\n"
-    "    wrong: conn.connectivity.weight[0, 0] = 1.0\n"
-    "    right: w = conn.connectivity.weight.copy(); w[0, 0] = 1.0; "
-    "conn.connectivity.weight = w")
 
 
 def _token(value: Any, freeze: bool) -> Any:

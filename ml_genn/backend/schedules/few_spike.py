@@ -19,11 +19,10 @@ from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
 
 
-def program(sim, params, group, j, first, *, record):
+def program(sim, params, inputs, first, *, record):
     """One batch: (readouts, recordings)."""
     plan = sim.plan
     k = plan.stage_steps
-    inputs = sim.take(group, j)
     state = sim.init_state(params, sim.example_keys(first))
     batch = sim.batch_size
     decoded: list = [None] * len(plan.populations)
@@ -73,9 +72,14 @@ class FewSpikeFastSchedule(Schedule):
                         f"{type(c.connection.synapse).__name__} synapse")
         return None
 
+    @staticmethod
+    def jitted(sim: Any, record: tuple = ()) -> Any:
+        """The batch program ``(params, inputs, first) -> (readouts, recordings)``."""
+        return sim.jit(("few_spike_fast", record), lambda: partial(program, sim, record=record))
+
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:
-        fn = sim.jit(("few_spike_fast", record), lambda: partial(program, sim, record=record))
+        fn = self.jitted(sim, record)
         for b in batches:
-            readouts, recs = fn(sim.params, b.x, b.j, b.start)
+            readouts, recs = fn(sim.params, sim.inputs(b), b.start)
             yield BatchResult(b, readouts, recs)

@@ -95,9 +95,8 @@ def _chunk(sim, params, carry, c_start, t0, inputs, *, size, num_steps, record):
     return (tuple(new_neurons), new_tails, tuple(conn_states), tuple(new_accs)), ordered
 
 
-def program(sim, params, group, j, first, t0, *, num_steps, chunk, record):
+def program(sim, params, inputs, first, t0, *, num_steps, chunk, record):
     """One batch from a fresh state: (readouts, recordings)."""
-    inputs = sim.take(group, j)
     state: SimState = sim.init_state(params, sim.example_keys(first))
     carry = (state.neurons, state.history, state.connections, sim.readout_init(sim.batch_size))
     n_full, rest = divmod(num_steps, chunk)
@@ -132,13 +131,20 @@ class LayerSchedule(Schedule):
             return "reset_vars_between_batches=False keeps state across batches"
         return None
 
+    @staticmethod
+    def jitted(sim: Any, record: tuple = ()) -> Any:
+        """The batch program ``(params, inputs, first, t0) -> (readouts, recordings)``."""
+        steps = sim.plan.num_timesteps
+        chunk = time_chunk(sim, sim.batch_size, steps)
+        return sim.jit(("layer", steps, chunk, record),
+                       lambda: partial(program, sim, num_steps=steps, chunk=chunk,
+                                       record=record))
+
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:
         steps = sim.plan.num_timesteps
-        chunk = time_chunk(sim, sim.batch_size, steps)
-        fn = sim.jit(("layer", steps, chunk, record),
-                     lambda: partial(program, sim, num_steps=steps, chunk=chunk, record=record))
+        fn = self.jitted(sim, record)
         for b in batches:
             t0 = 0 if sim.plan.reset_time_between_batches else b.index * steps
-            readouts, recs = fn(sim.params, b.x, b.j, b.start, t0)
+            readouts, recs = fn(sim.params, sim.inputs(b), b.start, t0)
             yield BatchResult(b, readouts, recs)

@@ -28,7 +28,13 @@ class BatchResult(NamedTuple):
 
 
 class Schedule:
-    """One way of running a plan. Subclasses set ``name`` and implement the three parts."""
+    """One way of running a plan. Subclasses set ``name`` and implement the three parts.
+
+    Example:
+        >>> from ml_genn.backend.schedules import SCHEDULES
+        >>> list(SCHEDULES)  # registration order
+        ['few_spike_fast', 'layer', 'timestep']
+    """
 
     name: ClassVar[str] = ""
 

@@ -26,11 +26,10 @@ from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
 
 
-def program(sim, params, state, group, j, first, t0, *, mode, num_steps, record):
+def program(sim, params, state, inputs, first, t0, *, mode, num_steps, record):
     """``num_steps`` steps of one batch from ``state`` (model time starts at ``t0``):
     (state, readouts, recordings). ``mode`` is ``"fresh"`` (new state for the batch's
     examples), ``"keep"`` or ``"reset_syn"`` (keep neurons, drop spikes in flight)."""
-    inputs = sim.take(group, j)
     if mode != "keep":
         fresh = sim.init_state(params, sim.example_keys(first))
         state = fresh if mode == "fresh" else state._replace(history=fresh.history,
@@ -120,7 +119,7 @@ class TimestepSchedule(Schedule):
                 mode = "fresh"
             else:
                 mode = "reset_syn" if plan.reset_in_syn_between_batches else "keep"
-            state, readouts, recs = fn(mode)(sim.params, state, b.x, b.j, b.start, t0)
+            state, readouts, recs = fn(mode)(sim.params, state, sim.inputs(b), b.start, t0)
             yield BatchResult(b, readouts, recs)
 
     @staticmethod
@@ -147,18 +146,17 @@ class TimestepSchedule(Schedule):
             if item is not None:
                 pending[run] = {"batch": item, "readouts": [None] * n_pops,
                                 "recs": [None] * len(record)}
-                group, j = item.x, item.j
+                inputs = sim.inputs(item)
                 if zeros is None:
-                    zeros = {i: sim.placement.put_batched(
-                        np.zeros((1,) + g.shape[1:], np.float32), axis=1)
-                        for i, g in group.items()}
+                    zeros = {i: sim.placement.put_batched(np.zeros(a.shape, np.float32))
+                             for i, a in inputs.items()}
             else:
-                group, j = zeros, 0
+                inputs = zeros
             mode = "fresh" if state is None else "keep"
             fn = sim.jit(("timestep", mode, k, record),
                          lambda mode=mode: partial(program, sim, mode=mode, num_steps=k,
                                                    record=record))
-            state, readouts, recs = fn(sim.params, state, group, j, 0, 0)
+            state, readouts, recs = fn(sim.params, state, inputs, 0, 0)
             for i in watched:
                 owner = run - depths[i]
                 if owner in pending:

@@ -1,0 +1,183 @@
+"""The user's path through a compiled network: errors raised by compile(), changes after
+compile(), predict into the caller's arrays, batch iterators over generators, and
+metrics accumulated on the device against NumPy re-statements."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ml_genn import Connection, Network, Population
+from ml_genn.callbacks import Callback, CallbackList
+from ml_genn.compilers import InferenceCompiler
+from ml_genn.connectivity import Dense
+from ml_genn.metrics import Metric
+from ml_genn.neurons import BinarySpikeInput, IntegrateFire, PoissonGenerator
+from ml_genn.readouts import READOUTS
+
+T = 6
+BATCH = 4
+
+
+def _network(seed=0):
+    rng = np.random.default_rng(seed)
+    with Network() as net:
+        inp = Population(BinarySpikeInput(), 5, name="inp")
+        out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), 3, name="out")
+        conn = Connection(inp, out, Dense(rng.choice([0.25, 0.5, 0.75], size=(5, 3))),
+                          name="inp_out")
+    x = (rng.random((11, 5)) < 0.6).astype(np.float32)
+    return net, inp, out, conn, x
+
+
+def _counts(x, w, v_thresh):
+    """NumPy re-statement: spike counts of IF neurons (reset to 0) driven by binary input
+    that is delivered one step after it is sent."""
+    v = np.zeros((len(x), w.shape[1]))
+    counts = np.zeros_like(v)
+    for _ in range(T - 1):
+        v += x @ w
+        spike = v >= v_thresh
+        counts += spike
+        v[spike] = 0.0
+    return counts
+
+
+def test_readout_without_output_variable_is_refused_by_compile():
+    with Network() as net:
+        gen = Population(PoissonGenerator(rate=50.0), 2, name="gen")
+    gen.neuron.readout = READOUTS.resolve("var")
+    with pytest.raises(ValueError, match="'gen'.*Var needs an output variable.*"
+                                         "PoissonGenerator has none"):
+        InferenceCompiler(evaluate_timesteps=2).compile(net)
+
+
+def test_reference_counts():
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    pred, _ = compiled.predict({inp: x}, out, callbacks=[])
+    np.testing.assert_array_equal(pred[out], _counts(x, conn.connectivity.weight, 1.0))
+
+
+def test_parameter_and_weight_assigned_after_compile_are_seen():
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    before, _ = compiled.predict({inp: x}, out, callbacks=[])
+    out.neuron.v_thresh = 2.0
+    after, _ = compiled.predict({inp: x}, out, callbacks=[])
+    w = conn.connectivity.weight
+    np.testing.assert_array_equal(after[out], _counts(x, w, 2.0))
+    assert not np.array_equal(before[out], after[out])
+    conn.connectivity.weight = w * 2.0
+    doubled, _ = compiled.predict({inp: x}, out, callbacks=[])
+    np.testing.assert_array_equal(doubled[out], _counts(x, w * 2.0, 2.0))
+
+
+def test_in_place_change_after_compile_is_refused():
+    net, inp, out, conn, x = _network()
+    InferenceCompiler(evaluate_timesteps=T).compile(net)
+    with pytest.raises(ValueError, match="read-only"):
+        conn.connectivity.weight[0, 0] = 5.0
+
+
+def test_predict_writes_into_the_callers_array():
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    target = np.full((len(x) + 2, 3), -1.0, np.float32)
+    pred, _ = compiled.predict({inp: x}, out, callbacks=[], out={out: target})
+    expected = _counts(x, conn.connectivity.weight, 1.0)
+    np.testing.assert_array_equal(target[:len(x)], expected)
+    assert np.all(target[len(x):] == -1.0)
+    assert np.shares_memory(pred[out], target)
+
+
+@pytest.mark.parametrize("rows,shape,match", [
+    (5, (5, 3), "out array for output 'out' has 5 rows; the data has more examples"),
+    (11, (11, 4), r"must be a NumPy array of shape \(N, \*\(3,\)\), received \(11, 4\)"),
+])
+def test_predict_into_a_wrong_array_is_refused(rows, shape, match):
+    net, inp, out, _, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    with pytest.raises(ValueError, match=match):
+        compiled.predict({inp: x}, out, callbacks=[], out={out: np.zeros(shape, np.float32)})
+
+
+def test_batch_iterators_read_generators_and_match_arrays():
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    expected = _counts(x, conn.connectivity.weight, 1.0)
+    y = np.array([2, 0, 1, 1, 0, 2, 2, 1, 0, 0, 1])
+    read = []
+
+    def batches(labelled):
+        for s in range(0, len(x), 3):  # batches smaller than batch_size
+            read.append(s)
+            yield (x[s:s + 3], y[s:s + 3]) if labelled else x[s:s + 3]
+
+    target = np.zeros((len(x), 3), np.float32)
+    pred, _ = compiled.predict_batch_iter(inp, out, batches(False), callbacks=[],
+                                          out={out: target})
+    np.testing.assert_array_equal(pred[out], expected)
+    metrics, _ = compiled.evaluate_batch_iter(inp, out, batches(True), callbacks=[])
+    accuracy = np.mean(expected.argmax(1) == y)
+    assert metrics[out].result == pytest.approx(accuracy)
+    assert metrics[out].total == len(x)
+
+
+def test_evaluate_batch_iter_needs_labels():
+    net, inp, out, _, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    with pytest.raises(ValueError, match="Batch 0 from the iterator has no labels"):
+        compiled.evaluate_batch_iter(inp, out, iter([x[:2]]), callbacks=[])
+
+
+class MaxAbs(Metric):
+    """A user's metric with no device version: updated on the host."""
+
+    def __init__(self):
+        self.value = 0.0
+
+    def update(self, y_true, y_pred):
+        self.value = max(self.value, float(np.max(np.abs(y_true - y_pred))))
+
+    @property
+    def result(self):
+        return self.value
+
+
+def test_device_metrics_equal_numpy_and_host_metrics_still_work():
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    expected = _counts(x, conn.connectivity.weight, 1.0)
+    target = np.random.default_rng(1).uniform(0, 3, expected.shape)
+    metrics, _ = compiled.evaluate({inp: x}, {out: target}, metrics="mean_square_error",
+                                   callbacks=[])
+    assert metrics[out].result == pytest.approx(np.mean((target - expected) ** 2), rel=1e-6)
+    metrics, _ = compiled.evaluate({inp: x}, {out: target}, metrics=MaxAbs(), callbacks=[])
+    assert metrics[out].result == pytest.approx(np.max(np.abs(target - expected)))
+
+
+def test_mse_labels_of_the_wrong_shape_are_refused_before_running():
+    net, inp, out, _, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    with pytest.raises(ValueError, match=r"mean_square_error: labels of shape \(11, 2\) do "
+                                         r"not match predictions of shape \(11, 3\) for output 'out'"):
+        compiled.evaluate({inp: x}, {out: np.zeros((11, 2))}, metrics="mean_square_error",
+                          callbacks=[])
+
+
+class Progress(Callback):
+    def __init__(self):
+        self.seen = []
+
+    def on_batch_end(self, batch, metrics):
+        self.seen.append((batch, metrics[next(iter(metrics))].total))
+
+
+def test_per_batch_callbacks_get_metrics_in_order_and_others_need_none():
+    assert not CallbackList([Callback()]).per_batch
+    progress = Progress()
+    assert CallbackList([progress]).per_batch
+    net, inp, out, _, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    compiled.evaluate({inp: x}, {out: np.zeros(len(x), int)}, callbacks=[progress])
+    assert progress.seen == [(0, 4), (1, 8), (2, 11)]
