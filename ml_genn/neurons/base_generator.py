@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from ..utils.validation import check_non_negative
 from .neuron import Neuron
 from .param import Option
 
 
 def _check_start(value: Any, name: str, owner: str) -> float:
-    if float(value) < 0:
-        raise ValueError(f"{owner}: {name} must be >= 0 ms, received {value!r}.")
-    return float(value)
+    return float(check_non_negative(value, name, owner))
 
 
 def _check_stop(value: Any, name: str, owner: str) -> float | None:

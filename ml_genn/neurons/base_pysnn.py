@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..initializers import Initializer
-from ..utils.validation import check_non_negative, check_positive
+from ..utils.validation import check_positive
 from .param import Param
 
 UPDATE_TYPES = ("linear", "exponential")
@@ -53,12 +53,3 @@ def check_decay(value: Any, name: str, update_type: str, owner: str) -> Any:
                          f"update_type='linear' and must lie in [0, 1], received {value!r}. "
                          f"Use update_type='exponential' for a time constant in ms.")
     return value
-
-
-def check_refrac_steps(value: Any, name: str, owner: str) -> int:
-    """Refractory period in whole timesteps (>= 0)."""
-    if isinstance(value, bool) or int(value) != value:
-        raise ValueError(f"{owner}: {name} must be a non-negative integer, "
-                         f"received {value!r}.")
-    check_non_negative(value, name, owner)
-    return int(value)

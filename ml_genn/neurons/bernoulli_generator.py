@@ -3,20 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ..initializers import Initializer
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_unit_interval
 from .base_generator import GeneratorBase
 from .param import Param
-
-
-def _check_probability(value: Any, name: str, owner: str) -> Any:
-    if not isinstance(value, Initializer):
-        array = np.asarray(value, dtype=np.float64)
-        if not np.all((array >= 0) & (array <= 1)):
-            raise ValueError(f"{owner}: {name} must lie in [0, 1], received {value!r}.")
-    return value
 
 
 class BernoulliGenerator(GeneratorBase):
@@ -36,7 +26,7 @@ class BernoulliGenerator(GeneratorBase):
         0.25
     """
 
-    prob = Param(_check_probability)
+    prob = Param(check_unit_interval)
 
     @network_default_params
     def __init__(self, prob: Any = 0.5, start: float = 0.0, stop: float | None = None):

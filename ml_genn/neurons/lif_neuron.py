@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_pysnn import Decay, check_decays, check_refrac_steps, check_update_type
+from ..utils.validation import check_non_negative_int
+from .base_pysnn import Decay, check_decays, check_update_type
 from .neuron import Neuron
 from .param import Option, Param
 
@@ -51,7 +52,7 @@ class LIFNeuron(Neuron):
     alpha_t = Param()
     tau_v = Decay()
     tau_t = Decay()
-    refrac_steps = Option(check_refrac_steps)
+    refrac_steps = Option(check_non_negative_int)
     update_type = Option(check_update_type)
 
     @network_default_params

@@ -35,6 +35,16 @@ def check_positive_int(value: Any, name: str, owner: str) -> int:
     return int(value)
 
 
+def check_non_negative_int(value: Any, name: str, owner: str) -> int:
+    """A non-negative integer (an integral float such as ``3.0`` is accepted), as ``int``."""
+    if not (is_positive_int(value) or (isinstance(value, (Real, np.integer, np.floating))
+                                       and not isinstance(value, (bool, np.bool_))
+                                       and value == 0)):
+        raise ValueError(f"{owner}: {name} must be a non-negative integer, "
+                         f"received {value!r}.")
+    return int(value)
+
+
 def check_positive(value: Any, name: str, owner: str) -> Any:
     """Reject a non-positive scalar or array (initializers are checked when drawn)."""
     if isinstance(value, Initializer):
@@ -50,6 +60,16 @@ def check_non_negative(value: Any, name: str, owner: str) -> Any:
         return value
     if not np.all(np.asarray(value, dtype=np.float64) >= 0):
         raise ValueError(f"{owner}: {name} must be >= 0, received {value!r}.")
+    return value
+
+
+def check_unit_interval(value: Any, name: str, owner: str) -> Any:
+    """Reject a scalar or array outside [0, 1] (initializers are checked when drawn)."""
+    if isinstance(value, Initializer):
+        return value
+    array = np.asarray(value, dtype=np.float64)
+    if not np.all((array >= 0) & (array <= 1)):
+        raise ValueError(f"{owner}: {name} must lie in [0, 1], received {value!r}.")
     return value
 
 

@@ -13,6 +13,38 @@ The parameter tuple comes from the neuron's declaration: every ``Param`` with
 :meth:`NeuronDynamics.derived_params` computes at compile time (decay factors,
 refractory steps). The neuron's ``Option`` values are captured in ``self.options``
 when the dynamics are built, so ``step`` never reads the mutable description.
+
+Example (a user-defined neuron: each parameter named once, in its declaration):
+
+    >>> import numpy as np
+    >>> from ml_genn.neurons import Neuron, Option, Param
+    >>> from ml_genn.utils.validation import as_bool, check_positive
+    >>> class Leaky(Neuron):
+    ...     output_var_name = "v"
+    ...     v = Param()
+    ...     tau = Param(check_positive, device=False)
+    ...     clamp = Option(as_bool)
+    ...     def __init__(self, v=0.0, tau=10.0, clamp=False, readout=None):
+    ...         super().__init__(readout=readout, v=v, tau=tau, clamp=clamp)
+    >>> class LeakyState(NamedTuple):
+    ...     v: jnp.ndarray
+    >>> @register_dynamics(Leaky)
+    ... class LeakyDynamics(NeuronDynamics):
+    ...     def derived_params(self, values, rng):
+    ...         return {"alpha": batched(self.decay("tau", rng))}
+    ...     def initial_state(self, p, batch_size, keys):
+    ...         return LeakyState(v=self.full(p.v, batch_size))
+    ...     def step(self, p, s, drive, t):
+    ...         v = p.alpha * s.v + drive
+    ...         v = jnp.minimum(v, 1.0) if self.options.clamp else v
+    ...         return LeakyState(v=v), jnp.zeros_like(v)
+    >>> dyn = build_dynamics(Leaky(tau=1.0, clamp=True), (2,), dt=1.0)
+    >>> p = dyn.params(np.random.default_rng(0))
+    >>> p._fields
+    ('v', 'alpha')
+    >>> s, _ = dyn.step(p, dyn.initial_state(p, 1, None), jnp.full((1, 2), 3.0), 0)
+    >>> s.v.tolist()
+    [[1.0, 1.0]]
 """
 from __future__ import annotations
 
