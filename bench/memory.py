@@ -29,8 +29,7 @@ def child(examples: int, method: str) -> None:
     from ml_genn import Connection, Network, Population
     from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
     from ml_genn.connectivity import Dense
-    from ml_genn.neurons import (FewSpikeRelu, FewSpikeReluInput, IntegrateFire,
-                                 PoissonInput)
+    from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
 
     rng = np.random.default_rng(0)
     w1 = rng.normal(0, 0.05, (784, 128)).astype(np.float32)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -120,6 +121,10 @@ def ann_forward(nodes, x, precision):
         total = sum(apply_op(op, values[src], precision) for src, op in edges)
         values.append(total if n == len(nodes) - 1 else jax.nn.relu(total))
     return values[-1], values[1:-1]
+
+
+def ann_logits(nodes, x, precision):
+    return ann_forward(nodes, x, precision)[0]
 
 
 def connectivity(op, scale=1.0):
@@ -237,30 +242,30 @@ def main() -> None:
             "eval/dev", "iter/dev", "pred/dev", "dev/ANN", "eval/ANN", "rate dev", "rate eval",
             "r e/d", "FS acc=ANN"]
     widths = [8, 5, 9, 9, 9, 9, 9, 9, 8, 8, 8, 7, 8, 9, 9, 6, 10]
-    print(" ".join(f"{c:>{w}}" for c, w in zip(cols, widths)), flush=True)
+    print(" ".join(f"{c:>{w}}" for c, w in zip(cols, widths, strict=True)), flush=True)
     rng = np.random.default_rng(0)
     for name in args.nets:
         nodes = NETWORKS[name](args.width, rng)
         calib = rng.uniform(0, 1, (64, 32, 32, 3)).astype(np.float32)
-        _, acts = jax.jit(lambda x: ann_forward(nodes, x, "highest"))(calib)
+        _, acts = jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)
         acts = [np.asarray(a) for a in acts]
         for batch in args.batch_sizes:
             x_dev = jnp.asarray(rng.uniform(0, 1, (batch, 32, 32, 3)).astype(np.float32))
             ann = {}
             for p in ("default", "highest"):
-                fn = jax.jit(lambda x, p=p: ann_forward(nodes, x, p)[0])
-                ann[p] = device_rate(lambda fn=fn: fn(x_dev), 20, batch)
+                fn = jax.jit(partial(ann_logits, nodes, precision=p))
+                ann[p] = device_rate(partial(fn, x_dev), 20, batch)
             n = args.eval_batches * batch
             x_host = rng.uniform(0, 1, (n, 32, 32, 3)).astype(np.float32)
-            logits = jax.jit(lambda x: ann_forward(nodes, x, "highest")[0])
+            logits = jax.jit(partial(ann_logits, nodes, precision="highest"))
             y_host = np.concatenate([np.asarray(logits(x_host[s:s + batch])).argmax(1)
                                      for s in range(0, n, batch)])
 
             net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
             compiled = FewSpikeCompiler(k=args.k, batch_size=batch,
                                         precision=args.snn_precision).compile(net)
-            fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(compiled, inp, out, x_host, y_host,
-                                                         x_dev, 20, (0,))
+            fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
+                compiled, inp, out, x_host, y_host, x_dev, 20, (0,))
             rate_dev = rate_eval = float("nan")
             if not args.skip_rate:
                 net, inp, out = rate_network(nodes, acts)
@@ -277,7 +282,7 @@ def main() -> None:
                    f"{fs_pred / fs_dev:.2f}", f"{fs_dev / ann['default']:.2f}",
                    f"{fs_eval / ann['default']:.2f}", f"{rate_dev:.0f}", f"{rate_eval:.0f}",
                    f"{rate_eval / rate_dev:.2f}", f"{fs_acc:.3f}"]
-            print(" ".join(f"{c:>{w}}" for c, w in zip(row, widths)), flush=True)
+            print(" ".join(f"{c:>{w}}" for c, w in zip(row, widths, strict=True)), flush=True)
     print("img/s throughout. eval/dev: few-spike through evaluate() over device-only (the "
           "user's path; target >= 0.9 at batch >= 256 on a GPU). dev/ANN, eval/ANN: "
           "few-spike over the ANN at default precision. r e/d: rate-coded evaluate() over "

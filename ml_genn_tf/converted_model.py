@@ -154,7 +154,7 @@ class ConvertedModel:
             yield (xs if len(xs) > 1 else xs[0], y) if labelled else \
                 (xs if len(xs) > 1 else xs[0])
 
-    def predict(self, x: Any, callbacks: Any = ()) -> Any:
+    def predict(self, x: Any, callbacks: Any = ()) -> np.ndarray | list[np.ndarray]:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, or a list of
         arrays, or a dict by input name, for several inputs; or an iterator of such
         batches, read as the run goes): one array ``(N, *output shape)`` per output (a

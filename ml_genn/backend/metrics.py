@@ -9,14 +9,15 @@ no device version (a user's own) is updated on the host instead.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from ..metrics import MeanSquareError, Metric, SparseCategoricalAccuracy
 
-DEVICE_METRICS: dict[type, "DeviceMetric"] = {}
+DEVICE_METRICS: dict[type, DeviceMetric] = {}
 
 
 def register_metric(metric_cls: type) -> Callable[[type], type]:
@@ -29,7 +30,7 @@ def register_metric(metric_cls: type) -> Callable[[type], type]:
     return decorator
 
 
-def device_metric(metric: Metric) -> "DeviceMetric | None":
+def device_metric(metric: Metric) -> DeviceMetric | None:
     """The device version of ``metric`` (exact class match), or None."""
     return DEVICE_METRICS.get(type(metric))
 

@@ -16,8 +16,9 @@ while the host waits:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -36,7 +37,7 @@ def _accumulate(metrics, accs, outs, ys, count):
     """Inside a program: update every device metric with one batch."""
     mask = jnp.arange(outs[0].shape[0]) < count
     return tuple(acc if m is None else m.update(acc, ys[n], out, mask)
-                 for n, (m, acc, out) in enumerate(zip(metrics, accs, outs)))
+                 for n, (m, acc, out) in enumerate(zip(metrics, accs, outs, strict=True)))
 
 
 def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: list | None,
@@ -58,8 +59,9 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
             real examples.
     """
     schedule = SCHEDULES[sim.plan.schedule]
-    device = [None if m is None else device_metric(m) for m in metrics or []]
-    host_metrics = [n for n, m in enumerate(metrics or []) if m is not None and device[n] is None]
+    metrics = metrics or []
+    device = [None if m is None else device_metric(m) for m in metrics]
+    host_metrics = [n for n, m in enumerate(metrics) if m is not None and device[n] is None]
     on_device = any(d is not None for d in device)
     accs = tuple(None if d is None else d.init() for d in device)
     accumulate = sim.jit(("metrics", tuple(type(d) for d in device)),
@@ -72,8 +74,10 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
         n = batch.count
         host_outs = [to_host(a)[:n] for a in outs] if need_readouts else None
         host_recs = [to_host(r)[:, :n] for r in recs] if record else None
-        for o in host_metrics:
-            metrics[o].update(np.asarray(batch.y_host[o])[:n], host_outs[o])
+        if host_metrics:
+            assert host_outs is not None and batch.y_host is not None
+            for o in host_metrics:
+                metrics[o].update(np.asarray(batch.y_host[o])[:n], host_outs[o])
         if per_batch and on_device:
             _write(metrics, device, accs_then)
         if host_outs is None and host_recs is None and not (per_batch and on_device):
@@ -108,6 +112,6 @@ def to_host(array: jax.Array) -> np.ndarray:
 
 
 def _write(metrics: list, device: list, accs: tuple) -> None:
-    for m, d, acc in zip(metrics, device, accs):
+    for m, d, acc in zip(metrics, device, accs, strict=True):
         if d is not None:
             d.write(m, jax.device_get(acc))

@@ -71,7 +71,7 @@ class Simulator:
             weights=tuple(tuple(w for _, w in g) for g in groups),
             input_affine=tuple(self._input_affine(p, rng) for p in pops)))
         self.readouts = [p.neuron.readout for p in pops]
-        for p, readout in zip(pops, self.readouts):
+        for p, readout in zip(pops, self.readouts, strict=True):
             if readout is not None:
                 readout_ops.backend_of(readout)   # raises now if it has none
             if readout is not None and readout.needs_var and p.neuron.output_var_name is None:
@@ -173,12 +173,12 @@ class Simulator:
         """Fresh state for a batch whose examples have PRNG ``keys``."""
         batch = keys.shape[0]
         neurons = tuple(dyn.initial_state(p, batch, keys)
-                        for dyn, p in zip(self.dynamics, params.neurons))
+                        for dyn, p in zip(self.dynamics, params.neurons, strict=True))
         history = tuple(None if not self.plan.outgoing(i) else
                         self.zeros(i, batch, (self.history_len[i],))
                         for i in range(len(self.plan.populations)))
         synapses = tuple(None if d is None else self.zeros(c.target, batch)
-                         for d, c in zip(self.decays, self.plan.connections))
+                         for d, c in zip(self.decays, self.plan.connections, strict=True))
         connections = tuple(op.init_state(batch) if self.stateful(ci) else None
                             for ci, op in enumerate(self.ops))
         return SimState(neurons, history, synapses, connections, jnp.zeros((), jnp.int32))

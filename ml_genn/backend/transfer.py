@@ -10,8 +10,10 @@ number of examples.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Iterator, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Any
 
 import jax
 import numpy as np
@@ -24,7 +26,8 @@ GROUP_BYTES = 8 * 2 ** 20
 MAX_GROUP = 64
 
 
-class HostBatch(NamedTuple):
+@dataclass(frozen=True)
+class HostBatch:
     """One batch on the host: ``x`` {input index: (count, ...)}, ``y`` {output key:
     (count, ...)} or None, the global index of its first example and its size."""
 
@@ -34,7 +37,8 @@ class HostBatch(NamedTuple):
     count: int
 
 
-class DeviceBatch(NamedTuple):
+@dataclass(frozen=True)
+class DeviceBatch:
     """Batch ``j`` of a transfer group on the device (``x``/``y`` hold the group's
     arrays ``(G, B, ...)``); ``y_host`` keeps its labels on the host."""
 
@@ -55,7 +59,7 @@ def group_size(example_bytes: int, batch_size: int) -> int:
 def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
     """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded."""
     out = np.zeros((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
-    for g, (a, n) in enumerate(zip(arrays, counts)):
+    for g, (a, n) in enumerate(zip(arrays, counts, strict=True)):
         out[g, :n] = a[:n]
     return out
 
@@ -69,9 +73,11 @@ def host_groups(batches: Iterable[HostBatch], batch: int, size: int
     def flush():
         counts = [m.count for m in members]
         xs = {i: _padded([m.x[i] for m in members], counts, batch) for i in members[0].x}
-        ys = None if members[0].y is None else {
-            k: _padded([np.asarray(m.y[k]) for m in members], counts, batch)
-            for k in members[0].y}
+        ys = None
+        if members[0].y is not None:
+            labels = [m.y or {} for m in members]
+            ys = {k: _padded([np.asarray(y[k]) for y in labels], counts, batch)
+                  for k in members[0].y}
         return xs, ys, list(members)
 
     for item in batches:
@@ -81,6 +87,18 @@ def host_groups(batches: Iterable[HostBatch], batch: int, size: int
             members = []
     if members:
         yield flush()
+
+
+def _group_of(array: np.ndarray, members: list[HostBatch], batch: int,
+              whole: bool) -> np.ndarray:
+    """Rows of ``members`` as ``(G, batch, ...)``: a reshaped view if they are ``whole``
+    batches, else a padded copy."""
+    first, last = members[0], members[-1]
+    if whole:
+        rows = array[first.start:last.start + last.count]
+        return rows.reshape((len(members), batch) + array.shape[1:])
+    return _padded([array[m.start:m.start + m.count] for m in members],
+                   [m.count for m in members], batch)
 
 
 def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, batch: int,
@@ -93,17 +111,12 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
         stop = min(num_examples, first + step)
         members = [HostBatch({}, None, s, min(batch_size, stop - s))
                    for s in range(first, stop, batch_size)]
-        if stop - first == step and batch == batch_size:
-            def view(a):
-                return a[first:stop].reshape((size, batch) + a.shape[1:])
-        else:
-            def view(a):
-                counts = [m.count for m in members]
-                return _padded([a[m.start:m.start + m.count] for m in members], counts, batch)
-        xs = {i: view(a) for i, a in x.items()}
-        ys = None if y is None else {k: view(np.asarray(a)) for k, a in y.items()}
-        yield xs, ys, [m._replace(y=None if y is None else
-                                  {k: a[m.start:m.start + m.count] for k, a in y.items()})
+        whole = stop - first == step and batch == batch_size
+        xs = {i: _group_of(a, members, batch, whole) for i, a in x.items()}
+        ys = None if y is None else {k: _group_of(np.asarray(a), members, batch, whole)
+                                     for k, a in y.items()}
+        yield xs, ys, [replace(m, y=None if y is None else
+                               {k: a[m.start:m.start + m.count] for k, a in y.items()})
                        for m in members]
 
 

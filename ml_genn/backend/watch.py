@@ -55,7 +55,7 @@ def snapshot(plan: Any, freeze: bool = True) -> tuple:
 def changed_parts(plan: Any, before: tuple) -> list[str]:
     """Names of the populations and connections that changed since ``before``."""
     now = snapshot(plan, freeze=False)
-    names = [p.name for p, a, b in zip(plan.populations, before[0], now[0]) if a != b]
-    names += [c.connection.name for c, a, b in zip(plan.connections, before[1], now[1])
+    names = [p.name for p, a, b in zip(plan.populations, before[0], now[0], strict=True) if a != b]
+    names += [c.connection.name for c, a, b in zip(plan.connections, before[1], now[1], strict=True)
               if a != b]
     return names

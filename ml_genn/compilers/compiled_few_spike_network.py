@@ -12,4 +12,5 @@ class CompiledFewSpikeNetwork(CompiledNetwork):
 
     @property
     def k(self) -> int:
+        assert self.plan.stage_steps is not None, "few-spike plans have stage_steps"
         return self.plan.stage_steps

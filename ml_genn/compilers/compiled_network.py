@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -10,14 +12,21 @@ from ..backend import runner
 from ..backend.metrics import device_metric
 from ..backend.plan import Plan
 from ..backend.simulator import Simulator
-from ..backend.transfer import (HostBatch, array_groups, device_batches, example_bytes,
-                                group_size, host_groups)
+from ..backend.transfer import (
+    HostBatch,
+    array_groups,
+    device_batches,
+    example_bytes,
+    group_size,
+    host_groups,
+)
 from ..backend.watch import changed_parts, snapshot
 from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
 from ..utils.recording import SPIKES
+from .predictions import Predictions
 
 
 def _as_list(obj: Any) -> list:
@@ -56,14 +65,14 @@ class CompiledNetwork:
         return self.plan.schedule
 
     @property
-    def simulator(self):
+    def simulator(self) -> Simulator:
         """The device model, rebuilt first if the network changed since it was built."""
         if changed_parts(self.plan, self._snapshot):
             self._simulator = Simulator(self.plan)
             self._snapshot = snapshot(self.plan)
         return self._simulator
 
-    def __enter__(self) -> "CompiledNetwork":
+    def __enter__(self) -> CompiledNetwork:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -219,7 +228,7 @@ class CompiledNetwork:
         """Labels by output position, as int32/float32 arrays, checked against the
         outputs and their metrics before anything runs."""
         labels = {}
-        for n, ((key, i), metric) in enumerate(zip(outputs, metrics)):
+        for n, ((key, i), metric) in enumerate(zip(outputs, metrics, strict=True)):
             pop = self.plan.populations[i]
             if key not in y:
                 raise ValueError(f"No labels given for output '{pop.name}'.")
@@ -243,8 +252,8 @@ class CompiledNetwork:
         keys = [k for k, _ in outputs]
         for b in batches:
             ys = _as_list(b.y) if len(keys) > 1 else [b.y]
-            y = self._labels(dict(zip(keys, ys)), outputs, metrics, b.count)
-            yield b._replace(y=y)
+            y = self._labels(dict(zip(keys, ys, strict=True)), outputs, metrics, b.count)
+            yield replace(b, y=y)
 
     # --- the batch loop ---------------------------------------------------------------
     def _run(self, groups: Callable[[int], Iterable], outputs: list[tuple[Any, int]],
@@ -257,8 +266,9 @@ class CompiledNetwork:
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
         record = self._recording_spec(callback_list)
-        sink = _Predictions(outputs, self.plan, out) if collect else None
-        metric_dict = {} if metrics is None else {k: m for (k, _), m in zip(outputs, metrics)}
+        sink = Predictions(outputs, self.plan, out) if collect else None
+        metric_dict = {} if metrics is None else \
+            {k: m for (k, _), m in zip(outputs, metrics, strict=True)}
 
         def on_batch(batch, readouts, recordings):
             callback_list.on_batch_begin(batch.index)
@@ -266,7 +276,7 @@ class CompiledNetwork:
                 sink.write(batch.start, readouts)
             if record:
                 data = {(self.plan.populations[i], var): np.swapaxes(r, 0, 1)
-                        for (i, var), r in zip(record, recordings)}
+                        for (i, var), r in zip(record, recordings, strict=True)}
                 callback_list.on_batch_recorded(batch.index,
                                                 np.arange(batch.start, batch.start + batch.count),
                                                 data)
@@ -281,7 +291,7 @@ class CompiledNetwork:
                    [i for _, i in outputs], metrics, record, callback_list.per_batch,
                    collect, on_batch)
         callback_list.on_test_end(metric_dict)
-        if collect:
+        if sink is not None:
             return sink.result(), callback_list.get_data()
         return metric_dict, callback_list.get_data()
 
@@ -359,45 +369,3 @@ class CompiledNetwork:
             size = group_size(example_bytes(first.x), batch)
             return host_groups(itertools.chain([first], batches), batch, size)
         return groups
-
-
-class _Predictions:
-    """Where ``predict`` puts the readouts: the caller's arrays (``out``) or growing lists."""
-
-    def __init__(self, outputs: list[tuple[Any, int]], plan: Plan, out: dict | None):
-        self.keys = [k for k, _ in outputs]
-        self.names = [plan.populations[i].name for _, i in outputs]
-        self.shapes = [tuple(plan.populations[i].shape) for _, i in outputs]
-        self.out = out
-        self.rows = 0
-        if out is not None:
-            for key, name, shape in zip(self.keys, self.names, self.shapes):
-                if key not in out:
-                    raise ValueError(f"out has no array for output '{name}'; give "
-                                     f"{{output: array of shape (N, *{shape})}} for each.")
-                array = out[key]
-                if not isinstance(array, np.ndarray) or tuple(array.shape[1:]) != shape:
-                    raise ValueError(f"out array for output '{name}' must be a NumPy array "
-                                     f"of shape (N, *{shape}), received "
-                                     f"{getattr(array, 'shape', type(array).__name__)}.")
-        self.parts: list[list] = [[] for _ in self.keys]
-
-    def write(self, start: int, readouts: list) -> None:
-        count = len(readouts[0])
-        if self.out is not None:
-            for key, name, r in zip(self.keys, self.names, readouts):
-                if start + count > len(self.out[key]):
-                    raise ValueError(f"out array for output '{name}' has {len(self.out[key])} "
-                                     f"rows; the data has more examples. Give it one row "
-                                     f"per example.")
-                self.out[key][start:start + count] = r
-        else:
-            for part, r in zip(self.parts, readouts):
-                part.append(r)
-        self.rows = max(self.rows, start + count)
-
-    def result(self) -> dict:
-        if self.out is not None:
-            return {key: self.out[key][:self.rows] for key in self.keys}
-        return {key: np.concatenate(p) if p else np.zeros((0,) + shape, np.float32)
-                for key, p, shape in zip(self.keys, self.parts, self.shapes)}

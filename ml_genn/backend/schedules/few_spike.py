@@ -8,8 +8,9 @@ same readouts as the pipelined timestep schedule (tested).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import jax.numpy as jnp
 
@@ -50,7 +51,7 @@ def program(sim, params, inputs, first, *, record):
                 accs[i] = sim.readout_update(i, accs[i], ev, s, jnp.int32(p), k)
             rec_i.append(tuple(sim.record_value(s, ev, var) for jj, var in record if jj == i))
         decoded[i] = total
-        recs[i] = [jnp.stack(r) for r in zip(*rec_i)] if rec_i and rec_i[0] else []
+        recs[i] = [jnp.stack(r) for r in zip(*rec_i, strict=True)] if rec_i and rec_i[0] else []
     ordered = tuple(recs[i].pop(0) for i, _ in record)
     return sim.readout_final(tuple(accs), k), ordered
 

@@ -7,8 +7,9 @@ steps. Gives the same readouts as the timestep schedule (tested).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -65,10 +66,8 @@ def _chunk(sim, params, carry, c_start, t0, inputs, *, size, num_steps, record):
                 if sim.stateful(ci):
                     window = events_at(sim.group_delays[ci][0])
                     window = window.reshape((size, batch) + window.shape[1:])
-                    op = sim.ops[ci]
                     conn_states[ci], current = jax.lax.scan(
-                        lambda cs, ev, op=op: op.apply_step(cs, ev, None),
-                        conn_states[ci], window)
+                        partial(sim.ops[ci].apply_step, phase=None), conn_states[ci], window)
                 else:
                     current = sim.input_of(params, ci, events_at)
                     current = current.reshape((size, batch) + current.shape[1:])
@@ -109,7 +108,7 @@ def program(sim, params, inputs, first, t0, *, num_steps, chunk, record):
     if rest:
         carry, rest_recs = run(carry, jnp.int32(n_full * chunk), size=rest)
         recs = rest_recs if not n_full else tuple(
-            jnp.concatenate([a, b], axis=0) for a, b in zip(recs, rest_recs))
+            jnp.concatenate([a, b], axis=0) for a, b in zip(recs, rest_recs, strict=True))
     accs = carry[3]
     return sim.readout_final(accs, num_steps), recs
 

@@ -12,7 +12,8 @@ A schedule is one module with three parts:
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar, NamedTuple
 
 from ..plan import Plan
 from ..transfer import DeviceBatch
@@ -52,7 +53,7 @@ class Schedule:
 SCHEDULES: dict[str, Schedule] = {}
 
 
-def register_schedule(cls: type) -> type:
+def register_schedule(cls: type[Schedule]) -> type[Schedule]:
     """Class decorator registering a :class:`Schedule` under its ``name``."""
     if not cls.name or cls.name in SCHEDULES:
         raise ValueError(f"Schedule {cls.__name__}: name {cls.name!r} is empty or taken.")

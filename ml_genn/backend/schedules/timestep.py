@@ -12,8 +12,9 @@ zeros flush the pipeline.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import jax
 import jax.numpy as jnp

@@ -75,7 +75,7 @@ def test_sharded_run_equals_one_device(build, schedule):
     assert pred.shape[0] == N_EXAMPLES and np.ptp(pred) > 0
     np.testing.assert_array_equal(pred, pred1)
     assert accuracy == accuracy1
-    for a, b in zip(spikes, spikes1):  # (times, ids) per example
+    for a, b in zip(spikes, spikes1, strict=True):  # (times, ids) per example
         for e in range(N_EXAMPLES):
             np.testing.assert_array_equal(a[e], b[e])
 

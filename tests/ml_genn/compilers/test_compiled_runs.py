@@ -160,7 +160,8 @@ def test_mse_labels_of_the_wrong_shape_are_refused_before_running():
     net, inp, out, _, x = _network()
     compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
     with pytest.raises(ValueError, match=r"mean_square_error: labels of shape \(11, 2\) do "
-                                         r"not match predictions of shape \(11, 3\) for output 'out'"):
+                                         r"not match predictions of shape \(11, 3\) "
+                                         r"for output 'out'"):
         compiled.evaluate({inp: x}, {out: np.zeros((11, 2))}, metrics="mean_square_error",
                           callbacks=[])
 
