@@ -18,7 +18,20 @@ SYNAPSE_BACKENDS: dict[type, SynapseBackend] = {}
 
 
 class SynapseBackend:
-    """How one synapse class filters its input: :meth:`decay_factor` at time step ``dt``."""
+    """How one synapse class filters its input: :meth:`decay_factor` at time step ``dt``.
+
+    Example (a synapse whose current halves every step):
+
+        >>> from ml_genn.synapses import Synapse
+        >>> class Halving(Synapse):
+        ...     pass
+        >>> @register_synapse(Halving)
+        ... class HalvingBackend(SynapseBackend):
+        ...     def decay_factor(self, synapse, dt):
+        ...         return 0.5
+        >>> decay_factor(Halving(), dt=1.0)
+        0.5
+    """
 
     def decay_factor(self, synapse: Synapse, dt: float) -> float | None:
         raise NotImplementedError(f"{type(self).__name__} does not implement decay_factor.")

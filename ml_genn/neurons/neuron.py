@@ -27,6 +27,13 @@ class Neuron:
     Raises:
         TypeError: if ``values`` misses a declared name or holds an undeclared one (a
             subclass whose constructor and declarations disagree).
+
+    Example:
+        >>> from ml_genn.neurons import IntegrateFire
+        >>> IntegrateFire.param_names, IntegrateFire.option_names
+        (('v_thresh', 'v_reset', 'v', 'bias'), ('relative_reset',))
+        >>> IntegrateFire(v_thresh=2.0).get_params()["v_thresh"]
+        2.0
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()

@@ -4,15 +4,16 @@ import numpy as np
 import pytest
 
 from ml_genn import Connection, Network, Population
+from ml_genn import neurons as N
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity import Dense
-from ml_genn import neurons as N
 from ml_genn.readouts import READOUTS
 
 HIDDEN = {
     "IntegrateFire": lambda: N.IntegrateFire(v_thresh=1.0, relative_reset=True),
     "LeakyIntegrateFire": lambda: N.LeakyIntegrateFire(v_thresh=1.0, tau_mem=10.0, tau_refrac=2.0),
-    "AdaptiveLeakyIntegrateFire": lambda: N.AdaptiveLeakyIntegrateFire(v_thresh=1.0, beta=0.5, tau_adapt=50.0),
+    "AdaptiveLeakyIntegrateFire": lambda: N.AdaptiveLeakyIntegrateFire(v_thresh=1.0, beta=0.5,
+                                                                       tau_adapt=50.0),
     "LeakyIntegrate": lambda: N.LeakyIntegrate(tau_mem=10.0),
     "IFNeuron": lambda: N.IFNeuron(),
     "LIFNeuron": lambda: N.LIFNeuron(),
@@ -95,7 +96,8 @@ def test_rng_seed_makes_poisson_runs_deterministic():
             inp = Population(N.PoissonInput(), 20)
             out = Population(N.IntegrateFire(v_thresh=1e9, readout="var"), 20)
             Connection(inp, out, Dense(np.eye(20, dtype=np.float32)))
-        compiled = InferenceCompiler(evaluate_timesteps=50, batch_size=4, rng_seed=seed).compile(net)
+        compiled = InferenceCompiler(evaluate_timesteps=50, batch_size=4,
+                                     rng_seed=seed).compile(net)
         with compiled:
             y, _ = compiled.predict({inp: np.full((5, 20), 0.3, np.float32)}, [out], callbacks=[])
         return y[out]
