@@ -10,6 +10,9 @@ number of examples.
 """
 from __future__ import annotations
 
+import itertools
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -24,6 +27,9 @@ from .sharding import Placement
 GROUP_BYTES = 8 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
+#: Threads preparing transfer groups (copies from pageable host memory run at a few
+#: GB/s each, so several run side by side).
+TRANSFER_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -121,29 +127,39 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
 
 
 def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
-                   placement: Placement) -> Iterator[DeviceBatch]:
-    """Yield every group's batches in order while a worker thread prepares the next
-    group (reads the batch iterator, pads, starts the transfer), so the host thread
-    only dispatches programs."""
+                   placement: Placement, workers: int | None = None) -> Iterator[DeviceBatch]:
+    """Yield every group's batches in order while ``workers`` threads prepare the next
+    groups (read the batch iterator in turn, pad, copy to the device), so the host
+    thread only dispatches programs and several copies can be in flight."""
+    workers = TRANSFER_WORKERS if workers is None else workers
     source = iter(groups)
+    lock = threading.Lock()
+    numbers = itertools.count()
 
-    def produce():
-        item = next(source, None)
+    def produce() -> tuple[int, tuple | None]:
+        with lock:  # the iterator is read by one thread at a time, in order
+            item = next(source, None)
+            number = next(numbers)
         if item is None:
-            return None
+            return number, None
         x, y, members = item
-        return _put(x, placement), None if y is None else _put(y, placement), members
+        return number, (_put(x, placement), None if y is None else _put(y, placement),
+                        members)
 
-    index = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ml_genn-transfer") as pool:
-        upcoming = pool.submit(produce)
+    index, expected, ready = 0, 0, {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer") as pool:
+        pending = deque(pool.submit(produce) for _ in range(workers))
         while True:
-            current = upcoming.result()
-            if current is None:
+            while expected not in ready:
+                number, group = pending.popleft().result()
+                ready[number] = group
+                pending.append(pool.submit(produce))
+            group = ready.pop(expected)
+            expected += 1
+            if group is None:
                 return
-            upcoming = pool.submit(produce)
-            yield from _unpack(current, index)
-            index += len(current[2])
+            yield from _unpack(group, index)
+            index += len(group[2])
 
 
 def _put(arrays: dict, placement: Placement) -> dict:
