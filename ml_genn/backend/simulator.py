@@ -72,6 +72,8 @@ class Simulator:
             input_affine=tuple(self._input_affine(p, rng) for p in pops)))
         self.readouts = [p.neuron.readout for p in pops]
         for p, readout in zip(pops, self.readouts, strict=True):
+            if readout is not None:
+                readout_ops.backend_of(readout)   # raises now if it has none
             if readout is not None and readout.needs_var and p.neuron.output_var_name is None:
                 raise ValueError(f"Population '{p.name}': readout {type(readout).__name__} "
                                  f"needs an output variable but {type(p.neuron).__name__} "

@@ -1,20 +1,68 @@
-"""Synapse dynamics: how a connection's weighted spikes become the target's input."""
+"""Synapse dynamics: how a connection's weighted spikes become the target's input.
+
+One :class:`SynapseBackend` per synapse class, registered with :func:`register_synapse`
+(a user-defined synapse brings its own the same way). A synapse is a linear filter
+:math:`I_t = d\\,I_{t-1} + \\sum w s` given by its per-step decay :math:`d`, or ``None``
+for a stateless (delta) synapse.
+"""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import jax.numpy as jnp
 
 from ..synapses import Delta, Exponential, Synapse
 
+SYNAPSE_BACKENDS: dict[type, SynapseBackend] = {}
+
+
+class SynapseBackend:
+    """How one synapse class filters its input: :meth:`decay_factor` at time step ``dt``.
+
+    Example (a synapse whose current halves every step):
+
+        >>> from ml_genn.synapses import Synapse
+        >>> class Halving(Synapse):
+        ...     pass
+        >>> @register_synapse(Halving)
+        ... class HalvingBackend(SynapseBackend):
+        ...     def decay_factor(self, synapse, dt):
+        ...         return 0.5
+        >>> decay_factor(Halving(), dt=1.0)
+        0.5
+    """
+
+    def decay_factor(self, synapse: Synapse, dt: float) -> float | None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement decay_factor.")
+
+
+def register_synapse(synapse_cls: type) -> Callable[[type], type]:
+    """Class decorator: ``@register_synapse(Exponential) class ExponentialBackend``.
+
+    Raises:
+        ValueError: if ``synapse_cls`` already has a backend.
+    """
+    def decorator(backend_cls: type) -> type:
+        if synapse_cls in SYNAPSE_BACKENDS:
+            raise ValueError(f"A backend for synapse {synapse_cls.__name__} is already "
+                             f"registered ({type(SYNAPSE_BACKENDS[synapse_cls]).__name__}).")
+        SYNAPSE_BACKENDS[synapse_cls] = backend_cls()
+        return backend_cls
+    return decorator
+
 
 def decay_factor(synapse: Synapse, dt: float) -> float | None:
-    """``None`` for a stateless (delta) synapse, else the per-step decay of the current."""
-    if isinstance(synapse, Delta):
-        return None
-    if isinstance(synapse, Exponential):
-        return math.exp(-dt / synapse.tau)
-    raise NotImplementedError(f"Synapse {type(synapse).__name__} has no backend implementation.")
+    """``None`` for a stateless (delta) synapse, else the per-step decay of the current.
+
+    Raises:
+        NotImplementedError: if no backend is registered for the synapse's class.
+    """
+    for cls in type(synapse).__mro__:
+        if cls in SYNAPSE_BACKENDS:
+            return SYNAPSE_BACKENDS[cls].decay_factor(synapse, dt)
+    raise NotImplementedError(f"Synapse {type(synapse).__name__} has no backend; register "
+                              f"one with ml_genn.backend.synapses.register_synapse.")
 
 
 def apply(decay: float | None, current: jnp.ndarray | None,
@@ -25,3 +73,15 @@ def apply(decay: float | None, current: jnp.ndarray | None,
     if current is None:
         raise ValueError("Internal error: a decaying synapse needs its previous current.")
     return decay * current + weighted
+
+
+@register_synapse(Delta)
+class DeltaBackend(SynapseBackend):
+    def decay_factor(self, synapse, dt):
+        return None
+
+
+@register_synapse(Exponential)
+class ExponentialBackend(SynapseBackend):
+    def decay_factor(self, synapse, dt):
+        return math.exp(-dt / synapse.tau)

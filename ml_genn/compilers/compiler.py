@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backend.plan import ConnectionPlan, Plan, topological_order
 from ..backend.schedules import choose_schedule
-from ..neurons.neuron import check_positive_int
+from ..utils.validation import check_positive_int
 
 if TYPE_CHECKING:
     from ..network import Network

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..backend.plan import ConnectionPlan, pipeline_depths
-from ..neurons.neuron import check_positive_int
+from ..utils.validation import check_positive_int
 from .compiled_few_spike_network import CompiledFewSpikeNetwork
 from .compiler import Compiler
 

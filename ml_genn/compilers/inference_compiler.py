@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..neurons.neuron import check_positive_int
+from ..utils.validation import check_positive_int
 from .compiled_inference_network import CompiledInferenceNetwork
 from .compiler import Compiler
 

@@ -11,11 +11,11 @@ and stride ``s``:
 """
 from __future__ import annotations
 
-from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..utils.validation import is_positive_int
 from .connectivity import Connectivity
 
 if TYPE_CHECKING:
@@ -25,28 +25,16 @@ Pair = tuple[int, int]
 Padding = str | tuple[Pair, Pair]
 
 
-def _is_positive_int(value: Any) -> bool:
-    return (isinstance(value, (Real, np.integer, np.floating))
-            and not isinstance(value, (bool, np.bool_))
-            and float(value).is_integer() and float(value) > 0)
-
-
 def check_pair(value: Any, name: str, owner: str) -> Pair:
     """An int or a pair of ints, all positive, as a ``(rows, cols)`` tuple."""
     if isinstance(value, (tuple, list, np.ndarray)):
         values = tuple(np.ravel(np.asarray(value, dtype=object)).tolist())
     else:
         values = (value, value)
-    if len(values) != 2 or not all(_is_positive_int(v) for v in values):
+    if len(values) != 2 or not all(is_positive_int(v) for v in values):
         raise ValueError(f"{owner}: {name} must be a positive int or a pair of positive "
                          f"ints, received {value!r}.")
     return int(values[0]), int(values[1])
-
-
-def check_positive_int(value: Any, name: str, owner: str) -> int:
-    if not _is_positive_int(value):
-        raise ValueError(f"{owner}: {name} must be a positive int, received {value!r}.")
-    return int(value)
 
 
 def check_padding(padding: Any, name: str, owner: str, explicit: bool = True) -> Padding:

@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .base_conv_2d import BaseConv2D, check_padding, check_pair, check_positive_int, window_geometry
+from ..utils.validation import check_positive_int
+from .base_conv_2d import BaseConv2D, check_padding, check_pair, window_geometry
 
 if TYPE_CHECKING:
     from ..population import Population

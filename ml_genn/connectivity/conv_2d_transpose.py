@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .base_conv_2d import BaseConv2D, Padding, check_padding, check_pair, check_positive_int
+from ..utils.validation import check_positive_int
+from .base_conv_2d import BaseConv2D, Padding, check_padding, check_pair
 
 if TYPE_CHECKING:
     from ..population import Population

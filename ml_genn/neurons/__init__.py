@@ -23,6 +23,7 @@ from .leaky_integrate_fire import LeakyIntegrateFire
 from .leaky_integrate_fire_input import LeakyIntegrateFireInput
 from .lif_neuron import LIFNeuron
 from .neuron import Neuron
+from .param import Option, Param
 from .poisson_generator import PoissonGenerator
 from .poisson_input import PoissonInput
 from .quadratic_if import QuadraticIF
@@ -42,7 +43,7 @@ for _cls in (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire,
              DirectInput, WindowedIntegrateFire):
     NEURONS.register(_cls)
 
-__all__ = ["NEURONS", "Neuron", "InputBase", "BinarySpikeInput", "FewSpikeRelu",
+__all__ = ["NEURONS", "Neuron", "Param", "Option", "InputBase", "BinarySpikeInput", "FewSpikeRelu",
            "FewSpikeReluInput", "IntegrateFire", "IntegrateFireInput", "PoissonInput",
            "AdaptiveLeakyIntegrateFire", "LeakyIntegrate", "LeakyIntegrateFire",
            "LeakyIntegrateFireInput", "SpikeInput", "GeneratorBase",

@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_leaky_integrate_fire import set_lif_options
-from .neuron import Neuron, check_positive
+from ..utils.validation import as_bool, check_non_negative, check_positive
+from .neuron import Neuron
+from .param import Option, Param
 
 
 class AdaptiveLeakyIntegrateFire(Neuron):
@@ -56,15 +57,25 @@ class AdaptiveLeakyIntegrateFire(Neuron):
         (0.5, 2000.0)
     """
 
-    param_names = ("v_thresh", "v_reset", "v", "a", "beta", "tau_mem", "tau_adapt")
     output_var_name = "v"
+
+    v_thresh = Param()
+    v_reset = Param()
+    v = Param()
+    a = Param()
+    beta = Param()
+    tau_mem = Param(check_positive, device=False)
+    tau_adapt = Param(check_positive, device=False)
+    tau_refrac = Param(check_non_negative, optional=True, device=False)
+    relative_reset = Option(as_bool)
+    integrate_during_refrac = Option(as_bool)
 
     @network_default_params
     def __init__(self, v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0, a: Any = 0.0,
                  beta: Any = 0.0174, tau_mem: Any = 20.0, tau_refrac: Any = None,
                  tau_adapt: Any = 2000.0, relative_reset: bool = True,
                  integrate_during_refrac: bool = True, readout: Any = None):
-        set_lif_options(self, tau_mem, tau_refrac, relative_reset, integrate_during_refrac)
-        check_positive(tau_adapt, "tau_adapt", type(self).__name__)
         super().__init__(readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v, a=a,
-                         beta=beta, tau_mem=tau_mem, tau_adapt=tau_adapt)
+                         beta=beta, tau_mem=tau_mem, tau_adapt=tau_adapt,
+                         tau_refrac=tau_refrac, relative_reset=relative_reset,
+                         integrate_during_refrac=integrate_during_refrac)

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from ..utils.validation import check_non_negative
 from .neuron import Neuron
+from .param import Option
+
+
+def _check_start(value: Any, name: str, owner: str) -> float:
+    return float(check_non_negative(value, name, owner))
+
+
+def _check_stop(value: Any, name: str, owner: str) -> float | None:
+    return None if value is None else float(value)
 
 
 class GeneratorBase(Neuron):
@@ -27,13 +37,11 @@ class GeneratorBase(Neuron):
     is_input: ClassVar[bool] = False
     output_var_name = None
 
-    def __init__(self, start: float = 0.0, stop: float | None = None, **params: Any):
-        owner = type(self).__name__
-        self.start = float(start)
-        self.stop = None if stop is None else float(stop)
-        if self.start < 0:
-            raise ValueError(f"{owner}: start must be >= 0 ms, received {start!r}.")
+    start = Option(_check_start)
+    stop = Option(_check_stop)
+
+    def __init__(self, start: float = 0.0, stop: float | None = None, **values: Any):
+        super().__init__(readout=None, start=start, stop=stop, **values)
         if self.stop is not None and self.stop <= self.start:
-            raise ValueError(f"{owner}: stop must be > start, received start={start!r}, "
-                             f"stop={stop!r}.")
-        super().__init__(readout=None, **params)
+            raise ValueError(f"{type(self).__name__}: stop must be > start, received "
+                             f"start={start!r}, stop={stop!r}.")

@@ -1,39 +1,22 @@
-"""Shared argument handling of the leaky integrate-and-fire family (LIF, LIF input,
-adaptive LIF and the other models with a refractory period)."""
+"""Parameters shared by the leaky integrate-and-fire neuron and its input variant."""
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from ..initializers import Initializer
-from ..utils.value import check_init_value
-from .neuron import check_positive
+from ..utils.validation import as_bool, check_non_negative, check_positive
+from .neuron import Neuron
+from .param import Option, Param
 
 
-def check_non_negative(value: Any, name: str, owner: str) -> Any:
-    """Reject a negative scalar or array (initializers are checked when drawn)."""
-    if isinstance(value, Initializer):
-        return value
-    if not np.all(np.asarray(value, dtype=np.float64) >= 0):
-        raise ValueError(f"{owner}: {name} must be >= 0, received {value!r}.")
-    return value
+class BaseLeakyIntegrateFire(Neuron):
+    """The parameters of :class:`~ml_genn.neurons.LeakyIntegrateFire` and
+    :class:`~ml_genn.neurons.LeakyIntegrateFireInput` (see their docstrings), declared
+    once for both."""
 
-
-def check_tau_refrac(tau_refrac: Any, owner: str) -> Any:
-    """``None`` (no refractory period) or a non-negative InitValue [ms]."""
-    if tau_refrac is None:
-        return None
-    check_non_negative(tau_refrac, "tau_refrac", owner)
-    return check_init_value(tau_refrac, "tau_refrac", owner)
-
-
-def set_lif_options(neuron: Any, tau_mem: Any, tau_refrac: Any, relative_reset: bool,
-                    integrate_during_refrac: bool, scale_i: bool = False) -> None:
-    """Validate ``tau_mem`` and ``tau_refrac`` and store the static flags on ``neuron``."""
-    owner = type(neuron).__name__
-    check_positive(tau_mem, "tau_mem", owner)
-    neuron.tau_refrac = check_tau_refrac(tau_refrac, owner)
-    neuron.relative_reset = bool(relative_reset)
-    neuron.integrate_during_refrac = bool(integrate_during_refrac)
-    neuron.scale_i = bool(scale_i)
+    v_thresh = Param()
+    v_reset = Param()
+    v = Param()
+    tau_mem = Param(check_positive, device=False)
+    bias = Param()
+    tau_refrac = Param(check_non_negative, optional=True, device=False)
+    relative_reset = Option(as_bool)
+    integrate_during_refrac = Option(as_bool)
+    scale_i = Option(as_bool)

@@ -16,17 +16,29 @@ from typing import Any
 import numpy as np
 
 from ..initializers import Initializer
-from .base_leaky_integrate_fire import check_non_negative
-from .neuron import check_positive
+from ..utils.validation import check_positive
+from .param import Param
 
 UPDATE_TYPES = ("linear", "exponential")
 
 
-def check_update_type(update_type: str, owner: str) -> str:
+class Decay(Param):
+    """A decay parameter whose meaning depends on the neuron's ``update_type``: checked
+    by :func:`check_decays` once ``update_type`` is set."""
+
+
+def check_update_type(update_type: Any, name: str, owner: str) -> str:
     if update_type not in UPDATE_TYPES:
-        raise ValueError(f"{owner}: update_type must be 'linear' or 'exponential', "
+        raise ValueError(f"{owner}: {name} must be 'linear' or 'exponential', "
                          f"received {update_type!r}.")
-    return update_type
+    return str(update_type)
+
+
+def check_decays(neuron: Any) -> None:
+    """Check every :class:`Decay` of ``neuron`` against its ``update_type``."""
+    for name in neuron.param_names:
+        if isinstance(getattr(type(neuron), name), Decay):
+            check_decay(getattr(neuron, name), name, neuron.update_type, type(neuron).__name__)
 
 
 def check_decay(value: Any, name: str, update_type: str, owner: str) -> Any:
@@ -41,12 +53,3 @@ def check_decay(value: Any, name: str, update_type: str, owner: str) -> Any:
                          f"update_type='linear' and must lie in [0, 1], received {value!r}. "
                          f"Use update_type='exponential' for a time constant in ms.")
     return value
-
-
-def check_refrac_steps(value: Any, owner: str) -> int:
-    """Refractory period in whole timesteps (>= 0)."""
-    if isinstance(value, bool) or int(value) != value:
-        raise ValueError(f"{owner}: refrac_steps must be a non-negative integer, "
-                         f"received {value!r}.")
-    check_non_negative(value, "refrac_steps", owner)
-    return int(value)

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ..initializers import Initializer
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_unit_interval
 from .base_generator import GeneratorBase
+from .param import Param
 
 
 class BernoulliGenerator(GeneratorBase):
@@ -27,13 +26,8 @@ class BernoulliGenerator(GeneratorBase):
         0.25
     """
 
-    param_names = ("prob",)
+    prob = Param(check_unit_interval)
 
     @network_default_params
     def __init__(self, prob: Any = 0.5, start: float = 0.0, stop: float | None = None):
-        if not isinstance(prob, Initializer):
-            array = np.asarray(prob, dtype=np.float64)
-            if not np.all((array >= 0) & (array <= 1)):
-                raise ValueError(f"{type(self).__name__}: prob must lie in [0, 1], "
-                                 f"received {prob!r}.")
         super().__init__(start, stop, prob=prob)

@@ -7,6 +7,15 @@ import numpy as np
 
 from ..utils.defaults import network_default_params
 from .base_generator import GeneratorBase
+from .param import Option
+
+
+def _check_data(value: Any, name: str, owner: str) -> np.ndarray:
+    data = np.array(value, dtype=np.float32)
+    if data.ndim == 0 or data.shape[0] == 0 or not np.all(np.isfinite(data)):
+        raise ValueError(f"{owner}: {name} must be a non-empty array of finite values with "
+                         f"time on the first axis, received shape {data.shape}.")
+    return data
 
 
 class CustomGenerator(GeneratorBase):
@@ -30,11 +39,8 @@ class CustomGenerator(GeneratorBase):
         (3,)
     """
 
+    data = Option(_check_data)
+
     @network_default_params
     def __init__(self, data: Any, start: float = 0.0, stop: float | None = None):
-        self.data = np.array(data, dtype=np.float32)
-        if self.data.ndim == 0 or self.data.shape[0] == 0 or not np.all(np.isfinite(self.data)):
-            raise ValueError(f"{type(self).__name__}: data must be a non-empty array of finite "
-                             f"values with time on the first axis, received shape "
-                             f"{self.data.shape}.")
-        super().__init__(start, stop)
+        super().__init__(start, stop, data=data)

@@ -5,6 +5,7 @@ from typing import Any
 
 from ..utils.defaults import network_default_params
 from .base_generator import GeneratorBase
+from .param import Param
 
 
 class DCGenerator(GeneratorBase):
@@ -24,7 +25,7 @@ class DCGenerator(GeneratorBase):
         10.0
     """
 
-    param_names = ("amplitude",)
+    amplitude = Param()
 
     @network_default_params
     def __init__(self, amplitude: Any = 1.0, start: float = 0.0, stop: float | None = None):

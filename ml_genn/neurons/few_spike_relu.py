@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .neuron import Neuron, check_positive, check_positive_int
+from ..utils.validation import check_positive, check_positive_int
+from .neuron import Neuron
+from .param import Option, Param
 
 
 class FewSpikeRelu(Neuron):
@@ -35,12 +37,12 @@ class FewSpikeRelu(Neuron):
         8
     """
 
-    param_names = ("alpha", "bias")
     output_var_name = "y"
+
+    alpha = Param(check_positive)
+    bias = Param()
+    k = Option(check_positive_int)
 
     @network_default_params
     def __init__(self, k: int = 10, alpha: Any = 25.0, readout: Any = None, bias: Any = 0.0):
-        owner = type(self).__name__
-        self.k = check_positive_int(k, "k", owner)
-        check_positive(alpha, "alpha", owner)
-        super().__init__(readout=readout, alpha=alpha, bias=bias)
+        super().__init__(readout=readout, alpha=alpha, bias=bias, k=k)

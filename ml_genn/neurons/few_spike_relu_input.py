@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import as_bool, check_positive, check_positive_int
 from .input_base import InputBase
-from .neuron import check_positive, check_positive_int
+from .param import Option, Param
 
 
 class FewSpikeReluInput(InputBase):
@@ -28,19 +29,18 @@ class FewSpikeReluInput(InputBase):
         True
     """
 
-    param_names = ("alpha",)
     output_var_name = "v"
+
+    alpha = Param(check_positive)
+    k = Option(check_positive_int)
+    signed_input = Option(as_bool)
 
     @network_default_params
     def __init__(self, k: int = 10, alpha: Any = 25.0, signed_input: bool = False,
                  input_frames: int = 1, input_frame_timesteps: int = 1,
                  input_scale: Any = 1.0, input_offset: Any = 0.0):
-        owner = type(self).__name__
-        self.k = check_positive_int(k, "k", owner)
-        check_positive(alpha, "alpha", owner)
-        self.signed_input = bool(signed_input)
-        if self.signed_input and self.k % 2:
-            raise ValueError(f"{owner}: k must be even with signed_input=True (K/2 bits per "
-                             f"polarity), received k={k}.")
         super().__init__(input_frames, input_frame_timesteps, input_scale=input_scale,
-                         input_offset=input_offset, alpha=alpha)
+                         input_offset=input_offset, alpha=alpha, k=k, signed_input=signed_input)
+        if self.signed_input and self.k % 2:
+            raise ValueError(f"{type(self).__name__}: k must be even with signed_input=True "
+                             f"(K/2 bits per polarity), received k={k}.")

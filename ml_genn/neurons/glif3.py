@@ -6,8 +6,9 @@ from typing import Any
 import numpy as np
 
 from ..utils.defaults import network_default_params
-from .base_leaky_integrate_fire import check_tau_refrac
-from .neuron import Neuron, check_positive
+from ..utils.validation import check_non_negative, check_positive
+from .neuron import Neuron
+from .param import Option, Param
 
 
 def _pair(value: Any, name: str, owner: str) -> tuple[float, float]:
@@ -15,6 +16,13 @@ def _pair(value: Any, name: str, owner: str) -> tuple[float, float]:
     if len(pair) != 2:
         raise ValueError(f"{owner}: {name} must hold 2 values (one per after-spike current), "
                          f"received {value!r}.")
+    return pair
+
+
+def _non_negative_pair(value: Any, name: str, owner: str) -> tuple[float, float]:
+    pair = _pair(value, name, owner)
+    if min(pair) < 0:
+        raise ValueError(f"{owner}: {name} must be >= 0, received {value!r}.")
     return pair
 
 
@@ -63,8 +71,19 @@ class GLIF3(Neuron):
         (-9.18, -198.94)
     """
 
-    param_names = ("v_thresh", "v_reset", "e_l", "g", "c_m", "v")
     output_var_name = "v"
+
+    v_thresh = Param()
+    v_reset = Param()
+    e_l = Param()
+    g = Param(check_positive)
+    c_m = Param(check_positive, device=False)
+    v = Param()
+    tau_refrac = Param(check_non_negative, optional=True, device=False)
+    asc_init = Option(_pair)
+    asc_decay = Option(_non_negative_pair)
+    asc_amps = Option(_pair)
+    asc_r = Option(_pair)
 
     @network_default_params
     def __init__(self, v_thresh: Any = -51.68, v_reset: Any = -78.85, e_l: Any = -78.85,
@@ -72,15 +91,6 @@ class GLIF3(Neuron):
                  asc_init: Any = (0.0, 0.0), asc_decay: Any = (0.003, 0.1),
                  asc_amps: Any = (-9.18, -198.94), asc_r: Any = (1.0, 1.0), v: Any = -78.85,
                  readout: Any = None):
-        owner = type(self).__name__
-        check_positive(g, "g", owner)
-        check_positive(c_m, "c_m", owner)
-        self.tau_refrac = check_tau_refrac(tau_refrac, owner)
-        self.asc_init = _pair(asc_init, "asc_init", owner)
-        self.asc_decay = _pair(asc_decay, "asc_decay", owner)
-        if min(self.asc_decay) < 0:
-            raise ValueError(f"{owner}: asc_decay must be >= 0, received {asc_decay!r}.")
-        self.asc_amps = _pair(asc_amps, "asc_amps", owner)
-        self.asc_r = _pair(asc_r, "asc_r", owner)
         super().__init__(readout=readout, v_thresh=v_thresh, v_reset=v_reset, e_l=e_l, g=g,
-                         c_m=c_m, v=v)
+                         c_m=c_m, v=v, tau_refrac=tau_refrac, asc_init=asc_init,
+                         asc_decay=asc_decay, asc_amps=asc_amps, asc_r=asc_r)

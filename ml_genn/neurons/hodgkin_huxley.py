@@ -4,7 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .neuron import Neuron, check_positive
+from ..utils.validation import check_positive
+from .neuron import Neuron
+from .param import Option, Param
+
+
+def _positive_float(value: Any, name: str, owner: str) -> float:
+    return float(check_positive(value, name, owner))
 
 
 class HodgkinHuxley(Neuron):
@@ -52,17 +58,25 @@ class HodgkinHuxley(Neuron):
         (12000.0, 100.0)
     """
 
-    param_names = ("e_na", "e_k", "e_l", "g_na", "g_k", "g_l", "c_m", "v", "v_thresh",
-                   "i_offset")
     output_var_name = "v"
+
+    e_na = Param()
+    e_k = Param()
+    e_l = Param()
+    g_na = Param()
+    g_k = Param()
+    g_l = Param()
+    c_m = Param(check_positive)
+    v = Param()
+    v_thresh = Param()
+    i_offset = Param()
+    substep = Option(_positive_float)
 
     @network_default_params
     def __init__(self, e_na: Any = 50.0, e_k: Any = -77.0, e_l: Any = -54.402,
                  g_na: Any = 12000.0, g_k: Any = 3600.0, g_l: Any = 30.0, c_m: Any = 100.0,
                  v: Any = -65.0, v_thresh: Any = 0.0, i_offset: Any = 0.0,
                  substep: float = 0.01, readout: Any = None):
-        owner = type(self).__name__
-        check_positive(c_m, "c_m", owner)
-        self.substep = float(check_positive(substep, "substep", owner))
         super().__init__(readout=readout, e_na=e_na, e_k=e_k, e_l=e_l, g_na=g_na, g_k=g_k,
-                         g_l=g_l, c_m=c_m, v=v, v_thresh=v_thresh, i_offset=i_offset)
+                         g_l=g_l, c_m=c_m, v=v, v_thresh=v_thresh, i_offset=i_offset,
+                         substep=substep)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .neuron import Neuron, check_positive_int
+from ..utils.validation import check_positive_int
+from .neuron import Neuron
+from .param import Option, Param
 
 
 class InputBase(Neuron):
@@ -20,12 +22,14 @@ class InputBase(Neuron):
 
     is_input: ClassVar[bool] = True
 
+    input_frames = Option(check_positive_int)
+    input_frame_timesteps = Option(check_positive_int)
+    input_scale = Param(device=False)
+    input_offset = Param(device=False)
+
     def __init__(self, input_frames: int = 1, input_frame_timesteps: int = 1,
                  readout: Any = None, input_scale: Any = 1.0, input_offset: Any = 0.0,
-                 **params: Any):
-        owner = type(self).__name__
-        self.input_frames = check_positive_int(input_frames, "input_frames", owner)
-        self.input_frame_timesteps = check_positive_int(input_frame_timesteps,
-                                                        "input_frame_timesteps", owner)
-        super().__init__(readout=readout, input_scale=input_scale, input_offset=input_offset,
-                         **params)
+                 **values: Any):
+        super().__init__(readout=readout, input_frames=input_frames,
+                         input_frame_timesteps=input_frame_timesteps, input_scale=input_scale,
+                         input_offset=input_offset, **values)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import as_bool
 from .neuron import Neuron
+from .param import Option, Param
 
 
 class IntegrateFire(Neuron):
@@ -31,11 +33,16 @@ class IntegrateFire(Neuron):
         2.0
     """
 
-    param_names = ("v_thresh", "v_reset", "v", "bias")
     output_var_name = "v"
+
+    v_thresh = Param()
+    v_reset = Param()
+    v = Param()
+    bias = Param()
+    relative_reset = Option(as_bool)
 
     @network_default_params
     def __init__(self, v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0,
                  readout: Any = None, bias: Any = 0.0, relative_reset: bool = False):
-        self.relative_reset = bool(relative_reset)
-        super().__init__(readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v, bias=bias)
+        super().__init__(readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v, bias=bias,
+                         relative_reset=relative_reset)

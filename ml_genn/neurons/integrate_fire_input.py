@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import as_bool
 from .input_base import InputBase
+from .param import Option, Param
 
 
 class IntegrateFireInput(InputBase):
@@ -28,15 +30,18 @@ class IntegrateFireInput(InputBase):
         1.0
     """
 
-    param_names = ("v_thresh", "v_reset", "v")
     output_var_name = "v"
+
+    v_thresh = Param()
+    v_reset = Param()
+    v = Param()
+    relative_reset = Option(as_bool)
 
     @network_default_params
     def __init__(self, v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0,
                  readout: Any = None, input_frames: int = 1, input_frame_timesteps: int = 1,
                  relative_reset: bool = False,
                  input_scale: Any = 1.0, input_offset: Any = 0.0):
-        self.relative_reset = bool(relative_reset)
         super().__init__(input_frames, input_frame_timesteps, readout=readout,
                          input_scale=input_scale, input_offset=input_offset,
-                         v_thresh=v_thresh, v_reset=v_reset, v=v)
+                         v_thresh=v_thresh, v_reset=v_reset, v=v, relative_reset=relative_reset)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from ..utils.value import check_init_value
 from .neuron import Neuron
+from .param import Param
 
 
 class Izhikevich(Neuron):
@@ -39,11 +39,17 @@ class Izhikevich(Neuron):
         (2.0, 30.0)
     """
 
-    param_names = ("a", "b", "c", "d", "v_th", "v")
     output_var_name = "v"
+
+    a = Param()
+    b = Param()
+    c = Param()
+    d = Param()
+    v_th = Param()
+    v = Param()
+    u = Param(optional=True, device=False)
 
     @network_default_params
     def __init__(self, a: Any = 0.02, b: Any = 0.2, c: Any = -65.0, d: Any = 8.0,
                  v_th: Any = 30.0, v: Any = -65.0, u: Any = None, readout: Any = None):
-        self.u = None if u is None else check_init_value(u, "u", type(self).__name__)
-        super().__init__(readout=readout, a=a, b=b, c=c, d=d, v_th=v_th, v=v)
+        super().__init__(readout=readout, a=a, b=b, c=c, d=d, v_th=v_th, v=v, u=u)

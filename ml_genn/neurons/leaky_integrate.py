@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .neuron import Neuron, check_positive
+from ..utils.validation import as_bool, check_positive
+from .neuron import Neuron
+from .param import Option, Param
 
 
 class LeakyIntegrate(Neuron):
@@ -34,12 +36,14 @@ class LeakyIntegrate(Neuron):
         True
     """
 
-    param_names = ("v", "bias", "tau_mem")
     output_var_name = "v"
+
+    v = Param()
+    bias = Param()
+    tau_mem = Param(check_positive, device=False)
+    scale_i = Option(as_bool)
 
     @network_default_params
     def __init__(self, v: Any = 0.0, bias: Any = 0.0, tau_mem: Any = 20.0,
                  scale_i: bool = False, readout: Any = None):
-        check_positive(tau_mem, "tau_mem", type(self).__name__)
-        self.scale_i = bool(scale_i)
-        super().__init__(readout=readout, v=v, bias=bias, tau_mem=tau_mem)
+        super().__init__(readout=readout, v=v, bias=bias, tau_mem=tau_mem, scale_i=scale_i)

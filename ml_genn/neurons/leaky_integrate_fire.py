@@ -4,11 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_leaky_integrate_fire import set_lif_options
-from .neuron import Neuron
+from .base_leaky_integrate_fire import BaseLeakyIntegrateFire
 
 
-class LeakyIntegrateFire(Neuron):
+class LeakyIntegrateFire(BaseLeakyIntegrateFire):
     r"""Leaky integrate-and-fire neuron (mlGeNN defaults).
 
     Per timestep, with synaptic input :math:`I`, bias :math:`b`,
@@ -56,7 +55,6 @@ class LeakyIntegrateFire(Neuron):
         (10.0, 2.0, True)
     """
 
-    param_names = ("v_thresh", "v_reset", "v", "tau_mem", "bias")
     output_var_name = "v"
 
     @network_default_params
@@ -64,7 +62,7 @@ class LeakyIntegrateFire(Neuron):
                  tau_mem: Any = 20.0, tau_refrac: Any = None, relative_reset: bool = True,
                  integrate_during_refrac: bool = True, scale_i: bool = False,
                  readout: Any = None, bias: Any = 0.0):
-        set_lif_options(self, tau_mem, tau_refrac, relative_reset, integrate_during_refrac,
-                        scale_i)
         super().__init__(readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v,
-                         tau_mem=tau_mem, bias=bias)
+                         tau_mem=tau_mem, bias=bias, tau_refrac=tau_refrac,
+                         relative_reset=relative_reset,
+                         integrate_during_refrac=integrate_during_refrac, scale_i=scale_i)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_leaky_integrate_fire import set_lif_options
+from .base_leaky_integrate_fire import BaseLeakyIntegrateFire
 from .input_base import InputBase
 
 
-class LeakyIntegrateFireInput(InputBase):
+class LeakyIntegrateFireInput(BaseLeakyIntegrateFire, InputBase):
     r"""Leaky integrate-and-fire neuron driven by the input value :math:`x` (the current
     data frame) instead of synaptic input.
 
@@ -39,7 +39,6 @@ class LeakyIntegrateFireInput(InputBase):
         2
     """
 
-    param_names = ("v_thresh", "v_reset", "v", "tau_mem", "bias")
     output_var_name = "v"
 
     @network_default_params
@@ -48,8 +47,8 @@ class LeakyIntegrateFireInput(InputBase):
                  integrate_during_refrac: bool = True, scale_i: bool = False,
                  readout: Any = None, input_frames: int = 1, input_frame_timesteps: int = 1,
                  bias: Any = 0.0, input_scale: Any = 1.0, input_offset: Any = 0.0):
-        set_lif_options(self, tau_mem, tau_refrac, relative_reset, integrate_during_refrac,
-                        scale_i)
         super().__init__(input_frames, input_frame_timesteps, readout=readout,
                          input_scale=input_scale, input_offset=input_offset,
-                         v_thresh=v_thresh, v_reset=v_reset, v=v, tau_mem=tau_mem, bias=bias)
+                         v_thresh=v_thresh, v_reset=v_reset, v=v, tau_mem=tau_mem, bias=bias,
+                         tau_refrac=tau_refrac, relative_reset=relative_reset,
+                         integrate_during_refrac=integrate_during_refrac, scale_i=scale_i)

@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_pysnn import check_decay, check_refrac_steps, check_update_type
+from ..utils.validation import check_non_negative_int
+from .base_pysnn import Decay, check_decays, check_update_type
 from .neuron import Neuron
+from .param import Option, Param
 
 
 class LIFNeuron(Neuron):
@@ -42,17 +44,22 @@ class LIFNeuron(Neuron):
         10.0
     """
 
-    param_names = ("thresh", "v_rest", "alpha_v", "alpha_t", "tau_v", "tau_t")
     output_var_name = "v"
+
+    thresh = Param()
+    v_rest = Param()
+    alpha_v = Param()
+    alpha_t = Param()
+    tau_v = Decay()
+    tau_t = Decay()
+    refrac_steps = Option(check_non_negative_int)
+    update_type = Option(check_update_type)
 
     @network_default_params
     def __init__(self, thresh: Any = 1.0, v_rest: Any = 0.0, alpha_v: Any = 1.0,
                  alpha_t: Any = 1.0, tau_v: Any = 0.8, tau_t: Any = 0.8,
                  refrac_steps: int = 0, update_type: str = "linear", readout: Any = None):
-        owner = type(self).__name__
-        self.update_type = check_update_type(update_type, owner)
-        check_decay(tau_v, "tau_v", update_type, owner)
-        check_decay(tau_t, "tau_t", update_type, owner)
-        self.refrac_steps = check_refrac_steps(refrac_steps, owner)
         super().__init__(readout=readout, thresh=thresh, v_rest=v_rest, alpha_v=alpha_v,
-                         alpha_t=alpha_t, tau_v=tau_v, tau_t=tau_t)
+                         alpha_t=alpha_t, tau_v=tau_v, tau_t=tau_t, refrac_steps=refrac_steps,
+                         update_type=update_type)
+        check_decays(self)

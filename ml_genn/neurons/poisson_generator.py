@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..initializers import Initializer
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_non_negative
 from .base_generator import GeneratorBase
-from .base_leaky_integrate_fire import check_non_negative
+from .param import Param
 
 
 class PoissonGenerator(GeneratorBase):
@@ -27,10 +27,8 @@ class PoissonGenerator(GeneratorBase):
         50.0
     """
 
-    param_names = ("rate",)
+    rate = Param(check_non_negative, device=False)
 
     @network_default_params
     def __init__(self, rate: Any = 10.0, start: float = 0.0, stop: float | None = None):
-        if not isinstance(rate, Initializer):
-            check_non_negative(rate, "rate", type(self).__name__)
         super().__init__(start, stop, rate=rate)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_leaky_integrate_fire import check_tau_refrac
-from .neuron import Neuron, check_positive
+from ..utils.validation import check_non_negative, check_positive
+from .neuron import Neuron
+from .param import Param
 
 
 class QuadraticIF(Neuron):
@@ -45,15 +46,21 @@ class QuadraticIF(Neuron):
         (-50.0, 0.07)
     """
 
-    param_names = ("v_rest", "v_reset", "v_thresh", "v_c", "c", "tau_mem", "r", "v")
     output_var_name = "v"
+
+    v_rest = Param()
+    v_reset = Param()
+    v_thresh = Param()
+    v_c = Param()
+    c = Param()
+    tau_mem = Param(check_positive, device=False)
+    r = Param()
+    v = Param()
+    tau_refrac = Param(check_non_negative, optional=True, device=False)
 
     @network_default_params
     def __init__(self, v_rest: Any = -65.0, v_reset: Any = -68.0, v_thresh: Any = -30.0,
                  v_c: Any = -50.0, c: Any = 0.07, tau_mem: Any = 10.0, r: Any = 1.0,
                  v: Any = -65.0, tau_refrac: Any = None, readout: Any = None):
-        owner = type(self).__name__
-        check_positive(tau_mem, "tau_mem", owner)
-        self.tau_refrac = check_tau_refrac(tau_refrac, owner)
         super().__init__(readout=readout, v_rest=v_rest, v_reset=v_reset, v_thresh=v_thresh,
-                         v_c=v_c, c=c, tau_mem=tau_mem, r=r, v=v)
+                         v_c=v_c, c=c, tau_mem=tau_mem, r=r, v=v, tau_refrac=tau_refrac)

@@ -7,6 +7,23 @@ import numpy as np
 
 from ..utils.defaults import network_default_params
 from .base_generator import GeneratorBase
+from .param import Option
+
+
+def _check_spike_times(value: Any, name: str, owner: str
+                       ) -> np.ndarray | tuple[np.ndarray, ...]:
+    """One flat array of times shared by all neurons, or a tuple of one per neuron."""
+    items = list(value)
+    per_neuron = any(np.ndim(item) > 0 or isinstance(item, (list, tuple)) for item in items)
+    times: np.ndarray | tuple[np.ndarray, ...]
+    if per_neuron:
+        times = tuple(np.asarray(item, dtype=np.float64).reshape(-1) for item in items)
+        flat = np.concatenate(times) if times else np.zeros(0)
+    else:
+        times = flat = np.asarray(items, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(flat) & (flat >= 0)):
+        raise ValueError(f"{owner}: {name} must be finite and >= 0 ms.")
+    return times
 
 
 class SpikeGenerator(GeneratorBase):
@@ -29,20 +46,13 @@ class SpikeGenerator(GeneratorBase):
         True
     """
 
+    spike_times = Option(_check_spike_times)
+
     @network_default_params
     def __init__(self, spike_times: Any, start: float = 0.0, stop: float | None = None):
-        owner = type(self).__name__
-        items = list(spike_times)
-        self.per_neuron = any(np.ndim(item) > 0 or isinstance(item, (list, tuple))
-                              for item in items)
-        self.spike_times: np.ndarray | tuple[np.ndarray, ...]
-        if self.per_neuron:
-            self.spike_times = tuple(np.asarray(item, dtype=np.float64).reshape(-1)
-                                     for item in items)
-        else:
-            self.spike_times = np.asarray(items, dtype=np.float64).reshape(-1)
-        flat = (np.concatenate(self.spike_times) if self.per_neuron and self.spike_times
-                else np.asarray(self.spike_times, dtype=np.float64).reshape(-1))
-        if not np.all(np.isfinite(flat) & (flat >= 0)):
-            raise ValueError(f"{owner}: spike_times must be finite and >= 0 ms.")
-        super().__init__(start, stop)
+        super().__init__(start, stop, spike_times=spike_times)
+
+    @property
+    def per_neuron(self) -> bool:
+        """Whether ``spike_times`` holds one sequence per neuron."""
+        return isinstance(self.spike_times, tuple)

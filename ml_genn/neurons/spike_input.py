@@ -7,8 +7,9 @@ import numpy as np
 
 from ..utils.data import PreprocessedSpikes, time_to_step
 from ..utils.defaults import network_default_params
+from ..utils.validation import check_positive_int
 from .input_base import InputBase
-from .neuron import check_positive_int
+from .param import Option
 
 
 class SpikeInput(InputBase):
@@ -41,10 +42,11 @@ class SpikeInput(InputBase):
 
     output_var_name = None
 
+    max_spikes = Option(check_positive_int)
+
     @network_default_params
     def __init__(self, max_spikes: int = 1000000):
-        self.max_spikes = check_positive_int(max_spikes, "max_spikes", type(self).__name__)
-        super().__init__(1, 1)
+        super().__init__(1, 1, max_spikes=max_spikes)
 
     def prepare_input(self, data: Sequence[PreprocessedSpikes] | PreprocessedSpikes,
                       num_steps: int, dt: float,

@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from .base_pysnn import check_decay, check_update_type
+from .base_pysnn import Decay, check_decays, check_update_type
 from .input_base import InputBase
+from .param import Option, Param
 
 
 class TraceInput(InputBase):
@@ -38,16 +39,17 @@ class TraceInput(InputBase):
         'trace'
     """
 
-    param_names = ("alpha_t", "tau_t")
     output_var_name = "trace"
+
+    alpha_t = Param()
+    tau_t = Decay()
+    update_type = Option(check_update_type)
 
     @network_default_params
     def __init__(self, alpha_t: Any = 1.0, tau_t: Any = 0.8, update_type: str = "linear",
                  readout: Any = None, input_frames: int = 1, input_frame_timesteps: int = 1,
                  input_scale: Any = 1.0, input_offset: Any = 0.0):
-        owner = type(self).__name__
-        self.update_type = check_update_type(update_type, owner)
-        check_decay(tau_t, "tau_t", update_type, owner)
         super().__init__(input_frames, input_frame_timesteps, readout=readout,
                          input_scale=input_scale, input_offset=input_offset,
-                         alpha_t=alpha_t, tau_t=tau_t)
+                         alpha_t=alpha_t, tau_t=tau_t, update_type=update_type)
+        check_decays(self)

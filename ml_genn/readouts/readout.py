@@ -8,7 +8,9 @@ class Readout:
     """Turns an output population's activity over an example into one value per neuron.
 
     ``needs_var``: whether it reads the neuron's output variable (else only spikes).
-    The accumulation itself is implemented in ``ml_genn.backend.readouts``.
+    The accumulation is a backend registered for the class with
+    ``ml_genn.backend.readouts.register_readout``; ``READOUTS.register`` gives the class
+    its string name.
     """
 
     needs_var: ClassVar[bool] = True

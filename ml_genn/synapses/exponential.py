@@ -1,5 +1,5 @@
 """Exponentially decaying current synapse."""
-from ..neurons.neuron import check_positive
+from ..utils.validation import check_positive
 from .synapse import Synapse
 
 

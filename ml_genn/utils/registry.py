@@ -20,10 +20,30 @@ T = TypeVar("T")
 
 
 def snake_case(name: str) -> str:
-    """``LeakyIntegrateFire`` -> ``leaky_integrate_fire``, ``AvgPool2D`` -> ``avg_pool_2d``."""
+    """A class name as a registry name: words split at case changes and before a number
+    that follows a lower-case letter, a trailing capital stays with its number.
+
+    >>> [snake_case(n) for n in ("LeakyIntegrateFire", "AvgPool2D", "Conv2DTranspose",
+    ...                          "ExpLIF", "DCGenerator", "GLIF3", "HDF5")]
+    ['leaky_integrate_fire', 'avg_pool_2d', 'conv_2d_transpose', 'exp_lif', 'dc_generator', \
+'glif3', 'hdf5']
+
+    Every built-in registered name is its class's ``snake_case`` or one of the registry's
+    explicit ``aliases``:
+
+    >>> from ml_genn.callbacks import CALLBACKS
+    >>> from ml_genn.metrics import METRICS
+    >>> from ml_genn.neurons import NEURONS
+    >>> from ml_genn.readouts import READOUTS
+    >>> from ml_genn.serialisers import SERIALISERS
+    >>> from ml_genn.synapses import SYNAPSES
+    >>> [(r.kind, n) for r in (CALLBACKS, METRICS, NEURONS, READOUTS, SERIALISERS, SYNAPSES)
+    ...  for n in r.names() if n != snake_case(r.get_class(n).__name__) and n not in r.aliases]
+    []
+    """
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     name = re.sub(r"([a-z])([0-9])", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Registry:
@@ -32,11 +52,14 @@ class Registry:
     Args:
         kind: human-readable kind, used in error messages.
         base: base class every registered class and resolved instance must derive from.
+        aliases: extra names, ``{alias: registered name}`` (names that changed keep
+            working this way).
     """
 
-    def __init__(self, kind: str, base: type):
+    def __init__(self, kind: str, base: type, aliases: dict[str, str] | None = None):
         self.kind = kind
         self.base = base
+        self.aliases: dict[str, str] = dict(aliases or {})
         self._classes: dict[str, type] = {}
 
     def register(self, cls: type | None = None, *, name: str | None = None) -> Callable:
@@ -55,13 +78,19 @@ class Registry:
         return decorator(cls) if cls is not None else decorator
 
     def names(self) -> list[str]:
-        return sorted(self._classes)
+        """The registered names and aliases, sorted."""
+        return sorted({*self._classes, *self.aliases})
 
     def get_class(self, name: str) -> type:
+        """The class registered under ``name`` (or under the name an alias stands for).
+
+        Raises:
+            ValueError: for an unknown name, listing the valid ones.
+        """
         try:
-            return self._classes[name]
+            return self._classes[self.aliases.get(name, name)]
         except KeyError:
-            close = difflib.get_close_matches(name, self._classes, n=1)
+            close = difflib.get_close_matches(name, self.names(), n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise ValueError(f"Unknown {self.kind} '{name}'.{hint} "
                              f"Valid names: {', '.join(self.names())}.") from None

@@ -7,22 +7,11 @@ from typing import Any
 import numpy as np
 
 from ..initializers.initializer import Initializer
+from .validation import check_init_value
 
 InitValue = Real | np.ndarray | Initializer
 
-
-def check_init_value(value: Any, name: str, owner: str) -> Any:
-    """Validate an InitValue at construction time; arrays are copied to float32."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (Real, np.integer, np.floating)):
-        return float(value)
-    if isinstance(value, Initializer):
-        return value
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return np.array(value, dtype=np.float32)
-    raise TypeError(f"{owner}: parameter '{name}' must be a number, an array or an "
-                    f"Initializer, received {type(value).__name__}.")
+__all__ = ["InitValue", "check_init_value", "materialise"]  # check_init_value: see .validation
 
 
 def materialise(value: Any, shape: tuple[int, ...], name: str, owner: str,

@@ -9,7 +9,7 @@ import numpy as np
 from ml_genn import Connection, Network, Population
 from ml_genn.compilers import Compiler, InferenceCompiler
 from ml_genn.neurons import Neuron
-from ml_genn.utils.value import check_init_value
+from ml_genn.utils.validation import check_init_value
 
 from ..errors import ConversionError, LayerError, Problem
 from ..graph.chains import MAX_FALLBACK_ENTRIES

@@ -34,11 +34,6 @@ def encode_step(v: jnp.ndarray, h: jnp.ndarray, negative_step) -> tuple[jnp.ndar
     return v - event, event
 
 
-class FewSpikeParams(NamedTuple):
-    alpha: jnp.ndarray
-    bias: jnp.ndarray
-
-
 class FewSpikeState(NamedTuple):
     fx: jnp.ndarray
     v: jnp.ndarray
@@ -50,14 +45,11 @@ class StageDynamics(NeuronDynamics):
 
     def __init__(self, neuron, shape, dt):
         super().__init__(neuron, shape, dt)
-        self.stage_steps = neuron.k
+        self.stage_steps = self.options.k
 
 
 @register_dynamics(FewSpikeRelu)
 class FewSpikeReluDynamics(StageDynamics):
-    def params(self, rng):
-        return FewSpikeParams(self.param("alpha", rng), self.param("bias", rng))
-
     def initial_state(self, p, batch_size, keys):
         zeros = self.full(0.0, batch_size)
         return FewSpikeState(fx=zeros, v=zeros, y=zeros)
@@ -77,21 +69,14 @@ class FewSpikeInputState(NamedTuple):
     v: jnp.ndarray
 
 
-class FewSpikeInputParams(NamedTuple):
-    alpha: jnp.ndarray
-
-
 @register_dynamics(FewSpikeReluInput)
 class FewSpikeReluInputDynamics(StageDynamics):
-    def params(self, rng):
-        return FewSpikeInputParams(self.param("alpha", rng))
-
     def initial_state(self, p, batch_size, keys):
         return FewSpikeInputState(v=self.full(0.0, batch_size))
 
     def step(self, p, s, x, t):
         phase = t % self.stage_steps
-        signed = self.neuron.signed_input
+        signed = self.options.signed_input
         v = jnp.where(phase == 0, x, s.v)
         negative_step = jnp.asarray(signed) & (phase % 2 == 1)
         v, event = encode_step(v, threshold(p.alpha, phase, signed), negative_step)

@@ -3,8 +3,6 @@ SpikeGenerator and CustomGenerator (equations in their docstrings). They ignore 
 ``drive`` (synaptic input); the active window ``[start, stop)`` is static."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -17,8 +15,7 @@ from ...neurons import (
     SpikeGenerator,
 )
 from ...utils.data import time_to_step
-from .base import NeuronDynamics, register_dynamics
-from .leaky_integrate_fire import float32, host_param, param
+from .base import KeyState, NeuronDynamics, NoState, batched, register_dynamics, uniform
 
 NO_STOP = np.iinfo(np.int32).max
 
@@ -28,20 +25,12 @@ class GeneratorDynamics(NeuronDynamics):
 
     def __init__(self, neuron, shape, dt):
         super().__init__(neuron, shape, dt)
-        self.start_step = int(time_to_step(neuron.start, self.dt, "ceil"))
-        self.stop_step = (NO_STOP if neuron.stop is None
-                          else int(time_to_step(neuron.stop, self.dt, "ceil")))
+        start, stop = self.options.start, self.options.stop
+        self.start_step = int(time_to_step(start, self.dt, "ceil"))
+        self.stop_step = NO_STOP if stop is None else int(time_to_step(stop, self.dt, "ceil"))
 
     def active(self, t: jnp.ndarray) -> jnp.ndarray:
         return (t >= self.start_step) & (t < self.stop_step)
-
-
-class ProbParams(NamedTuple):
-    prob: jnp.ndarray
-
-
-class KeyState(NamedTuple):
-    key: jnp.ndarray
 
 
 class _RandomGeneratorDynamics(GeneratorDynamics):
@@ -51,42 +40,28 @@ class _RandomGeneratorDynamics(GeneratorDynamics):
         return KeyState(key=keys)
 
     def step(self, p, s, drive, t):
-        split = jax.vmap(jax.random.split)(s.key)
-        keys, draw_keys = split[:, 0], split[:, 1]
-        u = jax.vmap(lambda k: jax.random.uniform(k, self.shape, jnp.float32))(draw_keys)
+        keys, u = uniform(s.key, self.shape)
         spike = (u < p.prob) & self.active(t)
         return KeyState(key=keys), spike.astype(jnp.float32)
 
 
 @register_dynamics(PoissonGenerator)
 class PoissonGeneratorDynamics(_RandomGeneratorDynamics):
-    def params(self, rng):
-        rate = host_param(self, "rate", rng)
+    def derived_params(self, values, rng):
+        rate = self.host_param("rate", rng)
         if not np.all(rate >= 0):
             raise ValueError(f"{self.owner}: rate must be >= 0 Hz, received values down to "
                              f"{rate.min()}.")
-        return ProbParams(float32(self, -np.expm1(-rate * self.dt / 1000.0)))
+        return {"prob": batched(-np.expm1(-rate * self.dt / 1000.0))}
 
 
 @register_dynamics(BernoulliGenerator)
 class BernoulliGeneratorDynamics(_RandomGeneratorDynamics):
-    def params(self, rng):
-        return ProbParams(param(self, "prob", rng))
-
-
-class AmplitudeParams(NamedTuple):
-    amplitude: jnp.ndarray
-
-
-class NoState(NamedTuple):
-    pass
+    """Draws against the declared ``prob``."""
 
 
 @register_dynamics(DCGenerator)
 class DCGeneratorDynamics(GeneratorDynamics):
-    def params(self, rng):
-        return AmplitudeParams(param(self, "amplitude", rng))
-
     def initial_state(self, p, batch_size, keys):
         return NoState()
 
@@ -95,46 +70,39 @@ class DCGeneratorDynamics(GeneratorDynamics):
         return s, jnp.where(self.active(t), amplitude, 0.0)
 
 
-class SpikeStepsParams(NamedTuple):
-    steps: jnp.ndarray  # (num_neurons, max_spikes) or (max_spikes,), padded with -1
-
-
 @register_dynamics(SpikeGenerator)
 class SpikeGeneratorDynamics(GeneratorDynamics):
-    def params(self, rng):
-        neuron = self.neuron
-        if not neuron.per_neuron:
-            return SpikeStepsParams(jnp.asarray(time_to_step(neuron.spike_times, self.dt),
-                                                jnp.int32))
+    def derived_params(self, values, rng):
+        """``steps``: (num_neurons, max_spikes) or (max_spikes,), padded with -1."""
+        spike_times = self.options.spike_times
+        if not isinstance(spike_times, tuple):
+            return {"steps": jnp.asarray(time_to_step(spike_times, self.dt), jnp.int32)}
         num_neurons = int(np.prod(self.shape))
-        if len(neuron.spike_times) != num_neurons:
-            raise ValueError(f"{self.owner}: spike_times has {len(neuron.spike_times)} "
+        if len(spike_times) != num_neurons:
+            raise ValueError(f"{self.owner}: spike_times has {len(spike_times)} "
                              f"per-neuron lists but the population has {num_neurons} "
                              f"neurons (shape {self.shape}).")
-        width = max(1, max(len(times) for times in neuron.spike_times))
+        width = max(1, max(len(times) for times in spike_times))
         steps = np.full((num_neurons, width), -1, np.int32)
-        for i, times in enumerate(neuron.spike_times):
+        for i, times in enumerate(spike_times):
             steps[i, :len(times)] = time_to_step(times, self.dt)
-        return SpikeStepsParams(jnp.asarray(steps))
+        return {"steps": jnp.asarray(steps)}
 
     def initial_state(self, p, batch_size, keys):
         return NoState()
 
     def step(self, p, s, drive, t):
         fire = jnp.any(p.steps == t, axis=-1) & self.active(t)
-        if self.neuron.per_neuron:
+        if isinstance(self.options.spike_times, tuple):
             fire = fire.reshape(self.shape)
         return s, jnp.broadcast_to(fire, jnp.shape(drive)).astype(jnp.float32)
 
 
-class DataParams(NamedTuple):
-    data: jnp.ndarray  # (T, *shape) or (T,)
-
-
 @register_dynamics(CustomGenerator)
 class CustomGeneratorDynamics(GeneratorDynamics):
-    def params(self, rng):
-        data = self.neuron.data
+    def derived_params(self, values, rng):
+        """``data``: (T, *shape) or (T,)."""
+        data = self.options.data
         rows = data.shape[0]
         if data.ndim > 1:
             if data[0].size != int(np.prod(self.shape)):
@@ -142,7 +110,7 @@ class CustomGeneratorDynamics(GeneratorDynamics):
                                  f"the population has shape {self.shape}; give (T,) or "
                                  f"(T, *shape).")
             data = data.reshape((rows,) + self.shape)
-        return DataParams(jnp.asarray(data, jnp.float32))
+        return {"data": jnp.asarray(data, jnp.float32)}
 
     def initial_state(self, p, batch_size, keys):
         return NoState()

@@ -9,9 +9,6 @@ import jax.numpy as jnp
 
 from ...neurons import HodgkinHuxley
 from .base import NeuronDynamics, register_dynamics
-from .leaky_integrate_fire import param
-
-PARAMS = ("e_na", "e_k", "e_l", "g_na", "g_k", "g_l", "c_m", "v", "v_thresh", "i_offset")
 
 
 def _linear_rate(x: jnp.ndarray, scale: float) -> jnp.ndarray:
@@ -32,19 +29,6 @@ def rates(v: jnp.ndarray) -> tuple[jnp.ndarray, ...]:
     return alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n
 
 
-class HHParams(NamedTuple):
-    e_na: jnp.ndarray
-    e_k: jnp.ndarray
-    e_l: jnp.ndarray
-    g_na: jnp.ndarray
-    g_k: jnp.ndarray
-    g_l: jnp.ndarray
-    c_m: jnp.ndarray
-    v: jnp.ndarray
-    v_thresh: jnp.ndarray
-    i_offset: jnp.ndarray
-
-
 class HHState(NamedTuple):
     v: jnp.ndarray
     m: jnp.ndarray
@@ -56,11 +40,8 @@ class HHState(NamedTuple):
 class HodgkinHuxleyDynamics(NeuronDynamics):
     def __init__(self, neuron, shape, dt):
         super().__init__(neuron, shape, dt)
-        self.substeps = max(1, math.ceil(self.dt / neuron.substep - 1e-6))
+        self.substeps = max(1, math.ceil(self.dt / self.options.substep - 1e-6))
         self.h = self.dt / self.substeps
-
-    def params(self, rng):
-        return HHParams(*(param(self, name, rng) for name in PARAMS))
 
     def initial_state(self, p, batch_size, keys):
         v = self.full(p.v, batch_size)

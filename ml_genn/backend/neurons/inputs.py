@@ -1,25 +1,10 @@
 """Dynamics of the stochastic and binary spike inputs (equations in their docstrings)."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import jax
 import jax.numpy as jnp
 
 from ...neurons import BinarySpikeInput, PoissonInput
-from .base import NeuronDynamics, register_dynamics
-
-
-class NoParams(NamedTuple):
-    pass
-
-
-class KeyState(NamedTuple):
-    key: jnp.ndarray
-
-
-class NoState(NamedTuple):
-    pass
+from .base import KeyState, NeuronDynamics, NoState, register_dynamics, uniform
 
 
 def signed_events(positive: jnp.ndarray, negative: jnp.ndarray, signed: bool) -> jnp.ndarray:
@@ -31,28 +16,20 @@ def signed_events(positive: jnp.ndarray, negative: jnp.ndarray, signed: bool) ->
 class PoissonInputDynamics(NeuronDynamics):
     uses_random = True
 
-    def params(self, rng):
-        return NoParams()
-
     def initial_state(self, p, batch_size, keys):
         return KeyState(key=keys)
 
     def step(self, p, s, x, t):
-        split = jax.vmap(jax.random.split)(s.key)
-        keys, draw_keys = split[:, 0], split[:, 1]
-        u = jax.vmap(lambda k: jax.random.uniform(k, self.shape, jnp.float32))(draw_keys)
+        keys, u = uniform(s.key, self.shape)
         fire = u < -jnp.expm1(-jnp.abs(x) * self.dt)
-        events = signed_events(fire & (x > 0), fire & (x < 0), self.neuron.signed_spikes)
+        events = signed_events(fire & (x > 0), fire & (x < 0), self.options.signed_spikes)
         return KeyState(key=keys), events
 
 
 @register_dynamics(BinarySpikeInput)
 class BinarySpikeInputDynamics(NeuronDynamics):
-    def params(self, rng):
-        return NoParams()
-
     def initial_state(self, p, batch_size, keys):
         return NoState()
 
     def step(self, p, s, x, t):
-        return s, signed_events(x > 0, x < 0, self.neuron.signed_spikes)
+        return s, signed_events(x > 0, x < 0, self.options.signed_spikes)

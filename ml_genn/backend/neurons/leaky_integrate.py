@@ -6,15 +6,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 
 from ...neurons import LeakyIntegrate
-from .base import NeuronDynamics, register_dynamics
-from .leaky_integrate_fire import decay, float32, input_scale, param
-
-
-class LIParams(NamedTuple):
-    v: jnp.ndarray
-    bias: jnp.ndarray
-    alpha: jnp.ndarray
-    i_scale: jnp.ndarray
+from .base import NeuronDynamics, batched, input_scale, register_dynamics
 
 
 class LIState(NamedTuple):
@@ -23,10 +15,9 @@ class LIState(NamedTuple):
 
 @register_dynamics(LeakyIntegrate)
 class LeakyIntegrateDynamics(NeuronDynamics):
-    def params(self, rng):
-        alpha = decay(self, "tau_mem", rng)
-        return LIParams(param(self, "v", rng), param(self, "bias", rng),
-                        float32(self, alpha), input_scale(self, alpha, self.neuron.scale_i))
+    def derived_params(self, values, rng):
+        alpha = self.decay("tau_mem", rng)
+        return {"alpha": batched(alpha), "i_scale": input_scale(alpha, self.options.scale_i)}
 
     def initial_state(self, p, batch_size, keys):
         return LIState(v=self.full(p.v, batch_size))

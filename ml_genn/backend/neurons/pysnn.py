@@ -7,8 +7,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 
 from ...neurons import AdaptiveLIFNeuron, IFNeuron, LIFNeuron, TraceInput
-from .base import NeuronDynamics, register_dynamics
-from .leaky_integrate_fire import param, refractory_update, zeros_int
+from .base import NeuronDynamics, refractory_update, register_dynamics
 
 
 def decay_update(x: jnp.ndarray, rest, increment: jnp.ndarray, tau: jnp.ndarray,
@@ -19,17 +18,6 @@ def decay_update(x: jnp.ndarray, rest, increment: jnp.ndarray, tau: jnp.ndarray,
     if exponential:
         return x + (dt / tau) * (increment - (x - rest))
     return rest + tau * (x - rest) + increment
-
-
-class PySNNParams(NamedTuple):
-    thresh: jnp.ndarray
-    v_rest: jnp.ndarray
-    alpha_v: jnp.ndarray
-    alpha_t: jnp.ndarray
-    tau_v: jnp.ndarray
-    tau_t: jnp.ndarray
-    alpha_thresh: jnp.ndarray
-    tau_thresh: jnp.ndarray
 
 
 class PySNNState(NamedTuple):
@@ -49,23 +37,17 @@ class _PySNNDynamics(NeuronDynamics):
     leaky = True
     adaptive = False
 
-    def params(self, rng):
-        zero = jnp.zeros((), jnp.float32)
-        names = self.neuron.param_names
-        return PySNNParams(*(param(self, name, rng) if name in names else zero
-                             for name in PySNNParams._fields))
-
     def initial_state(self, p, batch_size, keys):
         zeros = self.full(0.0, batch_size)
         v = self.full(p.v_rest, batch_size)
-        refrac = zeros_int(self, batch_size)
+        refrac = self.zeros_int(batch_size)
         if self.adaptive:
             return AdaptivePySNNState(v=v, thresh=self.full(p.thresh, batch_size), trace=zeros,
                                       refrac=refrac)
         return PySNNState(v=v, trace=zeros, refrac=refrac)
 
     def step(self, p, s, drive, t):
-        exponential = self.neuron.update_type == "exponential"
+        exponential = self.options.update_type == "exponential"
         active = s.refrac == 0
         if self.leaky:
             v = decay_update(s.v, p.v_rest, p.alpha_v * drive, p.tau_v, exponential, self.dt)
@@ -76,7 +58,7 @@ class _PySNNDynamics(NeuronDynamics):
         spike = (v >= thresh) & active
         spikes = spike.astype(jnp.float32)
         trace = decay_update(s.trace, 0.0, p.alpha_t * spikes, p.tau_t, exponential, self.dt)
-        refrac = refractory_update(spike, s.refrac, self.neuron.refrac_steps)
+        refrac = refractory_update(spike, s.refrac, self.options.refrac_steps)
         v = jnp.where(spike, p.v_rest, v)
         if self.adaptive:
             thresh = decay_update(s.thresh, p.thresh, p.alpha_thresh * spikes, p.tau_thresh,
@@ -100,25 +82,17 @@ class AdaptiveLIFNeuronDynamics(_PySNNDynamics):
     adaptive = True
 
 
-class TraceParams(NamedTuple):
-    alpha_t: jnp.ndarray
-    tau_t: jnp.ndarray
-
-
 class TraceState(NamedTuple):
     trace: jnp.ndarray
 
 
 @register_dynamics(TraceInput)
 class TraceInputDynamics(NeuronDynamics):
-    def params(self, rng):
-        return TraceParams(param(self, "alpha_t", rng), param(self, "tau_t", rng))
-
     def initial_state(self, p, batch_size, keys):
         return TraceState(trace=self.full(0.0, batch_size))
 
     def step(self, p, s, x, t):
-        exponential = self.neuron.update_type == "exponential"
+        exponential = self.options.update_type == "exponential"
         x = jnp.asarray(x, jnp.float32)
         trace = decay_update(s.trace, 0.0, p.alpha_t * x, p.tau_t, exponential, self.dt)
         return TraceState(trace=trace), x

@@ -2,29 +2,16 @@
 ``SpikeInput.prepare_input``), emitted as events."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import jax.numpy as jnp
 
 from ...neurons import SpikeInput
-from .base import NeuronDynamics, register_dynamics
-
-
-class SpikeInputParams(NamedTuple):
-    pass
-
-
-class SpikeInputState(NamedTuple):
-    pass
+from .base import NeuronDynamics, NoState, register_dynamics
 
 
 @register_dynamics(SpikeInput)
 class SpikeInputDynamics(NeuronDynamics):
-    def params(self, rng):
-        return SpikeInputParams()
-
     def initial_state(self, p, batch_size, keys):
-        return SpikeInputState()
+        return NoState()
 
     def step(self, p, s, x, t):
         return s, jnp.asarray(x, jnp.float32)

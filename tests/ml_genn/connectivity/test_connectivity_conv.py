@@ -124,7 +124,7 @@ def test_conv_2d_transpose_and_depthwise_check_channels():
      r"received shape \(3, 3, 2, 4\)"),
     (lambda: Conv2D(random_kernel(3, 3, 2, 4), 4, 2), r"received shape \(3, 3, 2, 4\)"),
     (lambda: Conv2D(random_kernel(3, 3, 4), 4, 3), r"received shape \(3, 3, 4\)"),
-    (lambda: Conv2D(1.0, 0, 3), r"filters must be a positive int, received 0"),
+    (lambda: Conv2D(1.0, 0, 3), r"filters must be a positive integer, received 0"),
     (lambda: Conv2D(1.0, 4, (3, 0)), r"conv_size must be .* received \(3, 0\)"),
     (lambda: Conv2D(1.0, 4, (3, 3, 3)), r"conv_size must be .* received \(3, 3, 3\)"),
     (lambda: Conv2D(1.0, 4, 2.5), r"conv_size must be .* received 2.5"),
