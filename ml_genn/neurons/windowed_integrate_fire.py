@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
+from ..utils.validation import as_bool, check_non_negative_int
 from .integrate_fire import IntegrateFire
+from .neuron import Neuron
+from .param import Option
 
 
-def _check_steps(value: Any, name: str, owner: str, low: int) -> None:
-    if isinstance(value, bool) or int(value) != value or int(value) < low:
-        raise ValueError(f"{owner}: {name} must be a whole number of timesteps >= {low}, "
-                         f"received {value!r}.")
+def _optional_non_negative_int(value: Any, name: str, owner: str) -> int | None:
+    """``None``, or a whole number >= 0 (a count or a timestep)."""
+    return None if value is None else check_non_negative_int(value, name, owner)
 
 
 class WindowedIntegrateFire(IntegrateFire):
@@ -57,21 +59,22 @@ class WindowedIntegrateFire(IntegrateFire):
         (2, 6, True)
     """
 
+    start_step = Option(check_non_negative_int)
+    stop_step = Option(_optional_non_negative_int)
+    signed_spikes = Option(as_bool)
+    max_spikes = Option(_optional_non_negative_int)
+
     @network_default_params
     def __init__(self, start_step: int = 0, stop_step: int | None = None,
                  signed_spikes: bool = False, max_spikes: int | None = None,
                  v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0, readout: Any = None,
                  bias: Any = 0.0, relative_reset: bool = True):
-        owner = type(self).__name__
-        _check_steps(start_step, "start_step", owner, 0)
-        if stop_step is not None:
-            _check_steps(stop_step, "stop_step", owner, int(start_step) + 1)
-        if max_spikes is not None and (isinstance(max_spikes, bool) or
-                                       int(max_spikes) != max_spikes or max_spikes < 0):
-            raise ValueError(f"{owner}: max_spikes must be None or a whole number >= 0, "
-                             f"received {max_spikes!r}.")
-        self.start_step = int(start_step)
-        self.stop_step = None if stop_step is None else int(stop_step)
-        self.signed_spikes = bool(signed_spikes)
-        self.max_spikes = None if max_spikes is None else int(max_spikes)
-        super().__init__(v_thresh, v_reset, v, readout, bias, relative_reset)
+        if stop_step is not None and stop_step <= start_step:
+            raise ValueError(f"{type(self).__name__}: stop_step must be None or a whole "
+                             f"number of timesteps >= {int(start_step) + 1} (after "
+                             f"start_step), received {stop_step!r}.")
+        # IntegrateFire's constructor passes its own values only: declare all of them here.
+        Neuron.__init__(self, readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v,
+                        bias=bias, relative_reset=relative_reset, start_step=start_step,
+                        stop_step=stop_step, signed_spikes=signed_spikes,
+                        max_spikes=max_spikes)

@@ -7,17 +7,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from ...neurons import DirectInput, WindowedIntegrateFire
-from .base import NeuronDynamics, register_dynamics, reset
+from .base import NeuronDynamics, NoState, register_dynamics, reset
 from .integrate_fire import IntegrateFireDynamics
 
 NO_STOP = np.iinfo(np.int32).max
 
 
 class NoParams(NamedTuple):
-    pass
-
-
-class NoState(NamedTuple):
     pass
 
 
@@ -45,15 +41,16 @@ class WindowedIntegrateFireDynamics(IntegrateFireDynamics):
         return WindowedIFState(v=v, net_spikes=jnp.zeros_like(v))
 
     def step(self, p, s, drive, t):
-        stop = NO_STOP if self.neuron.stop_step is None else self.neuron.stop_step
-        active = (t >= self.neuron.start_step) & (t < stop)
+        options = self.options
+        stop = NO_STOP if options.stop_step is None else options.stop_step
+        active = (t >= options.start_step) & (t < stop)
         v = jnp.where(active, s.v + drive + p.bias, s.v)
         spike = active & (v >= p.v_thresh)
-        if self.neuron.max_spikes is not None:
-            spike = spike & (s.net_spikes < self.neuron.max_spikes)
-        v = reset(v, spike, p.v_thresh, p.v_reset, self.neuron.relative_reset)
+        if options.max_spikes is not None:
+            spike = spike & (s.net_spikes < options.max_spikes)
+        v = reset(v, spike, p.v_thresh, p.v_reset, options.relative_reset)
         events = spike.astype(jnp.float32)
-        if self.neuron.signed_spikes:
+        if options.signed_spikes:
             negative = active & ~spike & (v < p.v_reset) & (s.net_spikes > 0)
             v = jnp.where(negative, v + (p.v_thresh - p.v_reset), v)
             events = events - negative.astype(jnp.float32)
