@@ -45,9 +45,11 @@ def check_positive_int(value: Any, name: str, owner: str) -> int:
     return int(value)
 
 
-def check_padding(padding: Any, name: str, owner: str, explicit: bool = True) -> Padding:
+def check_padding(padding: Any, name: str, owner: str, explicit: bool = True,
+                  allow_negative: bool = False) -> Padding:
     """``"valid"``/``"same"`` (any case), or with ``explicit`` a pair of
-    ``(before, after)`` pairs of non-negative ints: ``((top, bottom), (left, right))``."""
+    ``(before, after)`` pairs of non-negative ints: ``((top, bottom), (left, right))``
+    (with ``allow_negative``, negative entries crop)."""
     if isinstance(padding, str):
         if padding.lower() in ("valid", "same"):
             return padding.lower()
@@ -55,13 +57,14 @@ def check_padding(padding: Any, name: str, owner: str, explicit: bool = True) ->
         try:
             pads = tuple(tuple(int(p) for p in axis) for axis in padding)
             ok = (len(pads) == 2 and all(len(a) == 2 for a in pads)
-                  and all(p >= 0 and p == q for a, qa in zip(pads, padding)
+                  and all((allow_negative or p >= 0) and p == q for a, qa in zip(pads, padding)
                           for p, q in zip(a, qa)))
         except (TypeError, ValueError):
             ok = False
         if ok:
             return pads
-    allowed = ("'valid', 'same' or ((top, bottom), (left, right)) of non-negative ints"
+    kind = "ints" if allow_negative else "non-negative ints"
+    allowed = (f"'valid', 'same' or ((top, bottom), (left, right)) of {kind}"
                if explicit else "'valid' or 'same'")
     raise ValueError(f"{owner}: {name} must be {allowed}, received {padding!r}.")
 
