@@ -304,9 +304,13 @@ def match_chain(chain: Chain) -> ChainMatch | None:
     if pool is not None and kinds[1:] == (DenseOp,) and len(last.in_shape) == 1:
         return ChainMatch("avg_pool_dense", pool, last.op.kernel, first.in_shape, None)
     if kinds == (MaxPoolOp,):
-        params = {"pool_size": tuple(first.op.pool_size),
-                  "pool_strides": tuple(first.op.strides), "pool_padding": first.op.padding}
-        return ChainMatch("max_pool", params, None, first.in_shape, first.out_shape, True)
+        op = first.op
+        params = {"pool_size": tuple(op.pool_size), "pool_strides": tuple(op.strides),
+                  "pool_padding": _padding(op.padding)}
+        if op.signs is not None:
+            params["signs"] = np.asarray(op.signs, np.float32)
+        return ChainMatch("max_pool", params, None, first.in_shape,
+                          pooled_shape(params, first.in_shape), True)
     if kinds == (EmbedOp,):
         op = first.op
         target = np.arange(int(np.prod(first.out_shape))).reshape(first.out_shape)

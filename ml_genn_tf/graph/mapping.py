@@ -26,7 +26,7 @@ from .chains import (MAX_FALLBACK_ENTRIES, Chain, ChainMatch, ChainStep, Connect
 from .ir import Graph
 from .ops import (ActivationOp, AddOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp, ReshapeOp,
                   apply_op, is_linear)
-from .rewrite import is_spiking
+from .spiking import is_spiking, view_source
 
 #: Most paths through one region before the mapping gives up.
 MAX_PATHS = 256
@@ -157,11 +157,15 @@ class _Mapper:
             if isinstance(node.op, ReshapeOp) and node.inputs[0] in self.pops \
                     and node.name not in self.pops:
                 self.pops[node.inputs[0]].layers.extend(node.layers)
-            if isinstance(node.op, MaxPoolOp) and not is_spiking(graph[node.inputs[0]]):
+            source = graph[view_source(graph, node.inputs[0])[0]] \
+                if isinstance(node.op, MaxPoolOp) else None
+            if source is not None and not is_spiking(source):
                 self.problems.append(_problem(
-                    node, f"its input '{graph[node.inputs[0]].layer_name}' is not an "
-                          f"activation; max pooling of a linear value has no spiking "
-                          f"equivalent", "Put MaxPooling2D after a ReLU."))
+                    node, f"its input '{source.layer_name}' is not an activation, and max "
+                          f"pooling does not commute with the layers in between; max "
+                          f"pooling of a linear value has no spiking equivalent",
+                    "Put MaxPooling2D right after a ReLU (ZeroPadding2D, Cropping2D, "
+                    "Concatenate and per-channel scaling may sit in between)."))
 
     # --- regions ---------------------------------------------------------------------------
     def paths(self, name: str, target: str) -> list[tuple[str, list]]:
@@ -199,9 +203,12 @@ class _Mapper:
     def find_chains(self, spec: PopulationSpec) -> None:
         if spec.kind == "max_pool":
             node = self.graph[spec.name]
-            spec.chains = [Chain(node.inputs[0], (ChainStep(node.op, node.name,
-                                                            self.graph[node.inputs[0]].shape,
-                                                            node.shape),))]
+            source, views = view_source(self.graph, node.inputs[0])
+            steps = [ChainStep(self.graph[v].op, v, self.graph[self.graph[v].inputs[0]].shape,
+                               self.graph[v].shape) for v in views]
+            steps.append(ChainStep(node.op, node.name, self.graph[node.inputs[0]].shape,
+                                   node.shape))
+            spec.chains = [Chain(source, tuple(steps))]
             return
         spec.chains = [Chain(src, tuple(steps)) for src, steps in self.paths(spec.sink,
                                                                              spec.name)]

@@ -84,11 +84,16 @@ class GlobalAvgPoolOp(NamedTuple):
 
 
 class MaxPoolOp(NamedTuple):
-    """Max pooling (padded positions never win)."""
+    """Max pooling. ``"same"`` padded positions never win; explicit padding
+    ``((top, bottom), (left, right))`` adds zeros that take part (negative values crop).
+    ``signs``: per-channel -1 turns the max into a min (None: max everywhere);
+    ``keepdims=False`` flattens the result (GlobalMaxPooling2D)."""
 
     pool_size: tuple[int, int]
     strides: tuple[int, int]
-    padding: str = "valid"
+    padding: Padding = "valid"
+    signs: Any = None
+    keepdims: bool = True
 
 
 class ReshapeOp(NamedTuple):
@@ -114,7 +119,8 @@ class ConcatenateOp(NamedTuple):
 
 
 class ZeroPaddingOp(NamedTuple):
-    """Zero rows/columns around an image: ``((top, bottom), (left, right))``."""
+    """Zero rows/columns around an image: ``((top, bottom), (left, right))``; negative
+    values remove rows/columns (Cropping2D)."""
 
     padding: tuple[tuple[int, int], tuple[int, int]]
 
@@ -182,8 +188,18 @@ def avg_pool(x, size, strides, padding):
     return _windows(x, size, strides, padding).sum(axis=(4, 5)) / counts[None, :, :, None]
 
 
-def max_pool(x, size, strides, padding):
-    return _windows(x, size, strides, padding, fill=-np.inf).max(axis=(4, 5))
+def pad_or_crop(x: np.ndarray, pads) -> np.ndarray:
+    """Zero padding (positive) or cropping (negative) of the rows and columns of NHWC."""
+    (t, b), (lft, r) = pads
+    x = x[:, max(-t, 0):x.shape[1] - max(-b, 0), max(-lft, 0):x.shape[2] - max(-r, 0)]
+    return np.pad(x, ((0, 0), (max(t, 0), max(b, 0)), (max(lft, 0), max(r, 0)), (0, 0)))
+
+
+def max_pool(x, size, strides, padding, signs=None):
+    signs = 1.0 if signs is None else np.asarray(signs, np.float64)
+    if not isinstance(padding, str):
+        x, padding = pad_or_crop(x, padding), "valid"
+    return _windows(x * signs, size, strides, padding, fill=-np.inf).max(axis=(4, 5)) * signs
 
 
 def apply_activation(op: ActivationOp, x: np.ndarray) -> np.ndarray:
@@ -214,7 +230,8 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
     elif isinstance(op, GlobalAvgPoolOp):
         y = x.mean(axis=(1, 2), keepdims=op.keepdims)
     elif isinstance(op, MaxPoolOp):
-        y = max_pool(x, op.pool_size, op.strides, op.padding)
+        y = max_pool(x, op.pool_size, op.strides, op.padding, op.signs)
+        y = y if op.keepdims else y.reshape(len(y), -1)
     elif isinstance(op, ReshapeOp):
         y = x.reshape((x.shape[0],) + tuple(op.shape))
     elif isinstance(op, (IdentityOp,)):
@@ -224,7 +241,7 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
     elif isinstance(op, ConcatenateOp):
         y = np.concatenate(inputs, axis=op.axis + 1)
     elif isinstance(op, ZeroPaddingOp):
-        y = np.pad(x, ((0, 0),) + tuple(op.padding) + ((0, 0),))
+        y = pad_or_crop(x, op.padding)
     elif isinstance(op, EmbedOp):
         shape = list(x.shape)
         shape[op.axis + 1] = op.size

@@ -11,17 +11,20 @@ that replaces ops by new NumPy ops: the user's layers are never touched.
    after an input becomes the input's ``scale``/``offset``.
 5. :func:`fold_zero_padding`: ZeroPadding2D before convolutions becomes their explicit
    padding.
-6. :func:`commute_max_pool`: ``MaxPooling2D -> ReLU`` after a linear layer becomes
-   ``ReLU -> MaxPooling2D`` (equal, as ReLU is monotonic), so max pooling acts on spikes.
+6. :func:`commute_max_pool`: max pooling is moved next to the activation it pools,
+   wherever max commutes with what lies between (see :mod:`.max_pool`).
 """
 from __future__ import annotations
 
 import numpy as np
 from ml_genn.connectivity.base_conv_2d import axis_pads
 
+from .max_pool import commute_max_pool
+
 from .ir import Graph, Node
 from .ops import (WEIGHTED, ActivationOp, AffineOp, Conv2DOp, DepthwiseConv2DOp,
                   IdentityOp, InputOp, MaxPoolOp, ReshapeOp, ZeroPaddingOp)
+from .spiking import is_spiking
 
 
 def split_activations(graph: Graph) -> None:
@@ -118,7 +121,8 @@ def _explicit_padding(op, in_shape) -> tuple:
 
 def fold_zero_padding(graph: Graph) -> None:
     for node in graph:
-        if not isinstance(node.op, ZeroPaddingOp) or node.name in graph.outputs:
+        if not isinstance(node.op, ZeroPaddingOp) or node.name in graph.outputs \
+                or np.any(np.asarray(node.op.padding) < 0):
             continue
         consumers = graph.consumers(node.name)
         if not consumers or not all(isinstance(c.op, (Conv2DOp, DepthwiseConv2DOp))
@@ -129,35 +133,6 @@ def fold_zero_padding(graph: Graph) -> None:
             total = tuple((p[0] + z[0], p[1] + z[1]) for p, z in zip(pads, node.op.padding))
             consumer.op = consumer.op._replace(padding=total)
         graph.remove(node.name, node.inputs[0])
-
-
-def is_spiking(node: Node) -> bool:
-    """Nodes whose value a population can carry: inputs, ReLU, max pooling."""
-    op = node.op
-    return isinstance(op, (InputOp, MaxPoolOp)) or \
-        (isinstance(op, ActivationOp) and op.kind == "relu")
-
-
-def commute_max_pool(graph: Graph) -> None:
-    for pool in graph:
-        if not isinstance(pool.op, MaxPoolOp) or pool.name in graph.outputs:
-            continue
-        source = graph[pool.inputs[0]]
-        consumers = graph.consumers(pool.name)
-        if is_spiking(source) or len(consumers) != 1:
-            continue
-        relu = consumers[0]
-        if not (isinstance(relu.op, ActivationOp) and relu.op.kind == "relu"):
-            continue
-        for other in graph:
-            if other is not pool:
-                other.inputs = [pool.name if i == relu.name else i for i in other.inputs]
-        graph.outputs = [pool.name if o == relu.name else o for o in graph.outputs]
-        relu.inputs, pool.inputs = [source.name], [relu.name]
-        relu.shape = source.shape
-        pool.keras_tensor, relu.keras_tensor = relu.keras_tensor, None
-        pool.layers, relu.layers = relu.layers, []
-        graph.reorder()
 
 
 PASSES = (split_activations, drop_identities, fold_batch_norm, fold_input_preprocessing,

@@ -33,9 +33,22 @@ def convert_global_average_pooling2d(layer, ctx) -> GlobalAvgPoolOp:
 
 
 @register_handler(keras.layers.MaxPooling2D)
-def convert_max_pooling2d(layer, ctx) -> MaxPoolOp:
-    """MaxPooling2D -> its own population fed by ``MaxPool2D``. FewSpike: exact (max of
-    each source's value per stage). Rate methods: only with ``max_pool='spike_gate'``,
-    the Rueckauer et al. (2017) approximation (the spikes of the window's neuron with the
-    highest spike count so far)."""
-    return MaxPoolOp(*_pool_args(layer))
+def convert_max_pooling2d(layer, ctx) -> MaxPoolOp | AvgPoolOp:
+    """MaxPooling2D -> its own population fed by ``MaxPool2D``, moved next to the
+    activation through padding, cropping, concatenation and per-channel scaling (a
+    negative scale makes it a min). FewSpike: exact. Rate methods: by default the
+    running max of the window's spike counts (``max_pool='spike_gate'``: Rueckauer et al.
+    2017 gating; ``'error'``: refused). ``pool_size=1`` is subsampling (linear, exact)."""
+    size, strides, padding = _pool_args(layer)
+    if size == (1, 1):
+        return AvgPoolOp(size, strides, padding)
+    return MaxPoolOp(size, strides, padding)
+
+
+@register_handler(keras.layers.GlobalMaxPooling2D)
+def convert_global_max_pooling2d(layer, ctx) -> MaxPoolOp:
+    """GlobalMaxPooling2D -> ``MaxPool2D`` over the whole image (as MaxPooling2D)."""
+    config = layer.get_config()
+    check_channels_last(layer, config)
+    size = tuple(int(n) for n in ctx.input_shapes[0][:2])
+    return MaxPoolOp(size, size, "valid", keepdims=bool(config.get("keepdims", False)))

@@ -30,3 +30,13 @@ def convert_zero_padding2d(layer, ctx) -> ZeroPaddingOp:
     check_channels_last(layer, config)
     (top, bottom), (left, right) = config["padding"]
     return ZeroPaddingOp(((int(top), int(bottom)), (int(left), int(right))))
+
+
+@register_handler(keras.layers.Cropping2D)
+def convert_cropping2d(layer, ctx) -> ZeroPaddingOp:
+    """Cropping2D -> negative padding, fused into the next connectivity (or into a
+    following max pooling's window geometry)."""
+    config = layer.get_config()
+    check_channels_last(layer, config)
+    (top, bottom), (left, right) = config["cropping"]
+    return ZeroPaddingOp(((-int(top), -int(bottom)), (-int(left), -int(right))))

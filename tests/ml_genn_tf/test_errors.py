@@ -78,14 +78,22 @@ def test_max_pooling_before_relu_is_commuted():
     assert [p.name for p in net.populations][1:3] == ["r", "mp"]
 
 
-def test_rate_methods_name_the_max_pool_option():
+def test_rate_methods_approximate_max_pooling_with_a_warning_or_refuse_it():
     model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, activation="relu"),
                               L.MaxPooling2D(name="mp"), L.Flatten(), L.Dense(2)])
+    with pytest.warns(UserWarning, match=r"Simple: max pooling \(\['mp'\]\) .* "
+                                         r"max_pool='running_max'; FewSpike .* exact"):
+        net, *_ = Simple(10).convert(model)
+    assert net.connections[1].connectivity.rate_rule == "running_max"
+    with pytest.warns(UserWarning, match=r"max_pool='spike_gate'"):
+        net, *_ = Simple(10, max_pool="spike_gate").convert(model)
+    assert net.connections[1].connectivity.rate_rule == "spike_gate"
     with pytest.raises(NotImplementedError,
-                       match=r"Layer 'mp' \(MaxPooling2D\).*Simple.*max_pool='spike_gate'.*"
-                             r"FewSpike"):
-        Simple(10).convert(model)
-    Simple(10, max_pool="spike_gate").convert(model)
+                       match=r"Layer 'mp' \(MaxPooling2D\).*Simple.*max_pool='error'.*"
+                             r"'running_max'.*FewSpike"):
+        Simple(10, max_pool="error").convert(model)
+    with pytest.raises(ValueError, match=r"max_pool must be one of .*received 'gate'"):
+        Simple(10, max_pool="gate")
 
 
 def test_non_finite_weights_are_a_value_error():
