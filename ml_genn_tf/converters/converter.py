@@ -11,7 +11,7 @@ from ml_genn.utils.value import check_init_value
 
 from ..errors import ConversionError, LayerError, Problem
 from ..graph.chains import MAX_FALLBACK_ENTRIES
-from ..graph.check import convert_layers
+from ..graph.lower import lower_layers
 from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
@@ -155,7 +155,7 @@ class Converter:
         """Walk, check, rewrite and map ``model``; raises one ConversionError with every
         problem found."""
         graph = walk_model(model)
-        problems = convert_layers(graph)
+        problems = lower_layers(graph)
         layers = [(node.layer, node.name in graph.outputs) for node in graph
                   if node.name not in graph.inputs]
         activations = {id(node.layer) for node in graph

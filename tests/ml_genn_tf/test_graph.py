@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_handler_test
-from ml_genn_tf.graph.check import convert_layers
+from ml_genn_tf.graph.lower import lower_layers
 from ml_genn_tf.graph.ops import AffineOp, Conv2DOp, InputOp
 from ml_genn_tf.graph.rewrite import rewrite
 from ml_genn_tf.graph.walk import walk_model
@@ -58,7 +58,7 @@ def test_rewrite_folds_into_new_arrays_and_leaves_the_layers_alone():
                                         L.BatchNormalization(name="bn")]))
     before = [w.copy() for w in model.get_weights()]
     graph = walk_model(model)
-    assert convert_layers(graph) == []
+    assert lower_layers(graph) == []
     rewrite(graph)
     assert set(graph.nodes) == {graph.inputs[0], "c"}
     assert isinstance(graph[graph.inputs[0]].op, InputOp)
@@ -74,7 +74,7 @@ def test_batch_norm_after_an_activation_stays_an_affine_op():
     model = keras.Sequential([keras.Input((4,)), L.Dense(3, activation="relu"),
                               L.BatchNormalization(name="bn"), L.Dense(2)])
     graph = walk_model(model)
-    convert_layers(graph)
+    lower_layers(graph)
     rewrite(graph)
     assert isinstance(graph["bn"].op, AffineOp)
 

@@ -1,15 +1,22 @@
-"""The check pass: run every layer's handler and collect every problem.
+"""The lowering pass: every layer becomes ops (its handler's result), and every problem
+is collected.
 
-Nothing is built here: the handlers only read the layers and return ops. All problems
-(unsupported layer kinds, unsupported settings, bad values) are collected, so the user
-sees them all at once in one :class:`~ml_genn_tf.errors.ConversionError`.
+Nothing is built here: the handlers only read the layers and return ops. A handler may
+return a list of ops (``SeparableConv2D`` is a depthwise then a 1x1 convolution;
+``Conv1D`` is a reshape, a 2-D convolution and a reshape): the node is expanded into a
+chain of nodes, the last keeping its name, layer and tensor. All problems (unsupported
+layer kinds, unsupported settings, bad values) are collected, so the user sees them all
+at once in one :class:`~ml_genn_tf.errors.ConversionError`.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from ..errors import LayerError, Problem
 from ..handlers import HandlerContext, find_handler
 from ..handlers.inputs import convert_input_layer
-from .ir import Graph
+from .ir import Graph, Node
+from .ops import apply_op
 
 #: Hints for layer kinds users often meet, by class name.
 UNSUPPORTED_HINTS = {
@@ -17,13 +24,9 @@ UNSUPPORTED_HINTS = {
     "PReLU": "Use ReLU and retrain.",
     "ELU": "Use ReLU and retrain.",
     "Lambda": "Lambda layers run arbitrary code; rebuild the model with built-in layers.",
-    "GlobalMaxPooling2D": "Use MaxPooling2D(pool_size=(rows, cols)) followed by Flatten.",
-    "Conv1D": "Only 2-D convolutions are supported; reshape to an image and use Conv2D.",
-    "Conv2DTranspose": "Transposed convolutions are not supported by the converters yet.",
     "LayerNormalization": "Normalisation over the features of each example is not linear; "
                           "use BatchNormalization.",
     "Multiply": "Products of activations have no spiking equivalent.",
-    "UpSampling2D": "Not supported yet.",
 }
 
 
@@ -35,8 +38,20 @@ def unsupported_kind(node) -> Problem:
     return Problem(node.layer_name, name, "this layer kind has no spiking conversion", hint)
 
 
-def convert_layers(graph: Graph) -> list[Problem]:
-    """Set ``node.op`` for every node by its handler; returns the problems found."""
+def _expand(graph: Graph, node: Node, ops: list) -> None:
+    """Replace ``node`` by a chain of nodes computing ``ops`` in order."""
+    inputs, shape = list(node.inputs), graph[node.inputs[0]].shape
+    for i, op in enumerate(ops[:-1]):
+        shape = apply_op(op, [np.zeros((1,) + tuple(shape))]).shape[1:]
+        step = graph.add(Node(graph.unique_name(f"{node.name}/{i}"), node.layer, inputs,
+                              tuple(int(n) for n in shape), op=op))
+        inputs = [step.name]
+    node.inputs, node.op = inputs, ops[-1]
+
+
+def lower_layers(graph: Graph) -> list[Problem]:
+    """Set ``node.op`` for every node by its handler (expanding lists of ops into
+    chains); returns the problems found."""
     problems = []
     for node in graph:
         handler = convert_input_layer if node.name in graph.inputs else find_handler(node.layer)
@@ -51,7 +66,13 @@ def convert_layers(graph: Graph) -> list[Problem]:
                                     "excepted)."))
             continue
         try:
-            node.op = handler(node.layer, HandlerContext(node.name, shapes, node.shape))
+            op = handler(node.layer, HandlerContext(node.name, shapes, node.shape))
         except LayerError as err:
             problems.append(err.problem)
+            continue
+        if isinstance(op, list):
+            _expand(graph, node, op)
+        else:
+            node.op = op
+    graph.reorder()
     return problems
