@@ -10,7 +10,6 @@ from ml_genn.compilers import InferenceCompiler
 from ml_genn.utils.value import check_init_value
 
 from ..errors import ConversionError, LayerError, Problem
-from ..graph.chains import MAX_FALLBACK_ENTRIES
 from ..graph.lower import lower_layers
 from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
@@ -92,8 +91,6 @@ class Converter:
 
     #: Fold Rescaling/Normalization right after an input into the input neurons.
     fold_input = True
-    #: Largest matrix the generic exact fallback may build.
-    max_fallback_entries = MAX_FALLBACK_ENTRIES
 
     mapped: MappedModel | None = None
     current_population: PopulationSpec | None = None
@@ -166,7 +163,7 @@ class Converter:
             for rewrite_pass in PASSES:
                 if rewrite_pass is not fold_input_preprocessing or self.fold_input:
                     rewrite_pass(graph)
-            mapped, problems = map_populations(graph, self.max_fallback_entries)
+            mapped, problems = map_populations(graph)
         owners = {} if mapped is None else {id(layer): spec.name for spec in
                                             mapped.populations.values() for layer in spec.layers}
         seen = set()

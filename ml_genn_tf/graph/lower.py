@@ -20,9 +20,6 @@ from .ops import apply_op
 
 #: Hints for layer kinds users often meet, by class name.
 UNSUPPORTED_HINTS = {
-    "LeakyReLU": "Use ReLU (negative_slope=0) and retrain.",
-    "PReLU": "Use ReLU and retrain.",
-    "ELU": "Use ReLU and retrain.",
     "Lambda": "Lambda layers run arbitrary code; rebuild the model with built-in layers.",
     "LayerNormalization": "Normalisation over the features of each example is not linear; "
                           "use BatchNormalization.",

@@ -10,8 +10,9 @@ part (every bias and offset pushed through the rest of the chain) becomes the ta
 per-neuron bias. This is exact: a region is affine in its sources.
 
 A population's shape is the shape of the Keras tensor it stands for, except where all
-the connections leaving it need another view of the same values (``Reshape`` then
-``Conv2D``): then it takes that view.
+the connections entering and leaving it need another view of the same values
+(``Reshape`` then ``Conv2D``; ``Conv1D`` as a 2-D convolution of height 1): then it
+takes that view. Connections that need another view become ``Chained``.
 """
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Problem
-from .chains import (MAX_FALLBACK_ENTRIES, Chain, ChainMatch, ChainStep, ConnectionSpec,
-                     chain_matrix, match_chain)
+from .chains import Chain, ChainMatch, ChainStep, ConnectionSpec, chained_match, match_chain
 from .ir import Graph
 from .ops import (ActivationOp, AddOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp, ReshapeOp,
                   apply_op, is_linear)
@@ -117,9 +117,8 @@ def _branch_op(node, index: int, graph: Graph):
 
 
 class _Mapper:
-    def __init__(self, graph: Graph, max_fallback_entries: int):
+    def __init__(self, graph: Graph):
         self.graph = graph
-        self.max_fallback_entries = max_fallback_entries
         self.problems: list[Problem] = []
         self.pops: dict[str, PopulationSpec] = {}
 
@@ -227,6 +226,9 @@ class _Mapper:
                 matches[(spec.name, i)] = match
                 if match is not None and match.source_view is not None:
                     views[chain.source].add(tuple(match.source_view))
+                if match is not None and match.out_shape is not None \
+                        and len(spec.keras_shape) > 1:
+                    views[spec.name].add(tuple(match.out_shape))
         for name, requested in views.items():
             spec = self.pops[name]
             if len(requested) == 1 and spec.keras_shape not in requested:
@@ -255,28 +257,14 @@ class _Mapper:
                 self.problems.append(_problem(node, "its input cannot be viewed as an image",
                                               "Apply MaxPooling2D to an image."))
                 return None
-            try:
-                kind, params, weight = chain_matrix(chain, source.shape,
-                                                    int(np.prod(spec.shape)),
-                                                    self.max_fallback_entries)
-            except ValueError as err:
-                node = self.graph[chain.steps[-1].node if chain.steps else spec.name]
-                self.problems.append(_problem(
-                    node, f"the linear layers {list(layers)} from population '{source.name}' "
-                          f"to '{spec.name}' match no ml_genn connectivity, and their exact "
-                          f"matrix is too large ({err})",
-                    "Insert a ReLU between the linear layers, or raise the converter's "
-                    "max_fallback_entries attribute."))
-                return None
-            match = ChainMatch(kind, params, weight, None, None)
-        return ConnectionSpec(source.name, spec.name, match.kind, match.params, match.weight,
+            match = chained_match(chain)
+        return ConnectionSpec(source.name, spec.name, match.cls, match.params, match.weight,
                               layers, tuple(source.shape))
 
 
-def map_populations(graph: Graph, max_fallback_entries: int = MAX_FALLBACK_ENTRIES
-                    ) -> tuple[MappedModel, list[Problem]]:
+def map_populations(graph: Graph) -> tuple[MappedModel, list[Problem]]:
     """Populations and connections of a rewritten graph, and the problems found."""
-    mapper = _Mapper(graph, max_fallback_entries)
+    mapper = _Mapper(graph)
     mapper.find_populations()
     if not mapper.problems:
         for spec in mapper.pops.values():

@@ -13,6 +13,8 @@ from typing import Any, NamedTuple, Union
 
 import numpy as np
 from ml_genn.connectivity.base_conv_2d import window_counts, window_geometry
+from ml_genn.connectivity.conv_2d_transpose import transpose_output_size
+from ml_genn.connectivity.upsample_2d import interpolation_matrix
 
 Padding = Union[str, tuple[tuple[int, int], tuple[int, int]]]
 
@@ -59,6 +61,24 @@ class DepthwiseConv2DOp(NamedTuple):
     strides: tuple[int, int] = (1, 1)
     padding: Padding = "valid"
     activation: ActivationOp | None = None
+
+
+class Conv2DTransposeOp(NamedTuple):
+    """Keras ``Conv2DTranspose``; ``kernel`` is ``(kh, kw, cout, cin)``, ``padding``
+    ``"valid"`` or ``"same"`` (no output padding, no dilation)."""
+
+    kernel: np.ndarray
+    bias: np.ndarray | None = None
+    strides: tuple[int, int] = (1, 1)
+    padding: str = "valid"
+    activation: ActivationOp | None = None
+
+
+class UpsampleOp(NamedTuple):
+    """Keras ``UpSampling2D``: ``"nearest"`` or ``"bilinear"`` by integer ``size``."""
+
+    size: tuple[int, int]
+    interpolation: str = "nearest"
 
 
 class AffineOp(NamedTuple):
@@ -134,9 +154,9 @@ class EmbedOp(NamedTuple):
     size: int
 
 
-WEIGHTED = (DenseOp, Conv2DOp, DepthwiseConv2DOp)
+WEIGHTED = (DenseOp, Conv2DOp, DepthwiseConv2DOp, Conv2DTransposeOp)
 LINEAR = WEIGHTED + (AffineOp, AvgPoolOp, GlobalAvgPoolOp, ReshapeOp, IdentityOp, AddOp,
-                     ConcatenateOp, ZeroPaddingOp, EmbedOp)
+                     ConcatenateOp, ZeroPaddingOp, EmbedOp, UpsampleOp)
 
 
 def is_linear(op: Any) -> bool:
@@ -183,6 +203,30 @@ def depthwise_conv2d(x, kernel, strides, padding):
     return np.concatenate(parts)
 
 
+def conv2d_transpose(x, kernel, strides, padding):
+    """Keras Conv2DTranspose (no bias) in float64: each input pixel adds its kernel
+    into the output at strides; "same" crops ``max(k - s, 0) // 2`` at the start."""
+    kh, kw = kernel.shape[:2]
+    n, rows, cols, _ = x.shape
+    out_hw = [transpose_output_size(m, k, s, padding)
+              for m, k, s in zip((rows, cols), (kh, kw), strides)]
+    crop = [max(k - s, 0) // 2 if padding == "same" else 0
+            for k, s in zip((kh, kw), strides)]
+    full = np.zeros((n, max(out_hw[0] + crop[0], (rows - 1) * strides[0] + kh),
+                     max(out_hw[1] + crop[1], (cols - 1) * strides[1] + kw), kernel.shape[2]))
+    for i in range(kh):
+        for j in range(kw):
+            full[:, i:i + (rows - 1) * strides[0] + 1:strides[0],
+                 j:j + (cols - 1) * strides[1] + 1:strides[1]] += x @ kernel[i, j].T
+    return full[:, crop[0]:crop[0] + out_hw[0], crop[1]:crop[1] + out_hw[1]]
+
+
+def upsample(x, size, interpolation):
+    rows = interpolation_matrix(x.shape[1], size[0], interpolation)
+    cols = interpolation_matrix(x.shape[2], size[1], interpolation)
+    return np.einsum("Yy,Xx,nyxc->nYXc", rows, cols, x)
+
+
 def avg_pool(x, size, strides, padding):
     counts = window_counts(x.shape[1:3], tuple(size), tuple(strides), padding)
     return _windows(x, size, strides, padding).sum(axis=(4, 5)) / counts[None, :, :, None]
@@ -223,6 +267,10 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
         y = conv2d(x, op.kernel, op.strides, op.padding)
     elif isinstance(op, DepthwiseConv2DOp):
         y = depthwise_conv2d(x, op.kernel, op.strides, op.padding)
+    elif isinstance(op, Conv2DTransposeOp):
+        y = conv2d_transpose(x, op.kernel, op.strides, op.padding)
+    elif isinstance(op, UpsampleOp):
+        y = upsample(x, op.size, op.interpolation)
     elif isinstance(op, AffineOp):
         y = x * op.scale + (0.0 if linear_only else op.offset)
     elif isinstance(op, AvgPoolOp):

@@ -22,7 +22,8 @@ from ml_genn.connectivity.base_conv_2d import axis_pads
 from .max_pool import commute_max_pool
 
 from .ir import Graph, Node
-from .ops import (WEIGHTED, ActivationOp, AffineOp, Conv2DOp, DepthwiseConv2DOp,
+from .ops import (WEIGHTED, ActivationOp, AffineOp, Conv2DOp, Conv2DTransposeOp,
+                  DepthwiseConv2DOp,
                   IdentityOp, InputOp, MaxPoolOp, ReshapeOp, ZeroPaddingOp)
 from .spiking import is_spiking
 
@@ -66,6 +67,8 @@ def _scale_outputs(op, scale: np.ndarray, offset: np.ndarray):
     """A weighted op followed by ``x * scale + offset`` (per output channel)."""
     if isinstance(op, DepthwiseConv2DOp):
         kernel = op.kernel * scale.reshape(op.kernel.shape[2:])
+    elif isinstance(op, Conv2DTransposeOp):
+        kernel = op.kernel * scale[:, None]
     else:
         kernel = op.kernel * scale
     bias = (0.0 if op.bias is None else op.bias) * scale + offset

@@ -6,6 +6,7 @@ import keras
 from ..graph.ops import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp
 from .common import check_channels_last, pair
 from .registry import register_handler
+from .weighted import as_image
 
 
 def _pool_args(layer) -> tuple:
@@ -52,3 +53,43 @@ def convert_global_max_pooling2d(layer, ctx) -> MaxPoolOp:
     check_channels_last(layer, config)
     size = tuple(int(n) for n in ctx.input_shapes[0][:2])
     return MaxPoolOp(size, size, "valid", keepdims=bool(config.get("keepdims", False)))
+
+
+def _pool1d_args(layer) -> tuple:
+    config = layer.get_config()
+    check_channels_last(layer, config)
+    size = pair(config["pool_size"])[0]
+    strides = size if config.get("strides") is None else pair(config["strides"])[0]
+    return (1, size), (1, strides), config.get("padding", "valid").lower()
+
+
+@register_handler(keras.layers.AveragePooling1D)
+def convert_average_pooling1d(layer, ctx) -> list:
+    """AveragePooling1D -> AveragePooling2D of height 1, fused into the next
+    connectivity."""
+    return as_image(AvgPoolOp(*_pool1d_args(layer)), ctx.input_shapes[0], ctx.output_shape)
+
+
+@register_handler(keras.layers.MaxPooling1D)
+def convert_max_pooling1d(layer, ctx) -> list:
+    """MaxPooling1D -> MaxPooling2D of height 1 (see MaxPooling2D)."""
+    size, strides, padding = _pool1d_args(layer)
+    op = AvgPoolOp(size, strides, padding) if size == (1, 1) else \
+        MaxPoolOp(size, strides, padding)
+    return as_image(op, ctx.input_shapes[0], ctx.output_shape)
+
+
+@register_handler(keras.layers.GlobalAveragePooling1D)
+def convert_global_average_pooling1d(layer, ctx) -> list:
+    """GlobalAveragePooling1D -> GlobalAveragePooling2D of height 1."""
+    check_channels_last(layer, layer.get_config())
+    return as_image(GlobalAvgPoolOp(True), ctx.input_shapes[0], ctx.output_shape)
+
+
+@register_handler(keras.layers.GlobalMaxPooling1D)
+def convert_global_max_pooling1d(layer, ctx) -> list:
+    """GlobalMaxPooling1D -> GlobalMaxPooling2D of height 1."""
+    check_channels_last(layer, layer.get_config())
+    length = int(ctx.input_shapes[0][0])
+    return as_image(MaxPoolOp((1, length), (1, length), "valid"), ctx.input_shapes[0],
+                    ctx.output_shape)
