@@ -286,33 +286,41 @@ def _is_pointwise(op) -> bool:
         and tuple(op.strides) == (1, 1) and np.all(np.asarray(_explicit(op, (1, 1))) == 0)
 
 
-def _full_kernel(op) -> np.ndarray:
-    """A depthwise kernel ``(kh, kw, cin, M)`` as the dense kernel ``(kh, kw, cin, cin M)``."""
-    if isinstance(op, Conv2DOp):
-        return op.kernel
-    kh, kw, cin, mult = op.kernel.shape
-    full = np.zeros((kh, kw, cin, cin * mult))
-    for c in range(cin):
-        full[:, :, c, c * mult:(c + 1) * mult] = op.kernel[:, :, c, :]
-    return full
+def _compose(first, second) -> np.ndarray | None:
+    """The kernel of convolution ``first`` then ``second`` where one is pointwise, or
+    None where the merged kernel would hold more weights than the two (e.g. a
+    depthwise then a pointwise convolution, which stays two cheap steps)."""
+    if isinstance(first, DepthwiseConv2DOp):
+        kh, kw, cin, mult = first.kernel.shape
+        pointwise = second.kernel[0, 0].reshape(cin, mult, -1)
+        kernel = np.einsum("ijcm,cmf->ijcf", first.kernel, pointwise)
+    elif _is_pointwise(second):
+        kernel = first.kernel @ second.kernel[0, 0]
+    else:
+        kernel = np.moveaxis(np.tensordot(first.kernel[0, 0], second.kernel, ([1], [2])),
+                             0, 2)
+    return kernel if kernel.size <= first.kernel.size + second.kernel.size else None
 
 
 def _merge_pointwise(items: list, i: int) -> bool:
-    """A convolution next to a 1x1 convolution (SeparableConv2D, MobileNet's project
-    then expand): one convolution, kernels multiplied over the middle channels (zero
-    padding of the middle is the 1x1 convolution of zero padding)."""
+    """A convolution next to a 1x1 convolution (MobileNet's project then expand, a
+    1x1 convolution before or after a convolution): one convolution, kernels multiplied
+    over the middle channels (zero padding of the middle is the 1x1 convolution of zero
+    padding), where that is not more weights than the two."""
     if i + 1 == len(items):
         return False
     item, nxt = items[i], items[i + 1]
     convs = (Conv2DOp, DepthwiseConv2DOp)
     if isinstance(item.op, convs) and _is_pointwise(nxt.op):
-        kernel = np.einsum("ijcm,mf->ijcf", _full_kernel(item.op), nxt.op.kernel[0, 0])
-        op = Conv2DOp(kernel, None, tuple(item.op.strides), _padding(item.op.padding))
-    elif _is_pointwise(item.op) and isinstance(nxt.op, convs):
-        kernel = np.einsum("cm,ijmf->ijcf", item.op.kernel[0, 0], _full_kernel(nxt.op))
-        op = Conv2DOp(kernel, None, tuple(nxt.op.strides), _padding(nxt.op.padding))
+        geometry = item.op
+    elif _is_pointwise(item.op) and isinstance(nxt.op, Conv2DOp):
+        geometry = nxt.op
     else:
         return False
+    kernel = _compose(item.op, nxt.op)
+    if kernel is None:
+        return False
+    op = Conv2DOp(kernel, None, tuple(geometry.strides), _padding(geometry.padding))
     items[i + 1] = _Item(op, item.in_shape, nxt.out_shape)
     del items[i]
     return True

@@ -23,7 +23,8 @@ UNSUPPORTED_HINTS = {
     "Lambda": "Lambda layers run arbitrary code; rebuild the model with built-in layers.",
     "LayerNormalization": "Normalisation over the features of each example is not linear; "
                           "use BatchNormalization.",
-    "Multiply": "Products of activations have no spiking equivalent.",
+    "Multiply": "Products of activations (hard-swish, squeeze-and-excitation gates) have "
+                "no spiking equivalent.",
 }
 
 

@@ -24,8 +24,8 @@ import numpy as np
 from ..errors import Problem
 from .chains import Chain, ChainMatch, ChainStep, ConnectionSpec, chained_match, match_chain
 from .ir import Graph
-from .ops import (ActivationOp, AddOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp, ReshapeOp,
-                  apply_op, is_linear)
+from .ops import (ActivationOp, AddOp, AffineOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp,
+                  ReshapeOp, apply_op, is_linear)
 from .spiking import is_spiking, view_source
 
 #: Most paths through one region before the mapping gives up.
@@ -109,7 +109,8 @@ def _branch_op(node, index: int, graph: Graph):
     """The op applied to input ``index`` of ``node`` on a path (None: pass through)."""
     op = node.op
     if isinstance(op, AddOp):
-        return None
+        scale = 1.0 if op.scales is None else float(op.scales[index])
+        return None if scale == 1.0 else AffineOp(scale, 0.0)
     if isinstance(op, ConcatenateOp):
         start = sum(graph[i].shape[op.axis] for i in node.inputs[:index])
         return EmbedOp(op.axis, start, node.shape[op.axis])

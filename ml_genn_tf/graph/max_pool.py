@@ -10,11 +10,16 @@ often hold layers that max commutes with; :func:`commute_max_pool` rewrites them
 - a per-channel affine ``s a + o`` (BatchNormalization or Rescaling after the ReLU):
   ``max(s a + o) = s max(a) + o`` where ``s >= 0`` and ``s min(a) + o`` where ``s < 0``,
   so the pooling gets per-channel signs (-1: min) and the affine moves after it;
-- ``Concatenate`` along channels: one pooling per branch, concatenated after.
+- ``Concatenate`` along channels: one pooling per branch, concatenated after;
+- any other linear value ``v`` (Xception's and NASNet's pooled convolutions, ResNetV2's
+  stem): ``max(v) = max(relu(v)) - min(relu(-v))`` over every window (where the max is
+  >= 0 some ``v >= 0`` has ``relu(-v) = 0``; else all ``relu(v)`` are 0 and
+  ``min(relu(-v)) = -max(v)``), so two ReLU populations, a max and a min pooling, and
+  their difference.
 
 ``pool_size`` 1 (plain subsampling) is linear and never reaches this pass (the handler
 makes it an average pooling). Anything else is left alone and refused by the mapping
-("its input ... is not an activation").
+("its input ... is not an activation"; only non-linear inputs remain).
 """
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ import numpy as np
 from ml_genn.connectivity.base_conv_2d import window_geometry
 
 from .ir import Graph, Node
-from .ops import ActivationOp, AffineOp, ConcatenateOp, MaxPoolOp, ZeroPaddingOp
+from .ops import (ActivationOp, AddOp, AffineOp, ConcatenateOp, MaxPoolOp, ZeroPaddingOp,
+                  is_linear)
 from .spiking import is_spiking
 
 _PASSABLE = (AffineOp, ZeroPaddingOp)
@@ -157,6 +163,27 @@ def _drop_dead(graph: Graph, nodes: list[Node]) -> None:
             del graph.nodes[node.name]
 
 
+def _split_signs(graph: Graph, pool: Node) -> bool:
+    """``v -> MaxPool`` -> ``max(relu(v)) - min(relu(-v))`` (see the module docstring)."""
+    value = graph[pool.inputs[0]]
+    if not is_linear(value.op) or pool.op.signs is not None:
+        return False
+    channels = value.shape[-1]
+
+    def add(name: str, inputs: list, shape: tuple, op) -> Node:
+        return graph.add(Node(graph.unique_name(name), pool.layer, inputs, shape, op=op))
+    positive = add(f"{value.name}/relu+", [value.name], value.shape, ActivationOp("relu"))
+    negated = add(f"{value.name}/negate", [value.name], value.shape, AffineOp(-1.0, 0.0))
+    negative = add(f"{value.name}/relu-", [negated.name], value.shape, ActivationOp("relu"))
+    high = add(f"{pool.name}/max", [positive.name], pool.shape, pool.op)
+    low = add(f"{pool.name}/min", [negative.name], pool.shape,
+              pool.op._replace(signs=-np.ones(channels)))
+    joined = Node(graph.unique_name(f"{pool.name}/max-min"), pool.layer, [high.name, low.name],
+                  pool.shape, pool.keras_tensor, AddOp((1.0, -1.0)), list(pool.layers))
+    _replace(graph, pool, joined)
+    return True
+
+
 def commute_max_pool(graph: Graph) -> None:
     """Apply the rules of the module docstring to every MaxPoolOp node."""
     pending = [n for n in graph if isinstance(n.op, MaxPoolOp)]
@@ -174,5 +201,5 @@ def commute_max_pool(graph: Graph) -> None:
             graph.reorder()
             pending += branches
             continue
-        if _move_to_source(graph, pool):
+        if _move_to_source(graph, pool) or _split_signs(graph, pool):
             graph.reorder()

@@ -129,7 +129,9 @@ class IdentityOp(NamedTuple):
 
 
 class AddOp(NamedTuple):
-    """Element-wise sum of all inputs."""
+    """Element-wise sum of all inputs, input ``i`` times ``scales[i]`` (None: all 1)."""
+
+    scales: tuple | None = None
 
 
 class ConcatenateOp(NamedTuple):
@@ -285,7 +287,8 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
     elif isinstance(op, (IdentityOp,)):
         y = x
     elif isinstance(op, AddOp):
-        y = sum(inputs[1:], inputs[0])
+        scales = op.scales or (1.0,) * len(inputs)
+        y = sum(v * s for v, s in zip(inputs, scales))
     elif isinstance(op, ConcatenateOp):
         y = np.concatenate(inputs, axis=op.axis + 1)
     elif isinstance(op, ZeroPaddingOp):

@@ -65,15 +65,6 @@ def test_softmax_inside_the_network():
         convert(model)
 
 
-def test_max_pooling_of_a_linear_value():
-    model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, name="c"),
-                              L.MaxPooling2D(name="mp"), L.Flatten(), L.Dense(2)])
-    with pytest.raises(UnsupportedModelError,
-                       match=r"Layer 'mp' \(MaxPooling2D\): its input 'c' is not an "
-                             r"activation.*after a ReLU"):
-        convert(model)
-
-
 def test_max_pooling_before_relu_is_commuted():
     model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, name="c"),
                               L.MaxPooling2D(name="mp"), L.ReLU(name="r"), L.Flatten(),

@@ -1,11 +1,10 @@
 """Max pooling moved next to its activation (graph/max_pool.py): few-spike stays exact
-for every rule (compared with the Keras model), and non-commuting cases are refused."""
+for every rule (compared with the Keras model), also for max pooling of a linear value."""
 import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_network
 from ml_genn.connectivity import AvgPool2D, MaxPool2D
-from ml_genn_tf import UnsupportedModelError
 from ml_genn_tf.converters import FewSpike
 
 L = keras.layers
@@ -47,13 +46,26 @@ def concat_pool(x):
     return L.MaxPooling2D(2)(L.Concatenate()([relu_conv(x, "a"), relu_conv(x, "b")]))
 
 
+def bn_then_pad_pool(x):
+    """BN (with offset) then padding: the padded zeros are not BN's zeros, so the pooled
+    value is treated as any linear value (max of relu(v) minus min of relu(-v))."""
+    return L.MaxPooling2D(2)(L.ZeroPadding2D(1)(negative_bn()(relu_conv(x))))
+
+
+def linear_pool(x):
+    """Xception's pooled convolution (no activation), then a residual add."""
+    h = L.MaxPooling2D(3, strides=2, padding="same")(L.Conv2D(4, 3, padding="same")(x))
+    return L.Add()([h, L.Conv2D(4, 1, strides=2)(x)])
+
+
 def global_max(x):
     return L.Reshape((1, 1, 4))(L.GlobalMaxPooling2D()(negative_bn()(relu_conv(x))))
 
 
 CASES = {"zero_padding": pad_pool, "cropping": crop_pool, "negative_batch_norm": bn_pool,
          "rescaling_then_padding": bn_pad_pool, "concatenate": concat_pool,
-         "global_max_pooling": global_max}
+         "global_max_pooling": global_max, "bn_then_padding": bn_then_pad_pool,
+         "linear_value": linear_pool}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -69,6 +81,8 @@ def test_few_spike_is_exact_where_max_commutes(case):
     assert pools
     if case in ("negative_batch_norm", "global_max_pooling", "rescaling_then_padding"):
         assert all(list(p.signs) == [1, -1, 1, -1] for p in pools)
+    if case in ("linear_value", "bn_then_padding"):
+        assert sorted(p.signs is None for p in pools) == [False, True]   # a max and a min
     want = model.predict(x, verbose=0)
     np.testing.assert_allclose(got, want, atol=2e-4 * np.abs(want).max())
 
@@ -82,17 +96,6 @@ def test_pool_size_one_is_linear_subsampling():
     (got,), (net, *_) = run_network(FewSpike(k=16, norm_data=x), model, x)
     assert not any(isinstance(c.connectivity, MaxPool2D) for c in net.connections)
     np.testing.assert_allclose(got, model.predict(x, verbose=0), atol=1e-3)
-
-
-def test_offset_before_zero_padding_is_refused():
-    """BN (with offset) then padding: the padded zeros are not BN's zeros."""
-    x_in = keras.Input((6, 6, 2))
-    h = L.ZeroPadding2D(1, name="pad")(L.BatchNormalization(name="bn")(relu_conv(x_in)))
-    model = randomize(keras.Model(x_in, L.MaxPooling2D(2, name="mp")(h)))
-    with pytest.raises(UnsupportedModelError,
-                       match=r"Layer 'mp' \(MaxPooling2D\): its input 'pad' is not an "
-                             r"activation, and max pooling does not commute"):
-        FewSpike().convert(model)
 
 
 def test_avg_pool_kind_for_subsampling_handler():

@@ -3,7 +3,7 @@ transposed), DepthwiseConv2D, BatchNorm."""
 import keras
 import pytest
 from handler_harness import run_handler_test
-from ml_genn.connectivity import Conv2D, Conv2DTranspose, Dense, DepthwiseConv2D
+from ml_genn.connectivity import Chained, Conv2D, Conv2DTranspose, Dense, DepthwiseConv2D
 
 L = keras.layers
 
@@ -75,12 +75,14 @@ def test_batch_normalization_on_the_input_and_between_pooling():
 
 @pytest.mark.parametrize("padding,strides,dilation", [("valid", 1, 1), ("same", 2, 1),
                                                       ("same", 1, 2)])
-def test_separable_conv2d_becomes_one_conv2d(padding, strides, dilation):
+def test_separable_conv2d_is_a_depthwise_then_a_pointwise_convolution(padding, strides,
+                                                                     dilation):
     model = keras.Sequential([keras.Input((7, 6, 3)),
-                              L.SeparableConv2D(4, 3, strides=strides, padding=padding,
+                              L.SeparableConv2D(8, 3, strides=strides, padding=padding,
                                                 dilation_rate=dilation, depth_multiplier=2)])
     net, *_ = run_handler_test(model)
-    single(Conv2D, net)
+    steps = single(Chained, net).connectivity.steps
+    assert [type(s) for s in steps] == [DepthwiseConv2D, Conv2D]
 
 
 @pytest.mark.parametrize("padding,strides,size", [("valid", 1, 3), ("same", 2, 3),
