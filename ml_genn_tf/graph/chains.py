@@ -290,6 +290,10 @@ def _compose(first, second) -> np.ndarray | None:
     """The kernel of convolution ``first`` then ``second`` where one is pointwise, or
     None where the merged kernel would hold more weights than the two (e.g. a
     depthwise then a pointwise convolution, which stays two cheap steps)."""
+    kh, kw = (first if _is_pointwise(second) else second).kernel.shape[:2]
+    cin, cout = first.kernel.shape[2], second.kernel.shape[3]
+    if kh * kw * cin * cout > first.kernel.size + second.kernel.size:
+        return None
     if isinstance(first, DepthwiseConv2DOp):
         kh, kw, cin, mult = first.kernel.shape
         pointwise = second.kernel[0, 0].reshape(cin, mult, -1)
@@ -299,7 +303,7 @@ def _compose(first, second) -> np.ndarray | None:
     else:
         kernel = np.moveaxis(np.tensordot(first.kernel[0, 0], second.kernel, ([1], [2])),
                              0, 2)
-    return kernel if kernel.size <= first.kernel.size + second.kernel.size else None
+    return kernel
 
 
 def _merge_pointwise(items: list, i: int) -> bool:
