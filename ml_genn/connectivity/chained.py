@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .connectivity import Connectivity
+from .sparse import Sparse
 
 
 class _Shape:
@@ -79,7 +80,10 @@ class Chained(Connectivity):
                     raise ValueError(f"Chained: step {i} ({type(step).__name__}) views "
                                      f"{int(np.prod(shape))} values as shape {view}.")
                 shape = view
-            out = _Shape(f"{target.name}/step{i}", None)
+            # Sparse cannot infer its target's shape: give it the next step's view
+            following = self.shapes[i + 1] if i + 1 < len(self.shapes) else target.shape
+            out = _Shape(f"{target.name}/step{i}",
+                         following if isinstance(step, Sparse) else None)
             step.connect(_Shape(f"{source.name}/step{i}" if i else source.name, shape), out)
             shape = out.shape
         if target.shape is not None:

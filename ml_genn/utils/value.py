@@ -11,6 +11,12 @@ from ..initializers.initializer import Initializer
 InitValue = Union[Number, np.ndarray, Initializer]
 
 
+def is_value_array(value: Any) -> bool:
+    """Whether an InitValue is an array of values (mlGeNN's test helper): a NumPy array
+    or a sequence, not a scalar or an initializer."""
+    return isinstance(value, (np.ndarray, list, tuple))
+
+
 def check_init_value(value: Any, name: str, owner: str) -> Any:
     """Validate an InitValue at construction time; arrays are copied to float32."""
     if isinstance(value, bool):
