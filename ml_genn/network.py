@@ -1,7 +1,12 @@
 """The network: a container of populations and connections, used as a context manager."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .population import Population
 
 
 class Network:
@@ -24,36 +29,36 @@ class Network:
         (2, 1)
     """
 
-    _context: "Network | None" = None
+    _context: Network | None = None
 
     def __init__(self, default_params: dict | None = None):
         self.default_params = dict(default_params or {})
-        self.populations: list = []
-        self.connections: list = []
+        self.populations: list[Population] = []
+        self.connections: list[Connection] = []
 
-    def __enter__(self) -> "Network":
+    def __enter__(self) -> Network:
         if Network._context is not None:
             raise ValueError("Networks cannot be nested: leave the current "
                              "'with network:' block before entering another.")
         Network._context = self
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         Network._context = None
 
     @staticmethod
-    def _current(what: str) -> "Network":
+    def _current(what: str) -> Network:
         if Network._context is None:
             raise ValueError(f"{what} must be created inside a 'with network:' block "
                              f"(or pass add_to_model=False).")
         return Network._context
 
     @staticmethod
-    def _add_population(pop) -> None:
+    def _add_population(pop: Population) -> None:
         Network._current(f"Population '{pop.name}'").populations.append(pop)
 
     @staticmethod
-    def _add_connection(conn) -> None:
+    def _add_connection(conn: Connection) -> None:
         Network._current(f"Connection '{conn.name}'").connections.append(conn)
 
     def load(self, keys: Sequence[Any] = (), serialiser: Any = "numpy") -> None:
@@ -68,7 +73,7 @@ class Network:
             for name, value in stored.items():
                 conn.connectivity.set_array(name, value)
 
-    def find_population(self, name: str):
+    def find_population(self, name: str) -> Population:
         for pop in self.populations:
             if pop.name == name:
                 return pop

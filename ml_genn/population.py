@@ -17,7 +17,8 @@ def normalise_shape(shape: Any, owner: str) -> tuple[int, ...] | None:
     """int -> (int,), tuple stays, None stays; rejects non-positive sizes."""
     if shape is None:
         return None
-    shape = (int(shape),) if np.isscalar(shape) else tuple(int(s) for s in shape)
+    scalar = isinstance(shape, (int, float, np.integer, np.floating))
+    shape = (int(shape),) if scalar else tuple(int(s) for s in shape)
     if not shape or any(s <= 0 for s in shape):
         raise ValueError(f"{owner}: shape must contain positive sizes, received {shape}.")
     return shape
@@ -79,4 +80,5 @@ class Population:
         return int(np.prod(self._shape))
 
     def __repr__(self) -> str:
-        return f"Population(name='{self.name}', neuron={type(self.neuron).__name__}, shape={self._shape})"
+        return (f"Population(name='{self.name}', neuron={type(self.neuron).__name__}, "
+                f"shape={self._shape})")

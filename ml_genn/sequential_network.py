@@ -1,11 +1,16 @@
 """Sequential networks: each layer connects to the previous one."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .connection import Connection
 from .network import Network
 from .population import Population
+
+if TYPE_CHECKING:
+    from .connectivity import Connectivity
+    from .neurons import Neuron
+    from .synapses import Synapse
 
 
 class SequentialNetwork(Network):
@@ -28,7 +33,7 @@ class SequentialNetwork(Network):
         self.layers: list = []
 
     @staticmethod
-    def _current_sequential(what: str) -> "SequentialNetwork":
+    def _current_sequential(what: str) -> SequentialNetwork:
         net = Network._context
         if not isinstance(net, SequentialNetwork):
             raise ValueError(f"{what} must be created inside a 'with sequential_network:' block.")
@@ -38,7 +43,7 @@ class SequentialNetwork(Network):
 class InputLayer:
     """The first layer of a :class:`SequentialNetwork`; wraps an input population."""
 
-    def __init__(self, neuron, shape: Any = None, record_spikes: bool = False,
+    def __init__(self, neuron: Neuron | str, shape: Any = None, record_spikes: bool = False,
                  record_spike_events: bool = False, name: str | None = None):
         net = SequentialNetwork._current_sequential("InputLayer")
         if net.layers:
@@ -51,7 +56,8 @@ class InputLayer:
 class Layer:
     """A layer of a :class:`SequentialNetwork`, connected to the previous layer."""
 
-    def __init__(self, connectivity, neuron, shape: Any = None, synapse="delta",
+    def __init__(self, connectivity: Connectivity, neuron: Neuron | str, shape: Any = None,
+                 synapse: Synapse | str = "delta",
                  record_spikes: bool = False, record_spike_events: bool = False,
                  max_delay_steps: int | None = None, name: str | None = None):
         net = SequentialNetwork._current_sequential("Layer")

@@ -13,7 +13,8 @@ from which percentiles are taken, so memory does not grow with the data.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 import keras
 import numpy as np
@@ -31,13 +32,13 @@ class Statistics(NamedTuple):
     Attributes:
         max: largest value (largest magnitude for signed inputs).
         samples: uniform subsample of the positive values (magnitudes for signed inputs).
-        count: number of values seen.
+        num_values: number of values seen (``count`` would shadow ``tuple.count``).
         min: smallest value.
     """
 
     max: float
     samples: np.ndarray
-    count: int
+    num_values: int
     min: float
 
     def percentile(self, q: float) -> float:
@@ -222,12 +223,14 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
         if len(xs) != len(mapped.inputs):
             raise ValueError(f"Calibration batches have {len(xs)} input array(s) but the "
                              f"model has {len(mapped.inputs)} input(s).")
-        values = {name: _input_value(mapped[name], v) for name, v in zip(mapped.inputs, xs)}
+        values = {name: _input_value(mapped[name], v)
+                  for name, v in zip(mapped.inputs, xs, strict=True)}
         if probe is not None:
             outs = probe.predict_on_batch([np.asarray(v, np.float32) for v in xs]
                                           if len(xs) > 1 else np.asarray(xs[0], np.float32))
             outs = outs if isinstance(outs, (list, tuple)) else [outs]
-            values.update({s.name: np.asarray(o, np.float64) for s, o in zip(with_tensor, outs)})
+            values.update({s.name: np.asarray(o, np.float64)
+                           for s, o in zip(with_tensor, outs, strict=True)})
         for spec in derived:
             values[spec.name] = _derive(mapped, spec, values)
         for name in names:

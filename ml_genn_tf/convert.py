@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
+
+import keras
 
 from .converted_model import ConvertedModel
 from .converters import DataNorm, FewSpike, Simple, SpikeNorm
@@ -17,7 +20,8 @@ DEFAULT_TIMESTEPS = 500
 DEFAULT_BATCH_SIZE = 128
 
 
-def convert_model(model: Any, method: str = "few_spike", data: Any = None,
+def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "few_spike",
+                  data: Any = None,
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
 
@@ -54,7 +58,7 @@ def convert_model(model: Any, method: str = "few_spike", data: Any = None,
         raise ValueError(f"Unknown conversion method {method!r}; choose one of "
                          f"{sorted(METHODS)}.")
     cls = METHODS[method]
-    accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    accepted = set(inspect.signature(cls).parameters)
     converter_options = {k: v for k, v in options.items() if k in accepted}
     compiler_options = {k: v for k, v in options.items() if k not in accepted}
     if "evaluate_timesteps" in accepted:

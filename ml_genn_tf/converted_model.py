@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import keras
 import numpy as np
+
+from ml_genn import Network, Population
 from ml_genn.callbacks import SpikeCountTotals
+from ml_genn.compilers import CompiledNetwork, Compiler
+
+if TYPE_CHECKING:
+    from .converters.converter import Converter
 
 
 def _as_list(x: Any) -> list:
@@ -27,7 +34,8 @@ class ConvertedModel:
         network: the ml_genn :class:`~ml_genn.Network`.
         inputs, outputs: its input and output populations (in Keras order).
         layer_to_population: Keras layer -> population carrying its output.
-        converter: the converter used (``converter.mapped`` holds the mapping).
+        converter: the converter used.
+        mapped: the converter's mapping of ``keras_model`` (populations and connections).
         compiler: the compiler (``compiler.batch_size``; ``evaluate_timesteps`` or ``k``).
         keras_model: the (unchanged) Keras model.
         method: the conversion method's name.
@@ -48,8 +56,13 @@ class ConvertedModel:
         2
     """
 
-    def __init__(self, keras_model: Any, converter: Any, network: Any, inputs: list,
-                 outputs: list, layer_to_population: dict, compiler: Any, method: str):
+    def __init__(self, keras_model: keras.Model, converter: Converter, network: Network,
+                 inputs: list[Population], outputs: list[Population],
+                 layer_to_population: dict[Any, Population], compiler: Compiler, method: str):
+        if converter.mapped is None:
+            raise ValueError("ConvertedModel: the converter has not converted a model yet; "
+                             "call converter.convert(model) first.")
+        self.mapped = converter.mapped
         self.keras_model = keras_model
         self.converter = converter
         self.network = network
@@ -58,7 +71,7 @@ class ConvertedModel:
         self.layer_to_population = layer_to_population
         self.compiler = compiler
         self.method = method
-        self._compiled = None
+        self._compiled: CompiledNetwork | None = None
 
     # --- compile options -----------------------------------------------------------------
     @property
@@ -86,7 +99,7 @@ class ConvertedModel:
                 options[name] = getattr(self.compiler, name)
         return options
 
-    def compiled(self) -> Any:
+    def compiled(self) -> CompiledNetwork:
         """The compiled network (compiled once, on first use)."""
         if self._compiled is None:
             self._compiled = self.compiler.compile(self.network, self.network_name,
@@ -109,24 +122,25 @@ class ConvertedModel:
             raise ValueError(f"The model has {len(self.inputs)} inputs; pass a list of "
                              f"{len(self.inputs)} arrays, received {len(xs)}.")
         data = {}
-        for pop, array in zip(self.inputs, xs):
+        for pop, array in zip(self.inputs, xs, strict=True):
             array = np.asarray(array, np.float32)
-            size = int(np.prod(pop.shape))
+            shape = tuple(self.mapped[pop.name].shape)
+            size = int(np.prod(shape))
             if array.ndim == 0 or int(np.prod(array.shape[1:])) != size:
                 raise ValueError(f"Input for '{pop.name}' has shape {array.shape}; expected "
                                  f"(num_examples, ...) with {size} values per example "
-                                 f"(population shape {pop.shape}).")
-            data[pop] = array.reshape((len(array),) + tuple(pop.shape))
+                                 f"(population shape {shape}).")
+            data[pop] = array.reshape((len(array),) + shape)
         return data
 
     def _output_shape(self, index: int) -> tuple:
-        spec = self.converter.mapped[self.outputs[index].name]
+        spec = self.mapped[self.outputs[index].name]
         return tuple(spec.keras_shape)
 
-    def predict(self, x: Any, callbacks: Any = ()) -> Any:
+    def predict(self, x: Any, callbacks: Any = ()) -> np.ndarray | list[np.ndarray]:
         """The outputs' readouts for ``x`` (an array ``(N, *input shape)``, or a list of
-        arrays, or a dict by input name, for several inputs): one array ``(N, *output shape)`` per output (a list
-        if there are several)."""
+        arrays, or a dict by input name, for several inputs): one array ``(N, *output shape)``
+        per output (a list if there are several)."""
         data = self._inputs(x)
         compiled = self.compiled()
         with compiled:
@@ -146,7 +160,7 @@ class ConvertedModel:
         """
         data = self._inputs(x)
         ys = _as_list(y) if len(self.outputs) > 1 else [y]
-        labels = {pop: np.asarray(v) for pop, v in zip(self.outputs, ys)}
+        labels = {pop: np.asarray(v) for pop, v in zip(self.outputs, ys, strict=True)}
         callbacks = (["batch_progress_bar"] if progress else []) + \
             ([SpikeCountTotals()] if spikes else [])
         compiled = self.compiled()
@@ -155,8 +169,9 @@ class ConvertedModel:
             metrics, data_cb = compiled.evaluate(data, labels, callbacks=callbacks)
         elapsed = time.perf_counter() - start
         accuracy = [float(metrics[pop].result) for pop in self.outputs]
-        results = {"accuracy": accuracy[0] if len(accuracy) == 1 else accuracy,
-                   "num_examples": int(len(next(iter(data.values())))), "time_s": elapsed}
+        results: dict[str, Any] = {
+            "accuracy": accuracy[0] if len(accuracy) == 1 else accuracy,
+            "num_examples": int(len(next(iter(data.values())))), "time_s": elapsed}
         if spikes and "spikes_per_neuron" in data_cb:
             per_pop = dict(data_cb["spikes_per_neuron"])
             results["spikes_per_neuron"] = per_pop.pop("__all__")
@@ -167,7 +182,7 @@ class ConvertedModel:
     def summary(self) -> str:
         """Populations (neuron, shape, size, thresholds/alphas, bias), connections and
         compile options, as text."""
-        mapped = self.converter.mapped
+        mapped = self.mapped
         lines = [f"Converted model '{self.network_name}' (method: {self.method}, converter: "
                  f"{type(self.converter).__name__})", "", "Populations:"]
         header = f"  {'name':<24} {'neuron':<20} {'shape':<16} {'neurons':>8}  parameters"
@@ -189,11 +204,14 @@ class ConvertedModel:
         lines.append(f"  total neurons: {total}")
         lines += ["", "Connections:"]
         for conn in self.network.connections:
-            spec = next((c for c in mapped[conn.target().name].connections
-                         if c is not None and c.source == conn.source().name), None)
+            source, target = conn.source(), conn.target()
+            if source is None or target is None:
+                continue
+            spec = next((c for c in mapped[target.name].connections
+                         if c is not None and c.source == source.name), None)
             layers = "" if spec is None else \
                 (f" [from {', '.join(spec.layers)}]" if spec.layers else " [identity]")
-            lines.append(f"  {conn.source().name} -> {conn.target().name}: "
+            lines.append(f"  {source.name} -> {target.name}: "
                          f"{type(conn.connectivity).__name__}{layers}")
         lines += ["", "Compile options: " + ", ".join(f"{k}={v}" for k, v in
                                                        self.compile_options.items())]

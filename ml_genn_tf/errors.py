@@ -7,7 +7,8 @@ and raises one :class:`ConversionError` listing them all.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 
 class Problem(NamedTuple):
@@ -77,13 +78,13 @@ class ConversionError(Exception):
 
     Example:
         >>> error = ConversionError.from_problems(
-        ...     [Problem("conv2d_3", "Conv2D", "data_format='channels_first' is not "
-        ...              "supported", "Use data_format='channels_last'.")], "net")
+        ...     [Problem("conv2d_3", "Conv2D", "dilation_rate=(2, 2) is not supported",
+        ...              "Use dilation_rate=1.")], "net")
         >>> isinstance(error, NotImplementedError)
         True
         >>> print(error)
         Cannot convert 'net': 1 problem found.
-          - Layer 'conv2d_3' (Conv2D): data_format='channels_first' is not supported. Use data_format='channels_last'.
+          - Layer 'conv2d_3' (Conv2D): dilation_rate=(2, 2) is not supported. Use dilation_rate=1.
     """
 
     def __init__(self, problems: Sequence[Problem], model_name: str = "model"):
@@ -96,7 +97,7 @@ class ConversionError(Exception):
 
     @staticmethod
     def from_problems(problems: Sequence[Problem], model_name: str = "model"
-                      ) -> "ConversionError":
+                      ) -> ConversionError:
         """The error to raise for ``problems``: unsupported if any is unsupported."""
         cls = UnsupportedModelError if any(p.unsupported for p in problems) \
             else InvalidModelError

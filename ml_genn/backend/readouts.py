@@ -9,8 +9,16 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from ..readouts import (AvgVar, AvgVarExpWeight, FirstSpikeTime, MaxVar, Readout,
-                        SpikeCount, SumVar, Var)
+from ..readouts import (
+    AvgVar,
+    AvgVarExpWeight,
+    FirstSpikeTime,
+    MaxVar,
+    Readout,
+    SpikeCount,
+    SumVar,
+    Var,
+)
 
 
 def init(readout: Readout, shape: tuple[int, ...]) -> jnp.ndarray:

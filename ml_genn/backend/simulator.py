@@ -17,7 +17,7 @@ Every schedule is one jitted XLA program per (batch size, timesteps, recordings)
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -65,10 +65,11 @@ class Simulator:
         self.ops = [build_op(c.connection.connectivity, plan.precision) for c in plan.connections]
         groups = [op.delay_groups(rng) for op in self.ops]
         self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
-                             for g, c in zip(groups, plan.connections)]
+                             for g, c in zip(groups, plan.connections, strict=True)]
         self.decays = [synapse_ops.decay_factor(c.connection.synapse, plan.dt)
                        for c in plan.connections]
-        self.history_len = [1 + max((d for ci, _ in plan.outgoing(i) for d in self.group_delays[ci]),
+        self.history_len = [1 + max((d for ci, _ in plan.outgoing(i)
+                                     for d in self.group_delays[ci]),
                                     default=-1) for i in range(len(pops))]
         self.params = SimParams(
             neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
@@ -110,11 +111,9 @@ class Simulator:
         """Weighted input of connection ``ci``; ``events_at(delay)`` gives the source events
         that arrive now through a group of that delay."""
         op = self.ops[ci]
-        total = None
-        for w, delay in zip(params.weights[ci], self.group_delays[ci]):
-            out = op.apply(w, events_at(delay))
-            total = out if total is None else total + out
-        return total
+        outs = [op.apply(w, events_at(delay))
+                for w, delay in zip(params.weights[ci], self.group_delays[ci], strict=True)]
+        return sum(outs[1:], outs[0])
 
     @staticmethod
     def _batch_size(history: tuple, neurons: tuple, inputs: dict) -> int:
@@ -129,7 +128,7 @@ class Simulator:
     def _readout_init(self, batch: int) -> tuple:
         return tuple(None if r is None else
                      readout_ops.init(r, (batch,) + tuple(p.shape))
-                     for r, p in zip(self.readouts, self.plan.populations))
+                     for r, p in zip(self.readouts, self.plan.populations, strict=True))
 
     def _readout_update(self, i: int, acc, events, state, t_local, num_steps):
         readout = self.readouts[i]
@@ -145,7 +144,7 @@ class Simulator:
 
     def _readout_final(self, accs: tuple, num_steps: int) -> tuple:
         return tuple(None if r is None else readout_ops.finalise(r, a, num_steps)
-                     for r, a in zip(self.readouts, accs))
+                     for r, a in zip(self.readouts, accs, strict=True))
 
     @staticmethod
     def _record_value(state, events, var: str) -> jnp.ndarray:
@@ -158,12 +157,12 @@ class Simulator:
     def init_state(self, keys: jnp.ndarray) -> SimState:
         batch = keys.shape[0]
         neurons = tuple(dyn.initial_state(p, batch, keys)
-                        for dyn, p in zip(self.dynamics, self.params.neurons))
+                        for dyn, p in zip(self.dynamics, self.params.neurons, strict=True))
         history = tuple(None if not self.plan.outgoing(i) else
                         self._zeros(i, batch, (self.history_len[i],))
                         for i in range(len(self.plan.populations)))
         synapses = tuple(None if d is None else self._zeros(c.target, batch)
-                         for d, c in zip(self.decays, self.plan.connections))
+                         for d, c in zip(self.decays, self.plan.connections, strict=True))
         connections = tuple(op.init_state(batch) if self._stateful(ci) else None
                             for ci, op in enumerate(self.ops))
         return SimState(neurons, history, synapses, connections, jnp.zeros((), jnp.int32))
@@ -198,7 +197,7 @@ class Simulator:
         def body(carry, tau):
             st, accs = carry
             t = t0 + tau
-            drives = [None] * n_pops
+            drives: list[jnp.ndarray | None] = [None] * n_pops
             syn_states = list(st.synapses)
             conn_states = list(st.connections)
             for ci, c in enumerate(plan.connections):
@@ -216,14 +215,16 @@ class Simulator:
                 current = synapse_ops.apply(self.decays[ci], st.synapses[ci], weighted)
                 if self.decays[ci] is not None:
                     syn_states[ci] = current
-                drives[c.target] = current if drives[c.target] is None else drives[c.target] + current
+                prev = drives[c.target]
+                drives[c.target] = current if prev is None else prev + current
             neurons, history, new_accs, recs = [], [], list(accs), []
             events_of = []
             for i, dyn in enumerate(self.dynamics):
                 if plan.populations[i].neuron.is_input:
                     drive = self._frame(params, i, inputs[i], tau)
                 else:
-                    drive = drives[i] if drives[i] is not None else self._zeros(i, batch)
+                    summed = drives[i]
+                    drive = summed if summed is not None else self._zeros(i, batch)
                 s, ev = dyn.step(params.neurons[i], st.neurons[i], drive, t)
                 neurons.append(s)
                 events_of.append(ev)
@@ -281,7 +282,8 @@ class Simulator:
         steps = jnp.arange(size, dtype=jnp.int32)
         for i, dyn in enumerate(self.dynamics):
             if plan.populations[i].neuron.is_input:
-                drive = jax.vmap(lambda tau: self._frame(params, i, inputs[i], c_start + tau))(steps)
+                drive = jax.vmap(lambda tau, i=i: self._frame(params, i, inputs[i],
+                                                              c_start + tau))(steps)
             else:
                 drive = None
                 for ci, c in plan.incoming(i):
@@ -295,9 +297,8 @@ class Simulator:
                     if self._stateful(ci):
                         window = events_at(self.group_delays[ci][0])
                         window = window.reshape((size, batch) + window.shape[1:])
-                        op = self.ops[ci]
                         conn_states[ci], current = jax.lax.scan(
-                            lambda cs, ev, op=op: op.apply_step(cs, ev, None),
+                            partial(self.ops[ci].apply_step, phase=None),
                             conn_states[ci], window)
                     else:
                         current = self._input_of(params, ci, events_at)
@@ -319,7 +320,8 @@ class Simulator:
                 neuron_body, (neurons[i], accs[i]), (steps, drive), unroll=size)
             recs[i] = list(rec_i)
         new_tails = tuple(None if tails[i] is None else
-                          jnp.concatenate([tails[i], chunk_events[i]], axis=0)[-self.history_len[i]:]
+                          jnp.concatenate([tails[i], chunk_events[i]],
+                                          axis=0)[-self.history_len[i]:]
                           for i in range(len(plan.populations)))
         ordered = tuple(recs[i].pop(0) for i, _ in record)
         return (tuple(new_neurons), new_tails, tuple(conn_states), tuple(new_accs)), ordered
@@ -331,7 +333,7 @@ class Simulator:
         n_full, rest = divmod(num_steps, chunk)
         run = partial(self._layer_chunk, params, t0=t0, inputs=inputs,
                       num_steps=num_steps, record=record)
-        recs = ()
+        recs: tuple = ()
         if n_full:
             carry, recs = jax.lax.scan(
                 lambda cr, c: run(cr, c * chunk, size=chunk),
@@ -340,7 +342,7 @@ class Simulator:
         if rest:
             carry, rest_recs = run(carry, jnp.int32(n_full * chunk), size=rest)
             recs = rest_recs if not n_full else tuple(
-                jnp.concatenate([a, b], axis=0) for a, b in zip(recs, rest_recs))
+                jnp.concatenate([a, b], axis=0) for a, b in zip(recs, rest_recs, strict=True))
         neurons, tails, connections, accs = carry
         state = SimState(neurons, tails, state.synapses, connections, jnp.int32(num_steps))
         return state, self._readout_final(accs, num_steps), recs
@@ -356,6 +358,7 @@ class Simulator:
     def _few_spike_program(self, params, keys, inputs, *, record):
         plan = self.plan
         k = plan.stage_steps
+        assert k is not None, "the few-spike schedule is only chosen with stage_steps"
         state = self.init_state(keys)
         batch = keys.shape[0]
         decoded: list = [None] * len(plan.populations)
@@ -365,23 +368,21 @@ class Simulator:
             if plan.populations[i].neuron.is_input:
                 first = self._frame(params, i, inputs[i], jnp.int32(0))
             else:
-                first = None
-                for ci, c in plan.incoming(i):
-                    current = self._input_of(params, ci, lambda delay, src=c.source: decoded[src])
-                    first = current if first is None else first + current
-                if first is None:
-                    first = self._zeros(i, batch)
+                currents = [self._input_of(params, ci, lambda delay, src=c.source: decoded[src])
+                            for ci, c in plan.incoming(i)]
+                first = sum(currents[1:], currents[0]) if currents else self._zeros(i, batch)
             s = state.neurons[i]
             total = jnp.zeros_like(first)
             rec_i = []
             for p in range(k):
-                drive = first if (p == 0 or plan.populations[i].neuron.is_input) else jnp.zeros_like(first)
+                drive = (first if (p == 0 or plan.populations[i].neuron.is_input)
+                         else jnp.zeros_like(first))
                 s, ev = dyn.step(params.neurons[i], s, drive, jnp.int32(p))
                 total = total + ev
                 if self.readouts[i] is not None:
                     accs[i] = self._readout_update(i, accs[i], ev, s, jnp.int32(p), k)
                 rec_i.append(tuple(self._record_value(s, ev, var) for j, var in record if j == i))
             decoded[i] = total
-            recs[i] = [jnp.stack(r) for r in zip(*rec_i)] if rec_i and rec_i[0] else []
+            recs[i] = [jnp.stack(r) for r in zip(*rec_i, strict=True)] if rec_i and rec_i[0] else []
         ordered = tuple(recs[i].pop(0) for i, _ in record)
         return self._readout_final(tuple(accs), k), ordered

@@ -20,4 +20,8 @@ def decay_factor(synapse: Synapse, dt: float) -> float | None:
 def apply(decay: float | None, current: jnp.ndarray | None,
           weighted: jnp.ndarray) -> jnp.ndarray:
     """:math:`I_t = d\\,I_{t-1} + \\sum w s` (delta: :math:`I_t = \\sum w s`)."""
-    return weighted if decay is None else decay * current + weighted
+    if decay is None:
+        return weighted
+    if current is None:
+        raise ValueError("Internal error: a decaying synapse needs its previous current.")
+    return decay * current + weighted

@@ -97,6 +97,7 @@ class ExampleFilter:
             keep = np.zeros(examples.shape, bool)
             keep[inside] = self._mask[examples[inside]]
             return keep
+        assert self._indices is not None, "one of slice, mask or indices is set"
         return np.isin(examples, self._indices)
 
 
@@ -182,7 +183,13 @@ class BaseRecorder(Callback):
         self._num_timesteps = 0
         self._time_offset_steps = False
 
-    def set_params(self, compiled_network: Any = None, num_timesteps: int | None = None,
+    def _pop_shape(self) -> tuple[int, ...]:
+        if self._pop.shape is None:
+            raise ValueError(f"{self._owner}: the population has no shape; give it one "
+                             f"before recording it.")
+        return self._pop.shape
+
+    def set_params(self, compiled_network: Any = None, *, num_timesteps: int | None = None,
                    **params: Any) -> None:
         if compiled_network is not None:
             try:
@@ -192,7 +199,7 @@ class BaseRecorder(Callback):
                                  f"network.") from None
             self._time_offset_steps = not getattr(compiled_network,
                                                   "reset_time_between_batches", True)
-        self._neurons = neuron_indices(self._neuron_filter, self._pop.shape, self._owner)
+        self._neurons = neuron_indices(self._neuron_filter, self._pop_shape(), self._owner)
         self._num_timesteps = int(num_timesteps or 0)
 
     @property

@@ -1,6 +1,7 @@
 """Base class of callbacks, and the list that dispatches to them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -62,11 +63,11 @@ class CallbackList:
             type(cb).on_timestep_begin is not Callback.on_timestep_begin
             or type(cb).on_timestep_end is not Callback.on_timestep_end for cb in callbacks)
 
-    def __getattr__(self, hook: str):
+    def __getattr__(self, hook: str) -> Callable[..., None]:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
-        def dispatch(*args):
+        def dispatch(*args: Any) -> None:
             for cb in self.callbacks:
                 getattr(cb, hook)(*args)
         return dispatch

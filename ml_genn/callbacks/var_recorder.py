@@ -84,7 +84,7 @@ class VarRecorder(BaseRecorder):
         sim = compiled_network.simulator
         i = compiled_network.plan.index(self._pop)
         state = sim.dynamics[i].initial_state(sim.params.neurons[i], 1, sim.example_keys(0, 1))
-        shape = (1,) + tuple(self._pop.shape)
+        shape = (1,) + self._pop_shape()
         return [name for name in state._fields
                 if tuple(np.shape(getattr(state, name))) == shape]
 

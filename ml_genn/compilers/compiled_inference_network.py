@@ -1,8 +1,6 @@
 """Compiled network for InferenceCompiler."""
 from __future__ import annotations
 
-import numpy as np
-
 from .compiled_network import CompiledNetwork
 
 

@@ -1,7 +1,8 @@
 """What compiled networks share: input checks, batching, metrics, callbacks, saving."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,6 +12,9 @@ from ..metrics import METRICS
 from ..serialisers import SERIALISERS
 from ..utils.recording import SPIKES
 from .plan import Plan
+
+if TYPE_CHECKING:
+    from ..backend.simulator import Simulator
 
 
 def _as_list(obj: Any) -> list:
@@ -28,24 +32,24 @@ class CompiledNetwork:
         self.name = name
         self.batch_size = batch_size
         self.num_timesteps = num_timesteps
-        self._simulator = None
+        self._simulator: Simulator | None = None
 
     @property
     def schedule(self) -> str:
         return self.plan.schedule
 
     @property
-    def simulator(self):
+    def simulator(self) -> Simulator:
         if self._simulator is None:
             from ..backend.simulator import Simulator
             self._simulator = Simulator(self.plan)
         return self._simulator
 
-    def __enter__(self) -> "CompiledNetwork":
+    def __enter__(self) -> CompiledNetwork:
         self.simulator  # noqa: B018  (build device arrays now)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         pass
 
     def __repr__(self) -> str:
@@ -58,7 +62,7 @@ class CompiledNetwork:
         """Save every connection's arrays under ``keys + (connection name, array name)``;
         ``Network.load`` reads them back."""
         serialiser = SERIALISERS.resolve(serialiser)
-        for c, op in zip(self.plan.connections, self.simulator.ops):
+        for c, op in zip(self.plan.connections, self.simulator.ops, strict=True):
             conn = c.connection
             for array_name, value in conn.connectivity.get_arrays().items():
                 if array_name == "weight" and getattr(op, "drawn_weight", None) is not None:
@@ -125,8 +129,9 @@ class CompiledNetwork:
                              f"{{population: array}} for each.")
         for i in indices:
             if i not in needed:
+                neuron = type(self.plan.populations[i].neuron).__name__
                 raise ValueError(f"Population '{self.plan.populations[i].name}' is not an "
-                                 f"input population ({type(self.plan.populations[i].neuron).__name__}); "
+                                 f"input population ({neuron}); "
                                  f"inputs go to populations with an input neuron.")
         arrays = {}
         for i, data in indices.items():
@@ -161,7 +166,7 @@ class CompiledNetwork:
             yield batch, start, count
 
     def _iter_batches(self, input_keys: Any, data: Iterable, num_batches: int | None
-                      ) -> Iterator[tuple[dict, dict, int, int]]:
+                      ) -> Iterator[tuple[dict, Any, int, int]]:
         """Batches from an iterable of ``(x, y)`` (``x``: array or one per input)."""
         indices = [self._index(k, "Input") for k in _as_list(input_keys)]
         start = 0
@@ -170,8 +175,9 @@ class CompiledNetwork:
                 break
             x, y = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
             xs = _as_list(x) if len(indices) > 1 else [x]
-            arrays, count = self._prepare_inputs(dict(zip([self.plan.populations[i] for i in indices],
-                                                          (np.asarray(v) for v in xs))))
+            pops = [self.plan.populations[i] for i in indices]
+            arrays, count = self._prepare_inputs(
+                dict(zip(pops, (np.asarray(v) for v in xs), strict=True)))
             if count > self.batch_size:
                 raise ValueError(f"A batch from the iterator has {count} examples, more than "
                                  f"the compiled batch_size={self.batch_size}.")
@@ -211,7 +217,7 @@ class CompiledNetwork:
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
         record = self._recording_spec(callback_list)
-        predictions = {key: [] for key, _ in outputs}
+        predictions: dict[Any, list[np.ndarray]] = {key: [] for key, _ in outputs}
         callback_list.on_test_begin()
         for batch_index, (result, labels, start, count) in enumerate(
                 self._execute(batches, record, callback_list)):
@@ -228,7 +234,7 @@ class CompiledNetwork:
             if record:
                 data = {(self.plan.populations[i], var):
                         np.swapaxes(np.asarray(r), 0, 1)[:count]
-                        for (i, var), r in zip(record, recordings)}
+                        for (i, var), r in zip(record, recordings, strict=True)}
                 callback_list.on_batch_recorded(batch_index, np.arange(start, start + count), data)
             if callback_list.timestep_hooks:
                 for t in range(self.num_timesteps):
@@ -237,7 +243,8 @@ class CompiledNetwork:
             callback_list.on_batch_end(batch_index, metrics or {})
         callback_list.on_test_end(metrics or {})
         if collect:
-            return ({key: np.concatenate(p) if p else np.zeros((0,)) for key, p in predictions.items()},
+            return ({key: np.concatenate(p) if p else np.zeros((0,))
+                     for key, p in predictions.items()},
                     callback_list.get_data())
         return metrics, callback_list.get_data()
 
@@ -268,7 +275,8 @@ class CompiledNetwork:
 
     def predict(self, x: dict, outputs: Any, callbacks: Any = ("batch_progress_bar",)
                 ) -> tuple[dict, dict]:
-        """Readouts of ``outputs`` for inputs ``x``: ({output: array (N, *shape)}, callback data)."""
+        """Readouts of ``outputs`` for inputs ``x``: ({output: array (N, *shape)},
+        callback data)."""
         arrays, n = self._prepare_inputs(x)
         outs = self._output_indices(outputs)
         batches = ((b, None, s, c) for b, s, c in self._split(arrays, n))

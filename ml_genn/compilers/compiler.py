@@ -1,10 +1,14 @@
 """Base compiler: validates a network and builds the backend plan."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..neurons.neuron import check_positive_int
 from .plan import SCHEDULES, ConnectionPlan, Plan, topological_order
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from .compiled_network import CompiledNetwork
 
 PRECISIONS = ("highest", "high", "default", "float32", "tensorfloat32", "bfloat16")
 
@@ -48,7 +52,8 @@ class Compiler:
             raise NotImplementedError(f"{owner}: multi-process communicators are not yet "
                                       f"supported; run one process per device.")
         if precision not in PRECISIONS:
-            raise ValueError(f"{owner}: precision must be one of {PRECISIONS}, received {precision!r}.")
+            raise ValueError(f"{owner}: precision must be one of {PRECISIONS}, "
+                             f"received {precision!r}.")
         if schedule != "auto" and schedule not in self.schedule_names:
             raise ValueError(f"{owner}: schedule must be 'auto' or one of "
                              f"{self.schedule_names}, received {schedule!r}.")
@@ -58,10 +63,11 @@ class Compiler:
         self.prefer_in_memory_connect = prefer_in_memory_connect
         self.precision = precision
         self.schedule = schedule
-        self.time_chunk = None if time_chunk is None else check_positive_int(time_chunk, "time_chunk", owner)
+        self.time_chunk = (None if time_chunk is None
+                           else check_positive_int(time_chunk, "time_chunk", owner))
         self.memory_budget = None if memory_budget is None else int(memory_budget)
 
-    def _build_plan(self, network) -> Plan:
+    def _build_plan(self, network: Network) -> Plan:
         owner = type(self).__name__
         members = {id(p) for p in network.populations}
         for pop in network.populations:
@@ -69,13 +75,14 @@ class Compiler:
                 raise ValueError(f"{owner}: population '{pop.name}' has no shape; give one or "
                                  f"connect a source to it.")
         for conn in network.connections:
-            for end in (conn.source(), conn.target()):
-                if end is None or id(end) not in members:
-                    raise ValueError(f"{owner}: connection '{conn.name}' links a population "
-                                     f"that is not part of this network.")
-            if conn.target().neuron.is_input:
+            source, target = conn.source(), conn.target()
+            if source is None or target is None or id(source) not in members \
+                    or id(target) not in members:
+                raise ValueError(f"{owner}: connection '{conn.name}' links a population "
+                                 f"that is not part of this network.")
+            if target.neuron.is_input:
                 raise ValueError(f"{owner}: connection '{conn.name}' targets input population "
-                                 f"'{conn.target().name}' ({type(conn.target().neuron).__name__}); "
+                                 f"'{target.name}' ({type(target.neuron).__name__}); "
                                  f"input neurons take data, not synaptic input.")
             delay = conn.connectivity.delay
             max_delay = int(delay) if isinstance(delay, int) else int(delay.max())
@@ -101,6 +108,7 @@ class Compiler:
             return self.schedule
         return next(name for name, reason in eligible.items() if reason is None)
 
-    def compile(self, network, name: str | None = None, inputs: Any = None, outputs: Any = None):
+    def compile(self, network: Network, name: str | None = None, inputs: Any = None,
+                outputs: Any = None) -> CompiledNetwork:
         """Validate ``network`` and return a compiled network (a context manager)."""
         raise NotImplementedError

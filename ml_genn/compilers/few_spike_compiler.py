@@ -1,7 +1,7 @@
 """Compiler for few-spike networks, pipelined over batches (SPEC 3.4)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -10,6 +10,9 @@ from ..synapses import Delta
 from .compiled_few_spike_network import CompiledFewSpikeNetwork
 from .compiler import Compiler
 from .plan import ConnectionPlan, pipeline_depths
+
+if TYPE_CHECKING:
+    from ..network import Network
 
 
 class FewSpikeCompiler(Compiler):
@@ -40,7 +43,7 @@ class FewSpikeCompiler(Compiler):
                          communicator, **kwargs)
         self.k = check_positive_int(k, "k", "FewSpikeCompiler")
 
-    def compile(self, network, name: str | None = None, inputs: Any = None,
+    def compile(self, network: Network, name: str | None = None, inputs: Any = None,
                 outputs: Any = None) -> CompiledFewSpikeNetwork:
         plan = self._build_plan(network)
         if not plan.feed_forward:

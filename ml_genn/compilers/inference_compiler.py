@@ -1,12 +1,16 @@
 """Compiler for inference with rate- or time-coded networks."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..neurons.neuron import check_positive_int
 from ..synapses import Delta
 from .compiled_inference_network import CompiledInferenceNetwork
 from .compiler import Compiler
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from .plan import Plan
 
 
 class InferenceCompiler(Compiler):
@@ -42,18 +46,19 @@ class InferenceCompiler(Compiler):
         self.reset_vars_between_batches = bool(reset_vars_between_batches)
         self.reset_in_syn_between_batches = bool(reset_in_syn_between_batches)
 
-    def layer_schedule_blocker(self, plan) -> str | None:
+    def layer_schedule_blocker(self, plan: Plan) -> str | None:
         """Why the layer schedule cannot run ``plan`` (None if it can)."""
         if not plan.feed_forward:
             return "the network is recurrent"
         for c in plan.connections:
             if not isinstance(c.connection.synapse, Delta):
-                return f"connection '{c.connection.name}' uses a {type(c.connection.synapse).__name__} synapse"
+                synapse = type(c.connection.synapse).__name__
+                return f"connection '{c.connection.name}' uses a {synapse} synapse"
         if not self.reset_vars_between_batches:
             return "reset_vars_between_batches=False keeps state across batches"
         return None
 
-    def compile(self, network, name: str | None = None, inputs: Any = None,
+    def compile(self, network: Network, name: str | None = None, inputs: Any = None,
                 outputs: Any = None) -> CompiledInferenceNetwork:
         plan = self._build_plan(network)
         plan.schedule = self._choose_schedule(

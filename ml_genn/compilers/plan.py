@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 SCHEDULES = ("timestep", "layer", "few_spike_fast")
 
@@ -37,7 +40,7 @@ class Plan:
     max_time_chunk: int = 10
     memory_budget: int | None = None
 
-    def index(self, pop) -> int:
+    def index(self, pop: Population) -> int:
         for i, p in enumerate(self.populations):
             if p is pop:
                 return i

@@ -1,9 +1,12 @@
 """Average pooling connectivity."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base_pool_2d import BasePool2D
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class AvgPool2D(BasePool2D):
@@ -40,5 +43,5 @@ class AvgPool2D(BasePool2D):
         self._init_pool(pool_size, pool_strides, pool_padding)
         self.flatten = bool(flatten)
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         self._connect_image(source, target, self._pooled_shape(source))

@@ -1,10 +1,15 @@
 """Average pooling followed by a 2-D convolution, fused."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base_conv_2d import check_pair, check_padding, check_positive_int, window_geometry
+import numpy as np
+
+from .base_conv_2d import check_padding, check_pair, check_positive_int, window_geometry
 from .base_pool_2d import BasePool2D
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class AvgPoolConv2D(BasePool2D):
@@ -54,9 +59,9 @@ class AvgPoolConv2D(BasePool2D):
         self.conv_padding = check_padding(conv_padding, "conv_padding", owner)
         self._check_kernel(self.conv_size + (None, self.filters), "(kh, kw, cin, filters)")
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         rows, cols, channels = self._pooled_shape(source)
-        if getattr(self.weight, "ndim", 0) == 4:
+        if isinstance(self.weight, np.ndarray) and self.weight.ndim == 4:
             self._check_channels(source, channels, self.weight.shape[2], "the kernel")
         out_hw, _ = window_geometry((rows, cols), self.conv_size, self.conv_strides,
                                     self.conv_padding)

@@ -1,11 +1,14 @@
 """Average pooling followed by a dense connectivity, fused."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .base_pool_2d import BasePool2D
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class AvgPoolDense2D(BasePool2D):
@@ -42,10 +45,10 @@ class AvgPoolDense2D(BasePool2D):
         self._init_pool(pool_size, pool_strides, pool_padding)
         self._check_kernel((None, None), "(n_pooled, n_trg)")
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         n_pooled = int(np.prod(self._pooled_shape(source)))
         target_shape = target.shape
-        if getattr(self.weight, "ndim", 0) == 2:
+        if isinstance(self.weight, np.ndarray) and self.weight.ndim == 2:
             rows, n_trg = self.weight.shape
             if rows != n_pooled:
                 raise ValueError(f"AvgPoolDense2D: weight has {rows} rows but pooling source "

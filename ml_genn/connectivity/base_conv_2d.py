@@ -11,20 +11,24 @@ and stride ``s``:
 """
 from __future__ import annotations
 
-from numbers import Number
-from typing import Any, Union
+from numbers import Real
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .connectivity import Connectivity
 
+if TYPE_CHECKING:
+    from ..population import Population
+
 Pair = tuple[int, int]
-Padding = Union[str, tuple[Pair, Pair]]
+Padding = str | tuple[Pair, Pair]
 
 
 def _is_positive_int(value: Any) -> bool:
-    return (isinstance(value, (Number, np.number)) and not isinstance(value, (bool, np.bool_))
-            and float(value).is_integer() and value > 0)
+    return (isinstance(value, (Real, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_))
+            and float(value).is_integer() and float(value) > 0)
 
 
 def check_pair(value: Any, name: str, owner: str) -> Pair:
@@ -57,12 +61,13 @@ def check_padding(padding: Any, name: str, owner: str, explicit: bool = True,
         try:
             pads = tuple(tuple(int(p) for p in axis) for axis in padding)
             ok = (len(pads) == 2 and all(len(a) == 2 for a in pads)
-                  and all((allow_negative or p >= 0) and p == q for a, qa in zip(pads, padding)
-                          for p, q in zip(a, qa)))
+                  and all((allow_negative or p >= 0) and p == q
+                          for a, qa in zip(pads, padding, strict=True)
+                          for p, q in zip(a, qa, strict=True)))
         except (TypeError, ValueError):
             ok = False
         if ok:
-            return pads
+            return (pads[0][0], pads[0][1]), (pads[1][0], pads[1][1])
     kind = "ints" if allow_negative else "non-negative ints"
     allowed = (f"'valid', 'same' or ((top, bottom), (left, right)) of {kind}"
                if explicit else "'valid' or 'same'")
@@ -76,6 +81,9 @@ def axis_pads(size: int, k: int, s: int, padding: Padding, axis: int) -> Pair:
     if padding == "same":
         total = max(k - s, 0) if size % s == 0 else max(k - size % s, 0)
         return total // 2, total - total // 2
+    if isinstance(padding, str):
+        raise ValueError(f"Unknown padding {padding!r}: use 'valid', 'same' or "
+                         "((top, bottom), (left, right)).")
     return padding[axis]
 
 
@@ -84,9 +92,10 @@ def window_geometry(in_hw: Pair, k: Pair, s: Pair, padding: Padding
     """Output ``(rows, cols)`` and padding ``((top, bottom), (left, right))`` of a
     window ``k`` with strides ``s`` slid over an image of ``in_hw``; an output size may
     be ``<= 0`` when the window does not fit (callers raise)."""
-    pads = tuple(axis_pads(in_hw[a], k[a], s[a], padding, a) for a in (0, 1))
-    out = tuple((in_hw[a] + sum(pads[a]) - k[a]) // s[a] + 1 for a in (0, 1))
-    return out, pads
+    pads = (axis_pads(in_hw[0], k[0], s[0], padding, 0),
+            axis_pads(in_hw[1], k[1], s[1], padding, 1))
+    rows, cols = ((in_hw[a] + sum(pads[a]) - k[a]) // s[a] + 1 for a in (0, 1))
+    return (rows, cols), pads
 
 
 def window_counts(in_hw: Pair, k: Pair, s: Pair, padding: Padding) -> np.ndarray:
@@ -106,7 +115,7 @@ class BaseConv2D(Connectivity):
 
     flatten = False
 
-    def _image_shape(self, source) -> tuple[int, int, int]:
+    def _image_shape(self, source: Population) -> tuple[int, int, int]:
         owner = type(self).__name__
         if source.shape is None:
             raise ValueError(f"{owner}: source population '{source.name}' needs a shape.")
@@ -116,20 +125,21 @@ class BaseConv2D(Connectivity):
                              f"source an image shape.")
         return source.shape
 
-    def _check_window_fits(self, source, out_hw: Pair, what: str, **geometry) -> None:
+    def _check_window_fits(self, source: Population, out_hw: Pair, what: str, **geometry) -> None:
         if min(out_hw) <= 0:
             details = ", ".join(f"{k}={v}" for k, v in geometry.items())
             raise ValueError(f"{type(self).__name__}: the {what} does not fit source "
                              f"'{source.name}' of shape {source.shape} ({details}); use "
                              f"'same' padding or a smaller window.")
 
-    def _check_channels(self, source, channels: int, expected: int, what: str) -> None:
+    def _check_channels(self, source: Population, channels: int, expected: int, what: str) -> None:
         if channels != expected:
             raise ValueError(f"{type(self).__name__}: {what} expects {expected} input "
                              f"channels but source '{source.name}' has shape {source.shape} "
                              f"({channels} channels).")
 
-    def _connect_image(self, source, target, out_shape: tuple[int, ...]) -> None:
+    def _connect_image(self, source: Population, target: Population,
+                       out_shape: tuple[int, ...]) -> None:
         """Set the target's shape to ``out_shape`` (flattened if ``flatten``) or check it."""
         out_shape = (int(np.prod(out_shape)),) if self.flatten else tuple(out_shape)
         if target.shape is not None and tuple(target.shape) != out_shape:
@@ -144,7 +154,7 @@ class BaseConv2D(Connectivity):
         w = self.weight
         if isinstance(w, np.ndarray) and w.ndim > 0:
             if w.ndim != len(expected) or any(e is not None and e != d
-                                              for e, d in zip(expected, w.shape)):
+                                              for e, d in zip(expected, w.shape, strict=True)):
                 shown = tuple("?" if e is None else e for e in expected)
                 raise ValueError(f"{type(self).__name__}: weight must have shape {names} = "
                                  f"{shown}, received shape {w.shape}.")

@@ -1,9 +1,12 @@
 """Shared code of the pooling connectivities (average and max pooling, fused or not)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base_conv_2d import BaseConv2D, check_pair, check_padding, window_geometry
+from .base_conv_2d import BaseConv2D, check_padding, check_pair, window_geometry
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class BasePool2D(BaseConv2D):
@@ -20,7 +23,7 @@ class BasePool2D(BaseConv2D):
             else check_pair(pool_strides, "pool_strides", owner)
         self.pool_padding = check_padding(pool_padding, "pool_padding", owner, explicit=False)
 
-    def _pooled_shape(self, source) -> tuple[int, int, int]:
+    def _pooled_shape(self, source: Population) -> tuple[int, int, int]:
         """``(rows, cols, channels)`` after pooling the source (checked to fit)."""
         rows, cols, channels = self._image_shape(source)
         out_hw, _ = window_geometry((rows, cols), self.pool_size, self.pool_strides,

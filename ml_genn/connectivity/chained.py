@@ -1,7 +1,8 @@
 """A chain of linear connectivities applied in order (**ours**)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,8 @@ from .sparse import Sparse
 
 
 class _Shape:
-    """A population stand-in for shape inference between the steps of a chain."""
+    """A population stand-in for shape inference between the steps of a chain (only
+    ``name`` and ``shape`` are read by ``connect``)."""
 
     def __init__(self, name: str, shape: tuple | None):
         self.name, self.shape = name, shape
@@ -66,7 +68,7 @@ class Chained(Connectivity):
         if len(self.shapes) != len(self.steps):
             raise ValueError(f"Chained: {len(self.shapes)} shapes given for "
                              f"{len(self.steps)} steps.")
-        if not np.isscalar(weight):
+        if not isinstance(weight, (int, float, np.integer, np.floating)):
             raise ValueError(f"Chained: weight must be a scalar, received {weight!r}.")
         self.weight = float(weight)
 
@@ -74,7 +76,7 @@ class Chained(Connectivity):
         if source.shape is None:
             raise ValueError(f"Chained: source population '{source.name}' needs a shape.")
         shape = tuple(source.shape)
-        for i, (step, view) in enumerate(zip(self.steps, self.shapes)):
+        for i, (step, view) in enumerate(zip(self.steps, self.shapes, strict=False)):
             if view is not None:
                 if int(np.prod(view)) != int(np.prod(shape)):
                     raise ValueError(f"Chained: step {i} ({type(step).__name__}) views "
@@ -84,8 +86,11 @@ class Chained(Connectivity):
             following = self.shapes[i + 1] if i + 1 < len(self.shapes) else target.shape
             out = _Shape(f"{target.name}/step{i}",
                          following if isinstance(step, Sparse) else None)
-            step.connect(_Shape(f"{source.name}/step{i}" if i else source.name, shape), out)
-            shape = out.shape
+            step.connect(_Shape(f"{source.name}/step{i}" if i else source.name, shape),  # type: ignore[arg-type]
+                         out)  # type: ignore[arg-type]
+            if out.shape is None:
+                raise ValueError(f"Chained: step {i} ({type(step).__name__}) gave no shape.")
+            shape = tuple(out.shape)
         if target.shape is not None:
             if int(np.prod(target.shape)) != int(np.prod(shape)):
                 raise ValueError(f"Chained from '{source.name}' gives shape {shape}, but "

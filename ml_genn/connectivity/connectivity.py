@@ -1,11 +1,14 @@
 """Base class of connectivities: how source spikes become target input."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..utils.value import check_init_value
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 def check_delay(delay: Any, owner: str) -> Any:
@@ -40,11 +43,11 @@ class Connectivity:
         self.source_shape: tuple[int, ...] | None = None
         self.target_shape: tuple[int, ...] | None = None
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         """Infer or check the shapes of ``source`` and ``target`` (populations)."""
         raise NotImplementedError(f"{type(self).__name__} must implement connect().")
 
-    def _set_shapes(self, source, target, target_shape) -> None:
+    def _set_shapes(self, source: Population, target: Population, target_shape: Any) -> None:
         if source.shape is None:
             raise ValueError(f"source population '{source.name}' needs a shape.")
         target.shape = target_shape
@@ -65,4 +68,5 @@ class Connectivity:
         setattr(self, name, check_init_value(value, name, type(self).__name__))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(source_shape={self.source_shape}, target_shape={self.target_shape})"
+        return (f"{type(self).__name__}(source_shape={self.source_shape}, "
+                f"target_shape={self.target_shape})")

@@ -1,10 +1,14 @@
 """2-D convolution connectivity."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base_conv_2d import BaseConv2D, check_pair, check_padding, check_positive_int, \
-    window_geometry
+import numpy as np
+
+from .base_conv_2d import BaseConv2D, check_padding, check_pair, check_positive_int, window_geometry
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class Conv2D(BaseConv2D):
@@ -51,9 +55,9 @@ class Conv2D(BaseConv2D):
         self.conv_padding = check_padding(conv_padding, "conv_padding", "Conv2D")
         self._check_kernel(self.conv_size + (None, self.filters), "(kh, kw, cin, filters)")
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         rows, cols, channels = self._image_shape(source)
-        if getattr(self.weight, "ndim", 0) == 4:
+        if isinstance(self.weight, np.ndarray) and self.weight.ndim == 4:
             self._check_channels(source, channels, self.weight.shape[2], "the kernel")
         out_hw, _ = window_geometry((rows, cols), self.conv_size, self.conv_strides,
                                     self.conv_padding)

@@ -1,12 +1,17 @@
 """Transposed 2-D convolution connectivity."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base_conv_2d import BaseConv2D, check_pair, check_padding, check_positive_int
+import numpy as np
+
+from .base_conv_2d import BaseConv2D, Padding, check_padding, check_pair, check_positive_int
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
-def transpose_output_size(size: int, k: int, s: int, padding: str) -> int:
+def transpose_output_size(size: int, k: int, s: int, padding: Padding) -> int:
     """Keras' output size of a transposed convolution (no output padding, no dilation)."""
     return size * s if padding == "same" else size * s + max(k - s, 0)
 
@@ -55,10 +60,10 @@ class Conv2DTranspose(BaseConv2D):
         self.conv_padding = check_padding(conv_padding, "conv_padding", owner, explicit=False)
         self._check_kernel(self.conv_size + (self.filters, None), "(kh, kw, filters, cin)")
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         rows, cols, channels = self._image_shape(source)
-        if getattr(self.weight, "ndim", 0) == 4:
+        if isinstance(self.weight, np.ndarray) and self.weight.ndim == 4:
             self._check_channels(source, channels, self.weight.shape[3], "the kernel")
         out_hw = tuple(transpose_output_size(n, k, s, self.conv_padding) for n, k, s in
-                       zip((rows, cols), self.conv_size, self.conv_strides))
+                       zip((rows, cols), self.conv_size, self.conv_strides, strict=True))
         self._connect_image(source, target, out_hw + (self.filters,))

@@ -1,11 +1,14 @@
 """All-to-all connectivity."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .connectivity import Connectivity
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class Dense(Connectivity):
@@ -28,7 +31,7 @@ class Dense(Connectivity):
     def __init__(self, weight: Any, delay: Any = 0):
         super().__init__(weight, delay)
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         target_shape = target.shape
         if isinstance(self.weight, np.ndarray) and self.weight.ndim > 0:
             if self.weight.ndim != 2:

@@ -1,11 +1,15 @@
 """Random sparse connectivity with a fixed connection probability."""
 from __future__ import annotations
 
-from typing import Any
+from numbers import Real
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .connectivity import Connectivity
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class FixedProbability(Connectivity):
@@ -35,15 +39,16 @@ class FixedProbability(Connectivity):
 
     def __init__(self, p: float, weight: Any, allow_self_connections: bool = False,
                  delay: Any = 0):
-        if isinstance(p, bool) or not np.isscalar(p) or not 0.0 <= float(p) <= 1.0:
+        if (isinstance(p, bool) or not isinstance(p, (Real, np.integer, np.floating))
+                or not 0.0 <= float(p) <= 1.0):
             raise ValueError(f"FixedProbability: p must be a probability in [0, 1], "
                              f"received {p!r}.")
         super().__init__(weight, delay)
         self.p = float(p)
         self.allow_self_connections = bool(allow_self_connections)
-        self.self_connected = False
+        self.self_connected: bool = False
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         if source.shape is None:
             raise ValueError(f"FixedProbability: source population '{source.name}' needs "
                              f"a shape.")
@@ -51,8 +56,9 @@ class FixedProbability(Connectivity):
             raise ValueError(f"FixedProbability: target population '{target.name}' needs "
                              f"a shape.")
         n_src, n_trg = int(np.prod(source.shape)), int(np.prod(target.shape))
-        if getattr(self.weight, "ndim", 0) > 0 and self.weight.size != n_src * n_trg:
-            raise ValueError(f"FixedProbability: weight array has shape {self.weight.shape} "
+        w = self.weight
+        if isinstance(w, np.ndarray) and w.ndim > 0 and w.size != n_src * n_trg:
+            raise ValueError(f"FixedProbability: weight array has shape {w.shape} "
                              f"but source '{source.name}' and target '{target.name}' need "
                              f"({n_src}, {n_trg}) (or pass a scalar or an Initializer).")
         self.self_connected = source is target

@@ -1,12 +1,16 @@
 """Max pooling connectivity (**ours**, non-linear and stateful)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .base_conv_2d import check_padding
 from .base_pool_2d import BasePool2D
+
+if TYPE_CHECKING:
+    from ..population import Population
+
 
 #: How a rate-coded max-pooling connection passes spikes (see :class:`MaxPool2D`).
 RATE_RULES = ("running_max", "spike_gate")
@@ -82,7 +86,7 @@ class MaxPool2D(BasePool2D):
                              f"{rate_rule!r}.")
         self.rate_rule = rate_rule
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         if self.signs is not None and source.shape is not None \
                 and self.signs.size != source.shape[-1]:
             raise ValueError(f"MaxPool2D: {self.signs.size} signs given but source "

@@ -1,11 +1,14 @@
 """One-to-one connectivity."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .connectivity import Connectivity
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 class OneToOne(Connectivity):
@@ -20,7 +23,7 @@ class OneToOne(Connectivity):
     def __init__(self, weight: Any, delay: Any = 0):
         super().__init__(weight, delay)
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         if source.shape is None:
             raise ValueError(f"source population '{source.name}' needs a shape.")
         target_shape = target.shape or source.shape

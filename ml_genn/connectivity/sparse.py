@@ -1,12 +1,15 @@
 """Sparse connectivity from explicit synapse lists (**ours**)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..utils.value import check_init_value
 from .connectivity import Connectivity, check_delay
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
 def check_indices(indices: Any, name: str, owner: str) -> np.ndarray:
@@ -67,15 +70,15 @@ class Sparse(Connectivity):
             raise ValueError(f"Sparse: {name} must be a scalar or have one value per synapse "
                              f"({self.num_synapses}), received shape {value.shape}.")
 
-    def connect(self, source, target) -> None:
+    def connect(self, source: Population, target: Population) -> None:
         if source.shape is None:
             raise ValueError(f"Sparse: source population '{source.name}' needs a shape.")
         if target.shape is None:
             raise ValueError(f"Sparse: target population '{target.name}' needs a shape "
                              f"(it cannot be inferred from synapse lists).")
-        for pop, name, ind in ((source, "pre_ind", self.pre_ind),
-                               (target, "post_ind", self.post_ind)):
-            size = int(np.prod(pop.shape))
+        for pop, name, ind, size in (
+                (source, "pre_ind", self.pre_ind, int(np.prod(source.shape))),
+                (target, "post_ind", self.post_ind, int(np.prod(target.shape)))):
             if ind.size and int(ind.max()) >= size:
                 raise ValueError(f"Sparse: {name} contains index {int(ind.max())} but "
                                  f"population '{pop.name}' has {size} neurons "

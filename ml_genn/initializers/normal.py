@@ -20,5 +20,5 @@ class Normal(Initializer):
             raise ValueError(f"Normal: sd must be >= 0, received {sd}.")
         self.mean, self.sd = float(mean), float(sd)
 
-    def sample(self, shape, rng):
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         return rng.normal(self.mean, self.sd, size=shape).astype(np.float32)

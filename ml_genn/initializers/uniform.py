@@ -20,5 +20,5 @@ class Uniform(Initializer):
             raise ValueError(f"Uniform: max ({max}) must be >= min ({min}).")
         self.min, self.max = float(min), float(max)
 
-    def sample(self, shape, rng):
+    def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(self.min, self.max, size=shape).astype(np.float32)

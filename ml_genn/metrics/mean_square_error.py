@@ -23,7 +23,7 @@ class MeanSquareError(Metric):
         self.sum = 0.0
         self.total = 0
 
-    def update(self, y_true, y_pred):
+    def update(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
         y_true = np.asarray(y_true, dtype=np.float64).reshape(len(y_true), -1)
         y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_pred), -1)
         if y_true.shape != y_pred.shape:
@@ -33,5 +33,5 @@ class MeanSquareError(Metric):
         self.total += len(y_true)
 
     @property
-    def result(self):
+    def result(self) -> float | None:
         return None if self.total == 0 else self.sum / self.total

@@ -21,7 +21,7 @@ class SparseCategoricalAccuracy(Metric):
         self.correct = 0
         self.total = 0
 
-    def update(self, y_true, y_pred):
+    def update(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
         y_true = np.asarray(y_true).reshape(len(y_true), -1)
         if y_true.shape[1] != 1:
             raise ValueError(f"sparse_categorical_accuracy expects one integer label per "
@@ -31,5 +31,5 @@ class SparseCategoricalAccuracy(Metric):
         self.total += len(pred)
 
     @property
-    def result(self):
+    def result(self) -> float | None:
         return None if self.total == 0 else self.correct / self.total

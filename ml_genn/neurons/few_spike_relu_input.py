@@ -14,7 +14,9 @@ class FewSpikeReluInput(InputBase):
 
     Unsigned, at step :math:`p = 0..K-1` (with :math:`V \leftarrow x` at :math:`p=0`):
 
-    .. math:: h(p) = \alpha 2^{-(p+1)};\ \text{spike (event } h) \text{ if } V \ge h,\ V \leftarrow V - h
+    .. math::
+
+       h(p) = \alpha 2^{-(p+1)};\ \text{spike (event } h) \text{ if } V \ge h,\ V \leftarrow V - h
 
     Signed (K even): even steps positive, odd steps negative, each with K/2 bits,
     :math:`h(p) = \alpha 2^{-(\lfloor p/2 \rfloor + 1)}`; on a positive step spike

@@ -38,4 +38,5 @@ class IntegrateFireInput(InputBase):
                  input_scale: Any = 1.0, input_offset: Any = 0.0):
         self.relative_reset = bool(relative_reset)
         super().__init__(input_frames, input_frame_timesteps, readout=readout,
-                         input_scale=input_scale, input_offset=input_offset, v_thresh=v_thresh, v_reset=v_reset, v=v)
+                         input_scale=input_scale, input_offset=input_offset,
+                         v_thresh=v_thresh, v_reset=v_reset, v=v)

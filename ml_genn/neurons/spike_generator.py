@@ -35,6 +35,7 @@ class SpikeGenerator(GeneratorBase):
         items = list(spike_times)
         self.per_neuron = any(np.ndim(item) > 0 or isinstance(item, (list, tuple))
                               for item in items)
+        self.spike_times: np.ndarray | tuple[np.ndarray, ...]
         if self.per_neuron:
             self.spike_times = tuple(np.asarray(item, dtype=np.float64).reshape(-1)
                                      for item in items)

@@ -1,7 +1,7 @@
 """Spike-time input neuron: replays given spikes."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

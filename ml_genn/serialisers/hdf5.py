@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -26,7 +28,7 @@ class HDF5(Serialiser):
     def __init__(self, path: str = "ml_genn.h5"):
         self.path = path
 
-    def serialise(self, keys, data):
+    def serialise(self, keys: Sequence[Any], data: np.ndarray) -> None:
         folder = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".h5.tmp")
@@ -50,14 +52,15 @@ class HDF5(Serialiser):
             raise FileNotFoundError(f"HDF5 serialiser: no file '{self.path}'.")
         return h5py.File(self.path, "r")
 
-    def deserialise(self, keys):
+    def deserialise(self, keys: Sequence[Any]) -> np.ndarray:
         with self._open() as f:
             name = join_keys(keys)
             if name not in f:
                 raise KeyError(f"HDF5 serialiser: '{self.path}' has no dataset '{name}'.")
             return f[name][()]
 
-    def deserialise_all(self, keys):
+    def deserialise_all(self, keys: Sequence[Any]) -> dict[str, np.ndarray]:
         prefix = join_keys(keys) + "-"
         with self._open() as f:
-            return {name[len(prefix):]: f[name][()] for name in sorted(f) if name.startswith(prefix)}
+            return {name[len(prefix):]: f[name][()]
+                    for name in sorted(f) if name.startswith(prefix)}

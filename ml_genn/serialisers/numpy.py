@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +28,7 @@ class Numpy(Serialiser):
     def _file(self, keys) -> str:
         return os.path.join(self.path, join_keys(keys) + ".npy")
 
-    def serialise(self, keys, data):
+    def serialise(self, keys: Sequence[Any], data: np.ndarray) -> None:
         if self.path:
             os.makedirs(self.path, exist_ok=True)
         target = self._file(keys)
@@ -39,13 +41,13 @@ class Numpy(Serialiser):
             os.unlink(tmp)
             raise
 
-    def deserialise(self, keys):
+    def deserialise(self, keys: Sequence[Any]) -> np.ndarray:
         target = self._file(keys)
         if not os.path.exists(target):
             raise FileNotFoundError(f"Numpy serialiser: no file '{target}' for keys {tuple(keys)}.")
         return np.load(target)
 
-    def deserialise_all(self, keys):
+    def deserialise_all(self, keys: Sequence[Any]) -> dict[str, np.ndarray]:
         prefix = join_keys(keys) + "-"
         folder = self.path or "."
         return {name[len(prefix):-4]: np.load(os.path.join(folder, name))

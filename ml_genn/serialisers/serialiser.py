@@ -1,7 +1,8 @@
 """Base class of serialisers: store arrays under tuples of keys."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -11,7 +11,8 @@ times sorted by neuron (then by time) and, per neuron, the end of its run of spi
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 

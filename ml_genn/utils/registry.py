@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import difflib
 import re
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -65,7 +66,7 @@ class Registry:
             raise ValueError(f"Unknown {self.kind} '{name}'.{hint} "
                              f"Valid names: {', '.join(self.names())}.") from None
 
-    def resolve(self, obj: Any, default: Any = None, **kwargs) -> Any:
+    def resolve(self, obj: Any, default: Any = None, **kwargs: Any) -> Any:
         """``None`` -> default (a name or instance), ``str`` -> new instance,
         instance -> a (shallow) copy; anything else raises ``TypeError``."""
         if obj is None:

@@ -1,14 +1,14 @@
 """Parameter and variable values: scalars, arrays or initializers ("InitValue")."""
 from __future__ import annotations
 
-from numbers import Number
-from typing import Any, Union
+from numbers import Real
+from typing import Any
 
 import numpy as np
 
 from ..initializers.initializer import Initializer
 
-InitValue = Union[Number, np.ndarray, Initializer]
+InitValue = Real | np.ndarray | Initializer
 
 
 def is_value_array(value: Any) -> bool:
@@ -21,7 +21,7 @@ def check_init_value(value: Any, name: str, owner: str) -> Any:
     """Validate an InitValue at construction time; arrays are copied to float32."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, (Number, np.number)):
+    if isinstance(value, (Real, np.integer, np.floating)):
         return float(value)
     if isinstance(value, Initializer):
         return value

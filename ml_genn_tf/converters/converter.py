@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+
 from ml_genn import Connection, Network, Population
-from ml_genn.compilers import InferenceCompiler
+from ml_genn.compilers import Compiler, InferenceCompiler
+from ml_genn.neurons import Neuron
 from ml_genn.utils.value import check_init_value
 
 from ..errors import ConversionError, LayerError, Problem
@@ -15,6 +17,13 @@ from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
 from ..graph.walk import walk_model
+
+if TYPE_CHECKING:
+    import keras
+
+#: What :meth:`Converter.convert` returns: the network, its input and output populations
+#: and each Keras layer's population (keys: ``keras.layers.Layer``).
+ConvertResult = tuple[Network, list[Population], list[Population], dict[Any, Population]]
 
 
 class LayerConfig(NamedTuple):
@@ -33,7 +42,7 @@ class LayerConfig(NamedTuple):
     population: str | None
 
 
-def load_keras_model(model: Any) -> Any:
+def load_keras_model(model: keras.Model | str | os.PathLike[str]) -> keras.Model:
     """A Keras model, loaded (uncompiled) if ``model`` is a ``.keras``/``.h5`` path."""
     if isinstance(model, (str, os.PathLike)):
         import keras
@@ -96,7 +105,7 @@ class Converter:
     current_population: PopulationSpec | None = None
 
     # --- the mlGeNN API -------------------------------------------------------------
-    def convert(self, tf_model: Any) -> tuple:
+    def convert(self, tf_model: keras.Model | str | os.PathLike[str]) -> ConvertResult:
         """Convert ``tf_model`` (a Keras model, or a path to a ``.keras``/``.h5`` file).
 
         Returns:
@@ -113,26 +122,27 @@ class Converter:
         self.post_convert(network, inputs, outputs)
         return network, inputs, outputs, layer_pops
 
-    def pre_convert(self, tf_model: Any) -> Any:
+    def pre_convert(self, tf_model: keras.Model) -> Any:
         return None
 
-    def post_convert(self, mlg_network: Any, mlg_network_inputs: list,
-                     mlg_model_outputs: list) -> None:
+    def post_convert(self, mlg_network: Network, mlg_network_inputs: list[Population],
+                     mlg_model_outputs: list[Population]) -> None:
         pass
 
-    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         raise NotImplementedError(f"{type(self).__name__} must implement "
                                   f"create_input_neurons(pre_convert_output).")
 
-    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
         raise NotImplementedError(f"{type(self).__name__} must implement "
                                   f"create_neurons(tf_layer, pre_convert_output, is_output).")
 
-    def validate_tf_layer(self, tf_layer: Any, config: LayerConfig) -> None:
+    def validate_tf_layer(self, tf_layer: keras.layers.Layer, config: LayerConfig) -> None:
         """Raise for layers this converter refuses (default: accept what the handlers
         accept)."""
 
-    def create_compiler(self, **kwargs: Any) -> Any:
+    def create_compiler(self, **kwargs: Any) -> Compiler:
         return InferenceCompiler(**kwargs)
 
     # --- scaling hooks (ours) -------------------------------------------------------------
@@ -184,11 +194,20 @@ class Converter:
             problems += self.check_mapped(mapped)
         if problems:
             raise ConversionError.from_problems(problems, model.name)
+        assert mapped is not None, "map_populations ran and found no problems"
         return mapped
+
+    def _require_mapped(self) -> MappedModel:
+        """The model being converted, for the hooks that :meth:`convert` calls."""
+        if self.mapped is None:
+            raise ValueError(f"{type(self).__name__}: pre_convert and post_convert run "
+                             "inside convert(); call convert(model) instead.")
+        return self.mapped
 
     # --- building --------------------------------------------------------------------------
     def _input_transform(self, neuron: Any, spec: PopulationSpec, pre: Any) -> None:
         op = spec.input_op
+        assert op is not None, "input populations carry their InputOp"
         factor = 1.0 / self.population_scale(spec, pre)
         scale = np.asarray(op.scale, np.float64) * factor
         offset = np.asarray(op.offset, np.float64) * factor
@@ -217,7 +236,7 @@ class Converter:
         neuron.bias = check_init_value(_compact(bias, spec.shape), "bias",
                                        type(neuron).__name__)
 
-    def make_neuron(self, spec: PopulationSpec, pre: Any) -> Any:
+    def make_neuron(self, spec: PopulationSpec, pre: Any) -> Neuron:
         """The neuron of ``spec`` from the hooks, with bias and input transform set."""
         self.current_population = spec
         try:
@@ -232,7 +251,7 @@ class Converter:
         return neuron
 
     def build_network(self, mapped: MappedModel, pre: Any, only: set | None = None,
-                      neurons: dict | None = None) -> tuple:
+                      neurons: dict[str, Neuron] | None = None) -> ConvertResult:
         """Build the network of ``mapped`` (or of the populations ``only``), with
         ``neurons`` overriding the hooks' neurons by population name."""
         network = Network()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import keras
+
 from ..calibration import calibrate
 from ..graph.mapping import PopulationSpec
 from .input_type import InputType
@@ -71,11 +73,11 @@ class DataNorm(RateConverter):
                              f"{percentile!r}.")
         self.percentile = float(percentile)
 
-    def pre_convert(self, tf_model: Any) -> PreConvertOutput:
+    def pre_convert(self, tf_model: keras.Model) -> PreConvertOutput:
         if self.norm_data is None:
             raise ValueError("DataNorm needs norm_data (calibration inputs) to normalise; "
                              "pass norm_data=..., or use the Simple converter.")
-        mapped = self.mapped
+        mapped = self._require_mapped()
         names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
         stats = calibrate(tf_model, mapped, self.norm_data, names,
                           signed_input=self.signed_input)

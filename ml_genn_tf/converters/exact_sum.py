@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
+
 from ml_genn.compilers import InferenceCompiler
-from ml_genn.neurons import BinarySpikeInput, IntegrateFire
+from ml_genn.neurons import BinarySpikeInput, IntegrateFire, Neuron
 
 from ..graph.mapping import PopulationSpec
 from .converter import Converter
@@ -34,10 +36,11 @@ class ExactSum(Converter):
     def __init__(self, evaluate_timesteps: int = 2):
         self.evaluate_timesteps = int(evaluate_timesteps)
 
-    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         return BinarySpikeInput(signed_spikes=True)
 
-    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
         if is_output:
             return IntegrateFire(v_thresh=NEVER, readout="var")
         return IntegrateFire(v_thresh=1.0, relative_reset=True)
@@ -46,6 +49,6 @@ class ExactSum(Converter):
         # V(T) = (T - 1) W x + T b': with b' = b (T - 1) / T, V(T) = (T - 1)(W x + b).
         return (self.evaluate_timesteps - 1) / self.evaluate_timesteps
 
-    def create_compiler(self, **kwargs: Any) -> Any:
+    def create_compiler(self, **kwargs: Any) -> InferenceCompiler:
         kwargs.setdefault("precision", "highest")
         return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps, **kwargs)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import keras
 import numpy as np
+
 from ml_genn.compilers import FewSpikeCompiler
-from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, Neuron
 from ml_genn.utils.value import check_init_value
 
 from ..calibration import calibrate
@@ -111,9 +113,10 @@ class FewSpike(Converter):
                         "conversion", "Pool after the first ReLU, or use unsigned input."))
         return problems
 
-    def pre_convert(self, tf_model: Any) -> PreConvertOutput:
-        mapped = self.mapped
-        alphas, stats = {}, None
+    def pre_convert(self, tf_model: keras.Model) -> PreConvertOutput:
+        mapped = self._require_mapped()
+        alphas: dict[str, float] = {}
+        stats = None
         if self.norm_data is not None:
             names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
             stats = calibrate(tf_model, mapped, self.norm_data, names,
@@ -123,7 +126,8 @@ class FewSpike(Converter):
         layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()
                        for layer in spec.layers}
         first = mapped.inputs[0] if mapped.inputs else None
-        return PreConvertOutput(layer_alpha, alphas.get(first) if stats else None, alphas)
+        return PreConvertOutput(layer_alpha, alphas.get(first) if stats and first else None,
+                                alphas)
 
     def _alpha(self, spec: PopulationSpec, stats: dict | None, alphas: dict) -> float:
         if spec.kind == "max_pool":
@@ -141,14 +145,15 @@ class FewSpike(Converter):
             alpha = min(alpha, spec.max_value / self.max_fraction)
         return float(alpha)
 
-    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         spec = self.current_population
         alpha = self.alpha
         if pre_convert_output is not None and spec is not None:
             alpha = pre_convert_output.alphas.get(spec.name, alpha)
         return FewSpikeReluInput(self.k, alpha, self.signed_input)
 
-    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
         spec = self.current_population
         alpha = self.alpha
         if pre_convert_output is not None and spec is not None:
@@ -157,14 +162,16 @@ class FewSpike(Converter):
 
     def make_neuron(self, spec: PopulationSpec, pre: Any) -> Any:
         neuron = super().make_neuron(spec, pre)
-        if self.rounding == "nearest" and spec.kind == "relu" and not spec.is_output:
+        if self.rounding == "nearest" and spec.kind == "relu" and not spec.is_output \
+                and isinstance(neuron, FewSpikeRelu):
             # half a step of the K-bit code added to the input: floor becomes rounding
-            half = float(neuron.alpha) * 2.0 ** -(self.k + 1)
-            neuron.bias = check_init_value(np.asarray(neuron.bias, np.float32) + half
-                                           if isinstance(neuron.bias, np.ndarray)
-                                           else float(neuron.bias) + half,
-                                           "bias", type(neuron).__name__)
+            half = float(getattr(neuron, "alpha")) * 2.0 ** -(self.k + 1)  # noqa: B009
+            bias = getattr(neuron, "bias")  # noqa: B009
+            bias = np.asarray(bias, np.float32) + half if isinstance(bias, np.ndarray) \
+                else float(bias) + half
+            setattr(neuron, "bias", check_init_value(bias, "bias",  # noqa: B010
+                                                     type(neuron).__name__))
         return neuron
 
-    def create_compiler(self, **kwargs: Any) -> Any:
+    def create_compiler(self, **kwargs: Any) -> FewSpikeCompiler:
         return FewSpikeCompiler(k=self.k, **kwargs)

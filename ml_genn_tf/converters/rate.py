@@ -1,14 +1,21 @@
 """What the rate-coded converters (Simple, DataNorm, SpikeNorm) share."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-import warnings
-
+import keras
 import numpy as np
+
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity.max_pool_2d import RATE_RULES
-from ml_genn.neurons import BinarySpikeInput, IntegrateFire, IntegrateFireInput, PoissonInput
+from ml_genn.neurons import (
+    BinarySpikeInput,
+    IntegrateFire,
+    IntegrateFireInput,
+    Neuron,
+    PoissonInput,
+)
 
 from ..errors import Problem
 from ..graph.mapping import MappedModel, PopulationSpec
@@ -103,7 +110,7 @@ class RateConverter(Converter):
                           UserWarning, stacklevel=3)
         return mapped
 
-    def create_input_neurons(self, pre_convert_output: Any) -> Any:
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         if self.input_type == InputType.SPIKE:
             return BinarySpikeInput(signed_spikes=self.signed_input)
         if self.input_type == InputType.POISSON:
@@ -114,7 +121,8 @@ class RateConverter(Converter):
         """Firing threshold of a hidden population (1: the weights are normalised)."""
         return 1.0
 
-    def create_neurons(self, tf_layer: Any, pre_convert_output: Any, is_output: bool) -> Any:
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
         spec = self.current_population
         if spec is not None and spec.kind == "max_pool":
             return IntegrateFire(v_thresh=1.0, relative_reset=True,
@@ -125,5 +133,5 @@ class RateConverter(Converter):
         return IntegrateFire(v_thresh=threshold, relative_reset=self.reset == "subtract",
                              readout="spike_count" if is_output else None)
 
-    def create_compiler(self, **kwargs: Any) -> Any:
+    def create_compiler(self, **kwargs: Any) -> InferenceCompiler:
         return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps, **kwargs)

@@ -5,9 +5,10 @@ import copy
 from typing import Any
 
 import numpy as np
+
+from ml_genn import Network, Population
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.neurons import LeakyIntegrate
-from ml_genn.utils.value import check_init_value
 
 from ..calibration import iter_batches
 from ..graph.mapping import MappedModel
@@ -75,12 +76,12 @@ class SpikeNorm(RateConverter):
                 todo.extend(mapped[current].sources)
         return found
 
-    def post_convert(self, mlg_network: Any, mlg_network_inputs: list,
-                     mlg_model_outputs: list) -> None:
+    def post_convert(self, mlg_network: Network, mlg_network_inputs: list[Population],
+                     mlg_model_outputs: list[Population]) -> None:
         if self.norm_data is None:
             raise ValueError("SpikeNorm needs norm_data (calibration inputs); pass "
                              "norm_data=..., or use the Simple converter.")
-        mapped = self.mapped
+        mapped = self._require_mapped()
         pops = {p.name: p for p in mlg_network.populations}
         xs = self._calibration_inputs(mapped)
         batch = int(min(256, len(xs[0])))
@@ -90,18 +91,17 @@ class SpikeNorm(RateConverter):
                     (spec.is_output and not spec.is_source and self.readout == "var"):
                 continue
             members = self._ancestors(mapped, name)
-            probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, readout="max_var")
-            if spec.bias is not None:
-                probe.bias = check_init_value(spec.bias.reshape(spec.shape).astype(np.float32),
-                                              "bias", "LeakyIntegrate")
+            bias = (0.0 if spec.bias is None
+                    else spec.bias.reshape(spec.shape).astype(np.float32))
+            probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, bias=bias, readout="max_var")
             neurons = {n: copy.copy(pops[n].neuron) for n in members if n != name}
             neurons[name] = probe
             sub, inputs, _, _ = self.build_network(mapped, None, only=members, neurons=neurons)
             target = next(p for p in sub.populations if p.name == name)
             compiled = InferenceCompiler(evaluate_timesteps=self.norm_timesteps,
                                          batch_size=batch).compile(sub)
-            data = {p: x.reshape((len(x),) + tuple(p.shape))
-                    for p, x in zip(inputs, xs) if p.name in members}
+            data = {p: x.reshape((len(x),) + tuple(mapped[p.name].shape))
+                    for p, x in zip(inputs, xs, strict=True) if p.name in members}
             with compiled:
                 out, _ = compiled.predict(data, [target], callbacks=[])
             threshold = float(np.max(out[target]))

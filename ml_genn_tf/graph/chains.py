@@ -18,14 +18,39 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-from ml_genn.connectivity import (AvgPool2D, AvgPoolConv2D, AvgPoolDense2D, Chained, Conv2D,
-                                  Conv2DTranspose, Dense, DepthwiseConv2D, MaxPool2D,
-                                  OneToOne, Pad2D, Sparse, Upsample2D)
+
+from ml_genn.connectivity import (
+    AvgPool2D,
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Chained,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    DepthwiseConv2D,
+    MaxPool2D,
+    OneToOne,
+    Pad2D,
+    Sparse,
+    Upsample2D,
+)
 from ml_genn.connectivity.base_conv_2d import axis_pads, window_geometry
 
-from .ops import (AffineOp, AvgPoolOp, Conv2DOp, Conv2DTransposeOp, DenseOp,
-                  DepthwiseConv2DOp, EmbedOp, GlobalAvgPoolOp, IdentityOp, MaxPoolOp,
-                  ReshapeOp, UpsampleOp, ZeroPaddingOp)
+from .ops import (
+    AffineOp,
+    AvgPoolOp,
+    Conv2DOp,
+    Conv2DTransposeOp,
+    DenseOp,
+    DepthwiseConv2DOp,
+    EmbedOp,
+    GlobalAvgPoolOp,
+    IdentityOp,
+    MaxPoolOp,
+    ReshapeOp,
+    UpsampleOp,
+    ZeroPaddingOp,
+)
 
 
 class ChainStep(NamedTuple):
@@ -260,7 +285,8 @@ def _fold_padding(items: list, i: int) -> bool:
         return False
     conv = items[i + 1]
     pads = _explicit(conv.op, conv.in_shape)
-    total = tuple((p[0] + z[0], p[1] + z[1]) for p, z in zip(pads, item.op.padding))
+    total = tuple((p[0] + z[0], p[1] + z[1])
+                  for p, z in zip(pads, item.op.padding, strict=True))
     items[i + 1] = _Item(conv.op._replace(padding=total), item.in_shape, conv.out_shape)
     del items[i]
     return True
@@ -280,10 +306,15 @@ def _merge_dense(items: list, i: int) -> bool:
     return True
 
 
+def _pair(value: Any) -> tuple[int, int]:
+    return int(value[0]), int(value[1])
+
+
 def _is_pointwise(op) -> bool:
     """A 1x1 convolution with stride 1 and no padding (a per-pixel matrix)."""
     return isinstance(op, Conv2DOp) and op.kernel.shape[:2] == (1, 1) \
-        and tuple(op.strides) == (1, 1) and np.all(np.asarray(_explicit(op, (1, 1))) == 0)
+        and tuple(op.strides) == (1, 1) \
+        and bool(np.all(np.asarray(_explicit(op, (1, 1))) == 0))
 
 
 def _compose(first, second) -> np.ndarray | None:
@@ -324,7 +355,7 @@ def _merge_pointwise(items: list, i: int) -> bool:
     kernel = _compose(item.op, nxt.op)
     if kernel is None:
         return False
-    op = Conv2DOp(kernel, None, tuple(geometry.strides), _padding(geometry.padding))
+    op = Conv2DOp(kernel, None, _pair(geometry.strides), _padding(geometry.padding))
     items[i + 1] = _Item(op, item.in_shape, nxt.out_shape)
     del items[i]
     return True
@@ -339,7 +370,7 @@ def _merge_subsampling(items: list, i: int) -> bool:
     if not (isinstance(item.op, Conv2DOp) and isinstance(nxt.op, AvgPoolOp)
             and tuple(nxt.op.pool_size) == (1, 1)):
         return False
-    strides = tuple(a * b for a, b in zip(item.op.strides, nxt.op.strides))
+    strides = (item.op.strides[0] * nxt.op.strides[0], item.op.strides[1] * nxt.op.strides[1])
     pads = _explicit(item.op, item.in_shape)
     k = item.op.kernel.shape[:2]
     new = []
@@ -347,8 +378,9 @@ def _merge_subsampling(items: list, i: int) -> bool:
         after = (nxt.out_shape[a] - 1) * strides[a] + k[a] - item.in_shape[a] - pads[a][0]
         if after < 0:
             return False
-        new.append((pads[a][0], int(after)))
-    items[i + 1] = _Item(item.op._replace(strides=strides, padding=tuple(new)), item.in_shape,
+        new.append((int(pads[a][0]), int(after)))
+    padding = ((new[0][0], new[0][1]), (new[1][0], new[1][1]))
+    items[i + 1] = _Item(item.op._replace(strides=strides, padding=padding), item.in_shape,
                          nxt.out_shape)
     del items[i]
     return True
@@ -396,10 +428,9 @@ def match_chain(chain: Chain) -> ChainMatch | None:
 
 def _match(items: list) -> ChainMatch | None:
     kinds = tuple(type(i.op) for i in items)
-    first = items[0] if items else None
-    last = items[-1] if items else None
     if not items:
         return ChainMatch(OneToOne, {}, 1.0, None, None)
+    first, last = items[0], items[-1]
     if kinds == (AffineOp,):
         scale = _full(first.op.scale, first.in_shape).reshape(-1).astype(np.float32)
         return ChainMatch(OneToOne, {}, scale, None, None)
@@ -471,6 +502,8 @@ def _step(item: _Item) -> tuple[type, dict, Any]:
         return OneToOne, {}, _full(op.scale, item.in_shape).reshape(-1).astype(np.float32)
     if isinstance(op, (AvgPoolOp, GlobalAvgPoolOp, EmbedOp, Conv2DOp, DepthwiseConv2DOp)):
         match = _match([item])
+        if match is None:
+            raise TypeError(f"Internal error: no connectivity for {type(op).__name__}.")
         params = {k: v for k, v in match.params.items() if k != "flatten"}
         return match.cls, params, match.weight
     if isinstance(op, Conv2DTransposeOp):

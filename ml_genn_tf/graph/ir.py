@@ -7,8 +7,9 @@ and the rewrite passes work on ops only: they never touch the user's layers.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass
@@ -37,6 +38,14 @@ class Node:
     keras_tensor: Any = None
     op: Any = None
     layers: list = field(default_factory=list)
+
+    @property
+    def known_shape(self) -> tuple[int, ...]:
+        """``shape``, which the check pass guarantees is known before mapping."""
+        if self.shape is None:
+            raise ValueError(f"Internal error: node '{self.name}' has no static shape; "
+                             "the check pass should have reported it.")
+        return self.shape
 
     @property
     def layer_name(self) -> str:

@@ -38,9 +38,9 @@ def unsupported_kind(node) -> Problem:
 
 def _expand(graph: Graph, node: Node, ops: list) -> None:
     """Replace ``node`` by a chain of nodes computing ``ops`` in order."""
-    inputs, shape = list(node.inputs), graph[node.inputs[0]].shape
+    inputs, shape = list(node.inputs), graph[node.inputs[0]].known_shape
     for i, op in enumerate(ops[:-1]):
-        shape = apply_op(op, [np.zeros((1,) + tuple(shape))]).shape[1:]
+        shape = apply_op(op, [np.zeros((1, *shape))]).shape[1:]
         step = graph.add(Node(graph.unique_name(f"{node.name}/{i}"), node.layer, inputs,
                               tuple(int(n) for n in shape), op=op))
         inputs = [step.name]

@@ -24,8 +24,18 @@ import numpy as np
 from ..errors import Problem
 from .chains import Chain, ChainMatch, ChainStep, ConnectionSpec, chained_match, match_chain
 from .ir import Graph
-from .ops import (ActivationOp, AddOp, AffineOp, ConcatenateOp, EmbedOp, InputOp, MaxPoolOp,
-                  ReshapeOp, apply_op, is_linear)
+from .ops import (
+    ActivationOp,
+    AddOp,
+    AffineOp,
+    ConcatenateOp,
+    EmbedOp,
+    InputOp,
+    MaxPoolOp,
+    ReshapeOp,
+    apply_op,
+    is_linear,
+)
 from .spiking import is_spiking, view_source
 
 #: Most paths through one region before the mapping gives up.
@@ -112,8 +122,8 @@ def _branch_op(node, index: int, graph: Graph):
         scale = 1.0 if op.scales is None else float(op.scales[index])
         return None if scale == 1.0 else AffineOp(scale, 0.0)
     if isinstance(op, ConcatenateOp):
-        start = sum(graph[i].shape[op.axis] for i in node.inputs[:index])
-        return EmbedOp(op.axis, start, node.shape[op.axis])
+        start = sum(graph[i].known_shape[op.axis] for i in node.inputs[:index])
+        return EmbedOp(op.axis, start, node.known_shape[op.axis])
     return op
 
 
@@ -138,7 +148,7 @@ class _Mapper:
                 self.problems.append(_problem(node, "a model input is also a model output",
                                               "Outputs must be computed by layers."))
                 continue
-            spec = PopulationSpec(node.name, _kind(node), node.shape, node.shape,
+            spec = PopulationSpec(node.name, _kind(node), node.known_shape, node.known_shape,
                                   node.layer, list(node.layers), is_output,
                                   getattr(node.op, "max_value", None),
                                   node.op if isinstance(node.op, InputOp) else None)
@@ -183,7 +193,7 @@ class _Mapper:
         for index, inp in enumerate(node.inputs):
             op = _branch_op(node, index, self.graph)
             for source, steps in self.paths(inp, target):
-                step = [ChainStep(op, name, self.graph[inp].shape, node.shape)] \
+                step = [ChainStep(op, name, self.graph[inp].known_shape, node.known_shape)] \
                     if op is not None else []
                 result.append((source, steps + step))
                 if len(result) > MAX_PATHS:
@@ -204,12 +214,14 @@ class _Mapper:
         if spec.kind == "max_pool":
             node = self.graph[spec.name]
             source, views = view_source(self.graph, node.inputs[0])
-            steps = [ChainStep(self.graph[v].op, v, self.graph[self.graph[v].inputs[0]].shape,
-                               self.graph[v].shape) for v in views]
-            steps.append(ChainStep(node.op, node.name, self.graph[node.inputs[0]].shape,
-                                   node.shape))
+            steps = [ChainStep(self.graph[v].op, v,
+                               self.graph[self.graph[v].inputs[0]].known_shape,
+                               self.graph[v].known_shape) for v in views]
+            steps.append(ChainStep(node.op, node.name, self.graph[node.inputs[0]].known_shape,
+                                   node.known_shape))
             spec.chains = [Chain(source, tuple(steps))]
             return
+        assert spec.sink is not None, "every population that is not a max pool has a sink"
         spec.chains = [Chain(src, tuple(steps)) for src, steps in self.paths(spec.sink,
                                                                              spec.name)]
         zeros = {c.source: np.zeros((1,) + self.pops[c.source].keras_shape)

@@ -26,11 +26,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from ml_genn.connectivity.base_conv_2d import window_geometry
 
 from .ir import Graph, Node
-from .ops import (ActivationOp, AddOp, AffineOp, ConcatenateOp, MaxPoolOp, ZeroPaddingOp,
-                  is_linear)
+from .ops import ActivationOp, AddOp, AffineOp, ConcatenateOp, MaxPoolOp, ZeroPaddingOp, is_linear
 from .spiking import is_spiking
 
 _PASSABLE = (AffineOp, ZeroPaddingOp)
@@ -70,11 +70,11 @@ def _pooled_shape(op: MaxPoolOp, in_shape: tuple) -> tuple:
 def _split_concat(graph: Graph, pool: Node) -> list[Node] | None:
     """``Concatenate(channels) -> MaxPool`` -> one MaxPool per branch, concatenated."""
     concat = graph[pool.inputs[0]]
-    if not isinstance(concat.op, ConcatenateOp) or concat.op.axis != len(concat.shape) - 1:
+    if not isinstance(concat.op, ConcatenateOp) or concat.op.axis != len(concat.known_shape) - 1:
         return None
     branches = []
     for i, name in enumerate(concat.inputs):
-        shape = _pooled_shape(pool.op, graph[name].shape)
+        shape = _pooled_shape(pool.op, graph[name].known_shape)
         branches.append(graph.add(Node(graph.unique_name(f"{pool.name}#{i}"), pool.layer,
                                        [name], shape, op=pool.op)))
     axis = 0 if not pool.op.keepdims else concat.op.axis
@@ -109,8 +109,8 @@ def _fold(between: list[Node], channels: int):
     scale, offset = np.ones(channels), np.zeros(channels)
     for node in between:
         if isinstance(node.op, AffineOp):
-            s = _per_channel(node.op.scale, node.shape)
-            o = _per_channel(node.op.offset, node.shape)
+            s = _per_channel(node.op.scale, node.known_shape)
+            o = _per_channel(node.op.offset, node.known_shape)
             if s is None or o is None:
                 return None
             scale, offset = scale * s, offset * s + o
@@ -128,18 +128,20 @@ def _move_to_source(graph: Graph, pool: Node) -> bool:
     if found is None or not found[1]:
         return False
     source, between = found
-    folded = _fold(between, source.shape[-1])
+    folded = _fold(between, source.known_shape[-1])
     if folded is None:
         return False
     pads, scale, offset = folded
     signs = np.where(scale < 0, -1.0, 1.0)
     padding: Any = pool.op.padding
     if np.any(pads != 0):
-        in_hw = tuple(int(n + p.sum()) for n, p in zip(source.shape[:2], pads))
+        in_hw = (int(source.known_shape[0] + pads[0].sum()),
+                 int(source.known_shape[1] + pads[1].sum()))
         _, own = window_geometry(in_hw, pool.op.pool_size, pool.op.strides, padding)
         if padding == "same" and np.any(np.asarray(own) != 0) and np.any(signs < 0):
             return False    # "same" positions must never win, explicit zeros must
-        padding = tuple((int(p[0] + o[0]), int(p[1] + o[1])) for p, o in zip(pads, own))
+        padding = tuple((int(p[0] + o[0]), int(p[1] + o[1]))
+                        for p, o in zip(pads, own, strict=True))
     pool.op = pool.op._replace(padding=padding,
                                signs=None if np.all(signs > 0) else signs)
     pool.inputs = [source.name]
@@ -168,15 +170,15 @@ def _split_signs(graph: Graph, pool: Node) -> bool:
     value = graph[pool.inputs[0]]
     if not is_linear(value.op) or pool.op.signs is not None:
         return False
-    channels = value.shape[-1]
+    channels = value.known_shape[-1]
 
     def add(name: str, inputs: list, shape: tuple, op) -> Node:
         return graph.add(Node(graph.unique_name(name), pool.layer, inputs, shape, op=op))
-    positive = add(f"{value.name}/relu+", [value.name], value.shape, ActivationOp("relu"))
-    negated = add(f"{value.name}/negate", [value.name], value.shape, AffineOp(-1.0, 0.0))
-    negative = add(f"{value.name}/relu-", [negated.name], value.shape, ActivationOp("relu"))
-    high = add(f"{pool.name}/max", [positive.name], pool.shape, pool.op)
-    low = add(f"{pool.name}/min", [negative.name], pool.shape,
+    positive = add(f"{value.name}/relu+", [value.name], value.known_shape, ActivationOp("relu"))
+    negated = add(f"{value.name}/negate", [value.name], value.known_shape, AffineOp(-1.0, 0.0))
+    negative = add(f"{value.name}/relu-", [negated.name], value.known_shape, ActivationOp("relu"))
+    high = add(f"{pool.name}/max", [positive.name], pool.known_shape, pool.op)
+    low = add(f"{pool.name}/min", [negative.name], pool.known_shape,
               pool.op._replace(signs=-np.ones(channels)))
     joined = Node(graph.unique_name(f"{pool.name}/max-min"), pool.layer, [high.name, low.name],
                   pool.shape, pool.keras_tensor, AddOp((1.0, -1.0)), list(pool.layers))

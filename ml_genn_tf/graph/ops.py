@@ -9,14 +9,15 @@ batch axis first); shapes exclude the batch axis.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
+
 from ml_genn.connectivity.base_conv_2d import window_counts, window_geometry
 from ml_genn.connectivity.conv_2d_transpose import transpose_output_size
 from ml_genn.connectivity.upsample_2d import interpolation_matrix
 
-Padding = Union[str, tuple[tuple[int, int], tuple[int, int]]]
+Padding = str | tuple[tuple[int, int], tuple[int, int]]
 
 
 class ActivationOp(NamedTuple):
@@ -211,9 +212,9 @@ def conv2d_transpose(x, kernel, strides, padding):
     kh, kw = kernel.shape[:2]
     n, rows, cols, _ = x.shape
     out_hw = [transpose_output_size(m, k, s, padding)
-              for m, k, s in zip((rows, cols), (kh, kw), strides)]
+              for m, k, s in zip((rows, cols), (kh, kw), strides, strict=False)]
     crop = [max(k - s, 0) // 2 if padding == "same" else 0
-            for k, s in zip((kh, kw), strides)]
+            for k, s in zip((kh, kw), strides, strict=False)]
     full = np.zeros((n, max(out_hw[0] + crop[0], (rows - 1) * strides[0] + kh),
                      max(out_hw[1] + crop[1], (cols - 1) * strides[1] + kw), kernel.shape[2]))
     for i in range(kh):
@@ -261,7 +262,7 @@ def apply_activation(op: ActivationOp, x: np.ndarray) -> np.ndarray:
 def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np.ndarray:
     """Evaluate ``op`` on a batch. ``linear_only`` drops biases and offsets (the linear
     part of an affine op); activations are applied unless the op is linear."""
-    x = inputs[0] if inputs else None
+    x = inputs[0]
     bias = None if linear_only else getattr(op, "bias", None)
     if isinstance(op, DenseOp):
         y = x @ op.kernel
@@ -288,7 +289,7 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
         y = x
     elif isinstance(op, AddOp):
         scales = op.scales or (1.0,) * len(inputs)
-        y = sum(v * s for v, s in zip(inputs, scales))
+        y = sum(v * s for v, s in zip(inputs, scales, strict=False))
     elif isinstance(op, ConcatenateOp):
         y = np.concatenate(inputs, axis=op.axis + 1)
     elif isinstance(op, ZeroPaddingOp):

@@ -17,15 +17,23 @@ that replaces ops by new NumPy ops: the user's layers are never touched.
 from __future__ import annotations
 
 import numpy as np
+
 from ml_genn.connectivity.base_conv_2d import axis_pads
 
-from .max_pool import commute_max_pool
-
 from .ir import Graph, Node
-from .ops import (WEIGHTED, ActivationOp, AffineOp, Conv2DOp, Conv2DTransposeOp,
-                  DepthwiseConv2DOp,
-                  IdentityOp, InputOp, MaxPoolOp, ReshapeOp, ZeroPaddingOp)
-from .spiking import is_spiking
+from .max_pool import commute_max_pool
+from .ops import (
+    WEIGHTED,
+    ActivationOp,
+    AffineOp,
+    Conv2DOp,
+    Conv2DTransposeOp,
+    DepthwiseConv2DOp,
+    IdentityOp,
+    InputOp,
+    ReshapeOp,
+    ZeroPaddingOp,
+)
 
 
 def split_activations(graph: Graph) -> None:
@@ -133,7 +141,8 @@ def fold_zero_padding(graph: Graph) -> None:
             continue
         for consumer in consumers:
             pads = _explicit_padding(consumer.op, node.shape)
-            total = tuple((p[0] + z[0], p[1] + z[1]) for p, z in zip(pads, node.op.padding))
+            total = tuple((p[0] + z[0], p[1] + z[1])
+                          for p, z in zip(pads, node.op.padding, strict=True))
             consumer.op = consumer.op._replace(padding=total)
         graph.remove(node.name, node.inputs[0])
 

@@ -3,10 +3,18 @@
 Importing this package registers the built-in handlers. Add a layer with
 :func:`register_handler`; :func:`support_table` lists what is supported.
 """
-from . import (activations, applications, inputs, merge,  # noqa: F401 (registration)
-               pooling, preprocessing, regularization, shape, weighted)
-from .registry import (LAYER_HANDLERS, HandlerContext, find_handler, register_handler,
-                       support_table)
+from . import (  # noqa: F401 (registration)
+               activations,
+               applications,
+               inputs,
+               merge,
+               pooling,
+               preprocessing,
+               regularization,
+               shape,
+               weighted,
+)
+from .registry import LAYER_HANDLERS, HandlerContext, find_handler, register_handler, support_table
 
 __all__ = ["LAYER_HANDLERS", "HandlerContext", "find_handler", "register_handler",
            "support_table"]

@@ -54,7 +54,7 @@ def weights(layer: Any, names: list[str]) -> dict[str, np.ndarray]:
                                "Quantized or LoRA layers are not supported: merge or "
                                "dequantize the weights first.")
     out = {}
-    for name, value in zip(names, values):
+    for name, value in zip(names, values, strict=False):  # extra arrays are unused
         array = np.asarray(value, dtype=np.float64)
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         if bad:

@@ -51,7 +51,7 @@ def convert_global_max_pooling2d(layer, ctx) -> MaxPoolOp:
     """GlobalMaxPooling2D -> ``MaxPool2D`` over the whole image (as MaxPooling2D)."""
     config = layer.get_config()
     check_channels_last(layer, config)
-    size = tuple(int(n) for n in ctx.input_shapes[0][:2])
+    size = (int(ctx.input_shapes[0][0]), int(ctx.input_shapes[0][1]))
     return MaxPoolOp(size, size, "valid", keepdims=bool(config.get("keepdims", False)))
 
 

@@ -10,7 +10,8 @@ table (:func:`support_table`).
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 #: Keras layer class -> handler.
 LAYER_HANDLERS: dict[type, Callable] = {}

@@ -6,8 +6,15 @@ import keras
 import numpy as np
 
 from ..errors import UnsupportedLayer
-from ..graph.ops import (ActivationOp, AffineOp, Conv2DOp, Conv2DTransposeOp, DenseOp,
-                         DepthwiseConv2DOp, ReshapeOp)
+from ..graph.ops import (
+    ActivationOp,
+    AffineOp,
+    Conv2DOp,
+    Conv2DTransposeOp,
+    DenseOp,
+    DepthwiseConv2DOp,
+    ReshapeOp,
+)
 from .common import check_channels_last, pair, parse_activation, weights
 from .registry import register_handler
 

@@ -6,7 +6,8 @@ schedule). One op class per connectivity class, registered with :func:`register_
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -25,7 +26,7 @@ def register_op(connectivity_cls: type) -> Callable[[type], type]:
     return decorator
 
 
-def build_op(connectivity: Any, precision: str | None) -> "ConnectivityOp":
+def build_op(connectivity: Any, precision: str | None) -> ConnectivityOp:
     for cls in type(connectivity).__mro__:
         if cls in OPS:
             return OPS[cls](connectivity, precision)
@@ -59,13 +60,26 @@ class ConnectivityOp:
     def apply(self, weights: Any, events: jnp.ndarray) -> jnp.ndarray:
         raise NotImplementedError
 
+    # --- stateful ops (``stateful = True``) only ---------------------------------------
+    stateful: bool = False
+
+    def init_state(self, batch: int) -> Any:
+        """Per-batch state of a stateful op, carried between timesteps."""
+        raise NotImplementedError(f"{type(self).__name__} is stateless: it has no state.")
+
+    def apply_step(self, state: Any, events: jnp.ndarray,
+                   phase: jnp.ndarray | None) -> tuple[Any, jnp.ndarray]:
+        """``(new state, weighted input)`` of a stateful op for one timestep."""
+        raise NotImplementedError(f"{type(self).__name__} is stateless: use apply().")
+
     def delay_groups(self, rng: np.random.Generator) -> list[tuple[int, Any]]:
         """``[(delay_steps, weights)]``: one group for a scalar delay; per-synapse delays
         are split into one masked copy of the weights per distinct delay."""
         delay = self.conn.delay
-        if np.isscalar(delay):
+        if isinstance(delay, (int, float, np.integer, np.floating)):
             return [(int(delay), self.prepare(rng))]
         return self.split_synapse_delays(np.asarray(delay), rng)
 
     def split_synapse_delays(self, delay: np.ndarray, rng) -> list[tuple[int, Any]]:
-        raise NotImplementedError(f"{type(self.conn).__name__} does not support per-synapse delays.")
+        raise NotImplementedError(
+            f"{type(self.conn).__name__} does not support per-synapse delays.")

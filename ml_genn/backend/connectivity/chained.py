@@ -53,6 +53,6 @@ class ChainedOp(ConnectivityOp):
     def apply(self, weights, events):
         steps, scale = weights
         x = events
-        for op, w in zip(self.ops, steps):
+        for op, w in zip(self.ops, steps, strict=False):
             x = op.apply(w, x.reshape((x.shape[0],) + op.source_shape))
         return (x * scale).reshape((events.shape[0],) + self.target_shape)

@@ -83,14 +83,15 @@ class Conv2DTransposeOp(ImageOp):
         c = connectivity
         self.pads = []
         for n, k, s, out in zip(self.source_shape[:2], c.conv_size, c.conv_strides,
-                                self.target_image_size()):
+                                self.target_image_size(), strict=True):
             p = max(k - s, 0) // 2 if c.conv_padding == "same" else 0
             self.pads.append((k - 1 - p, out - 1 + p - (n - 1) * s))
 
     def target_image_size(self) -> tuple[int, int]:
         c = self.conn
-        return tuple(transpose_output_size(n, k, s, c.conv_padding) for n, k, s
-                     in zip(self.source_shape[:2], c.conv_size, c.conv_strides))
+        rows, cols = (transpose_output_size(n, k, s, c.conv_padding) for n, k, s
+                      in zip(self.source_shape[:2], c.conv_size, c.conv_strides, strict=True))
+        return rows, cols
 
     def prepare(self, rng):
         c = self.conn

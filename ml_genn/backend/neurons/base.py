@@ -9,7 +9,8 @@ Both schedules call the same ``step``, so they cannot drift apart.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
@@ -30,7 +31,7 @@ def register_dynamics(neuron_cls: type) -> Callable[[type], type]:
     return decorator
 
 
-def build_dynamics(neuron: Any, shape: tuple[int, ...], dt: float) -> "NeuronDynamics":
+def build_dynamics(neuron: Any, shape: tuple[int, ...], dt: float) -> NeuronDynamics:
     for cls in type(neuron).__mro__:
         if cls in DYNAMICS:
             return DYNAMICS[cls](neuron, shape, dt)
@@ -61,7 +62,7 @@ class NeuronDynamics:
         return batched(materialise(getattr(self.neuron, name), self.shape, name,
                                    self.owner, rng))
 
-    def full(self, value: jnp.ndarray, batch_size: int) -> jnp.ndarray:
+    def full(self, value: jnp.ndarray | float, batch_size: int) -> jnp.ndarray:
         """``value`` broadcast to ``(batch_size, *shape)`` float32."""
         return jnp.broadcast_to(value, (batch_size,) + self.shape).astype(jnp.float32)
 
@@ -80,8 +81,8 @@ class NeuronDynamics:
 def batched(value: np.ndarray) -> jnp.ndarray:
     """A per-neuron array gets a leading batch axis of 1 (JAX rank promotion is explicit);
     a scalar stays 0-d."""
-    value = jnp.asarray(value, jnp.float32)
-    return value if value.ndim == 0 else value[None]
+    array = jnp.asarray(value, jnp.float32)
+    return array if array.ndim == 0 else array[None]
 
 
 def reset(v: jnp.ndarray, spike: jnp.ndarray, v_thresh: jnp.ndarray, v_reset: jnp.ndarray,

@@ -9,8 +9,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ...neurons import (BernoulliGenerator, CustomGenerator, DCGenerator, PoissonGenerator,
-                        SpikeGenerator)
+from ...neurons import (
+    BernoulliGenerator,
+    CustomGenerator,
+    DCGenerator,
+    PoissonGenerator,
+    SpikeGenerator,
+)
 from ...utils.data import time_to_step
 from .base import NeuronDynamics, register_dynamics
 from .leaky_integrate_fire import float32, host_param, param

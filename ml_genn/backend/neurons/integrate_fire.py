@@ -39,4 +39,5 @@ class IntegrateFireDynamics(NeuronDynamics):
 class IntegrateFireInputDynamics(IntegrateFireDynamics):
     def params(self, rng):
         zero = jnp.zeros((), jnp.float32)
-        return IFParams(*(self.param(n, rng) for n in ("v_thresh", "v_reset", "v")), bias=zero)
+        return IFParams(self.param("v_thresh", rng), self.param("v_reset", rng),
+                        self.param("v", rng), bias=zero)

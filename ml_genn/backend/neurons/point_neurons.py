@@ -2,6 +2,7 @@
 (equations and order of operations in their docstrings)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import jax.numpy as jnp
@@ -9,8 +10,14 @@ import numpy as np
 
 from ...neurons import GLIF3, ExpLIF, Izhikevich, QuadraticIF
 from .base import NeuronDynamics, register_dynamics
-from .leaky_integrate_fire import (float32, host_param, param, refrac_steps, refractory_update,
-                                   zeros_int)
+from .leaky_integrate_fire import (
+    float32,
+    host_param,
+    param,
+    refrac_steps,
+    refractory_update,
+    zeros_int,
+)
 
 
 class IzhikevichParams(NamedTuple):
@@ -60,6 +67,7 @@ class _EulerIFDynamics(NeuronDynamics):
     threshold, reset to ``v_reset`` and the refractory counter."""
 
     names: tuple[str, ...] = ()
+    params_type: Callable[..., NamedTuple]
 
     def params(self, rng):
         values = {n: param(self, n, rng) for n in self.names}
