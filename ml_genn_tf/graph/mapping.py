@@ -156,8 +156,12 @@ class _Mapper:
             if spec.kind in ("relu", "softmax"):
                 spec.sink = node.inputs[0]
                 sink = graph[spec.sink]
-                if not is_spiking(sink) and len(graph.consumers(sink.name)) == 1:
+                while not is_spiking(sink) and len(graph.consumers(sink.name)) == 1:
+                    # the layers folded into this population's input (Conv2D, BatchNorm)
                     spec.layers += [layer for layer in sink.layers if layer not in spec.layers]
+                    if len(sink.inputs) != 1 or not is_linear(sink.op):
+                        break
+                    sink = graph[sink.inputs[0]]
                 if spec.kind == "softmax":
                     spec.keras_tensor = sink.keras_tensor
             elif spec.kind == "linear":
