@@ -223,6 +223,12 @@ def _absorb_affine(items: list, i: int) -> bool:
             items[i] = nxt
             items[i + 1] = _Item(AffineOp(channel, 0.0), nxt.out_shape, nxt.out_shape)
             return True
+    if prev is not None and isinstance(prev.op, AvgPoolOp):
+        channel = _per_channel(full, in_shape)
+        if channel is not None:   # a per-channel scale commutes with average pooling
+            items[i] = prev
+            items[i - 1] = _Item(AffineOp(channel, 0.0), prev.in_shape, prev.in_shape)
+            return True
     if nxt is not None and isinstance(nxt.op, AffineOp):
         scale = full.reshape(nxt.in_shape) * nxt.op.scale
         items[i + 1] = nxt._replace(op=AffineOp(scale, 0.0))
@@ -386,10 +392,53 @@ def _merge_subsampling(items: list, i: int) -> bool:
     return True
 
 
+def _merge_embeds(items: list, i: int) -> bool:
+    """Nested concatenations along one axis (DenseNet): one embedding."""
+    if i + 1 == len(items) or not (isinstance(items[i].op, EmbedOp)
+                                   and isinstance(items[i + 1].op, EmbedOp)
+                                   and items[i].op.axis == items[i + 1].op.axis):
+        return False
+    inner, outer = items[i], items[i + 1]
+    op = EmbedOp(inner.op.axis, inner.op.start + outer.op.start, outer.op.size)
+    items[i + 1] = _Item(op, inner.in_shape, outer.out_shape)
+    del items[i]
+    return True
+
+
+def _affine_before_embed(items: list, i: int) -> bool:
+    """An affine after an embedding acts on the embedded values only: its slice goes
+    before the embedding (where it can fold into a convolution)."""
+    if i + 1 == len(items) or not (isinstance(items[i].op, EmbedOp)
+                                   and isinstance(items[i + 1].op, AffineOp)):
+        return False
+    embed, affine = items[i], items[i + 1]
+    full = _full(affine.op.scale, affine.in_shape)
+    index = np.arange(embed.op.start, embed.op.start + embed.in_shape[embed.op.axis])
+    scale = np.take(full, index, axis=embed.op.axis)
+    items[i] = _Item(AffineOp(scale, 0.0), embed.in_shape, embed.in_shape)
+    items[i + 1] = _Item(embed.op, embed.in_shape, affine.out_shape)
+    return True
+
+
+def _embed_before_pool(items: list, i: int) -> bool:
+    """Average pooling then placing among more channels: the other way round (pooling
+    acts per channel)."""
+    if i + 1 == len(items) or not (isinstance(items[i].op, AvgPoolOp)
+                                   and isinstance(items[i + 1].op, EmbedOp)
+                                   and items[i + 1].op.axis == len(items[i].out_shape) - 1):
+        return False
+    pool, embed = items[i], items[i + 1]
+    wide = tuple(pool.in_shape[:-1]) + (embed.op.size,)
+    items[i] = _Item(embed.op, pool.in_shape, wide)
+    items[i + 1] = _Item(pool.op, wide, embed.out_shape)
+    return True
+
+
 #: The exact rewrite rules of a chain, tried in order at every position until none
 #: applies.
 RULES = (_drop_unit_affine, _fold_affine, _fold_embed, _fold_padding, _merge_dense,
-         _merge_pointwise, _merge_subsampling)
+         _merge_pointwise, _merge_subsampling, _merge_embeds, _affine_before_embed,
+         _embed_before_pool)
 
 
 def _normalise(steps) -> list[_Item]:
