@@ -20,6 +20,9 @@ Example:
 from .connection import Connection
 from .network import Network
 from .population import Population
+from .runnable import RunnableModel
+from .saving import load
 from .sequential_network import InputLayer, Layer, SequentialNetwork
 
-__all__ = ["Connection", "Network", "Population", "InputLayer", "Layer", "SequentialNetwork"]
+__all__ = ["Connection", "Network", "Population", "InputLayer", "Layer", "RunnableModel",
+           "SequentialNetwork", "load"]

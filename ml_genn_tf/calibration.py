@@ -13,17 +13,15 @@ from which percentiles are taken, so memory does not grow with the data.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import keras
 import numpy as np
 
+from .calibration_data import CalibrationData
 from .graph.mapping import MappedModel
 from .graph.ops import ActivationOp, apply_activation, apply_op
-
-#: Batch size used to split calibration data given as one array.
-CALIBRATION_BATCH = 256
+from .progress import progress_bar
 
 
 class Statistics(NamedTuple):
@@ -50,58 +48,6 @@ class Statistics(NamedTuple):
         if mode == "max":
             return max(self.max, 0.0)
         return self.percentile(percentile)
-
-
-def _is_batch_pair(item: Any) -> bool:
-    return isinstance(item, tuple) and len(item) in (2, 3)
-
-
-def iter_batches(data: Any, batch_size: int = CALIBRATION_BATCH) -> Iterator[Any]:
-    """The input batches ``x`` of calibration data in any accepted format.
-
-    Accepted: mlGeNN's ``[iterable of (x, y) batches]``; a NumPy array (split into
-    batches); an ``(x, y)`` tuple of arrays; a ``tf.data.Dataset`` or any iterable of
-    ``x`` or ``(x, y)`` batches; each directly or in a one-element list. For a model with
-    several inputs, ``x`` is a dict of arrays by input name, or (in an iterable of
-    batches) a list of arrays.
-
-    Raises:
-        TypeError: an unsupported type.
-    """
-    if isinstance(data, list) and len(data) == 1:
-        data = data[0]
-    if data is None:
-        raise TypeError("Calibration data is None; pass norm_data / data.")
-    if isinstance(data, dict) and all(hasattr(v, "shape") for v in data.values()):
-        arrays = {k: np.asarray(v) for k, v in data.items()}
-        size = min(len(v) for v in arrays.values())
-        for start in range(0, size, batch_size):
-            yield {k: v[start:start + batch_size] for k, v in arrays.items()}
-        return
-    if isinstance(data, np.ndarray) or (hasattr(data, "shape") and hasattr(data, "dtype")
-                                        and not hasattr(data, "element_spec")):
-        array = np.asarray(data)
-        for start in range(0, len(array), batch_size):
-            yield array[start:start + batch_size]
-        return
-    if _is_batch_pair(data) and all(hasattr(v, "shape") for v in data) \
-            and len({len(v) for v in data}) == 1:
-        yield from iter_batches(np.asarray(data[0]), batch_size)
-        return
-    if hasattr(data, "as_numpy_iterator"):
-        data = data.as_numpy_iterator()
-    if not hasattr(data, "__iter__"):
-        raise TypeError(f"Calibration data must be a NumPy array, an (x, y) tuple, a "
-                        f"tf.data.Dataset or an iterable of batches, received "
-                        f"{type(data).__name__}.")
-    for item in data:
-        x = item[0] if _is_batch_pair(item) else item
-        if isinstance(x, (list, tuple)):
-            yield [np.asarray(v) for v in x]
-        elif isinstance(x, dict):
-            yield x
-        else:
-            yield np.asarray(x)
 
 
 class _Reservoir:
@@ -191,14 +137,25 @@ def needed_populations(mapped: MappedModel, names: list[str]) -> list:
     return [mapped[n] for n in order if n in needed]
 
 
+def input_shapes(mapped: MappedModel) -> dict[str, tuple]:
+    """The model's input names and per-example shapes, in input order."""
+    return {name: tuple(mapped[name].keras_shape) for name in mapped.inputs}
+
+
 def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | None = None,
               signed_input: bool = False, max_samples: int = 2 ** 18,
-              seed: int = 0) -> dict[str, Statistics]:
+              seed: int = 0, progress: bool = True) -> dict[str, Statistics]:
     """Statistics of the populations ``names`` (default: all) over ``data``.
 
     The value of a population is its output for ReLU and max-pool populations, the
     (pre-activation) logits for output populations, and ``x * scale + offset`` (the
-    folded preprocessing) for inputs, as magnitudes if ``signed_input``.
+    folded preprocessing) for inputs, as magnitudes if ``signed_input``. ``data`` is in
+    any format :class:`~ml_genn_tf.calibration_data.CalibrationData` accepts; with
+    ``progress``, a bar appears once calibration has taken over
+    :data:`~ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
+
+    Raises:
+        ValueError: empty data, data that does not fit the inputs, or a NaN or inf.
     """
     names = list(mapped.populations) if names is None else list(names)
     specs = needed_populations(mapped, names)
@@ -212,17 +169,8 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     reservoirs = {n: _Reservoir(max_samples, rng, signed_input and mapped[n].kind == "input")
                   for n in names}
     seen = 0
-    for x in iter_batches(data):
-        xs = x if isinstance(x, list) else [x]
-        if isinstance(x, dict):
-            missing = [n for n in mapped.inputs if n not in x]
-            if missing:
-                raise ValueError(f"Calibration batches given as a dict lack the input(s) "
-                                 f"{missing}; keys: {sorted(x)}.")
-            xs = [x[n] for n in mapped.inputs]
-        if len(xs) != len(mapped.inputs):
-            raise ValueError(f"Calibration batches have {len(xs)} input array(s) but the "
-                             f"model has {len(mapped.inputs)} input(s).")
+    batches = CalibrationData(data, input_shapes(mapped))
+    for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
         values = {name: _input_value(mapped[name], v)
                   for name, v in zip(mapped.inputs, xs, strict=True)}
         if probe is not None:

@@ -1,19 +1,15 @@
 """``convert_model``: one call from a Keras model to a runnable spiking network."""
 from __future__ import annotations
 
-import inspect
 import os
 from typing import Any
 
 import keras
 
 from .converted_model import ConvertedModel
-from .converters import DataNorm, FewSpike, Simple, SpikeNorm
-from .converters.converter import load_keras_model
+from .model_file import load_keras_model
+from .options import METHODS, method_options, split_options
 
-#: Method name -> converter class.
-METHODS = {"few_spike": FewSpike, "data_norm": DataNorm, "simple": Simple,
-           "spike_norm": SpikeNorm}
 #: Default timesteps of the rate-coded methods.
 DEFAULT_TIMESTEPS = 500
 #: Default batch size of the compiled network.
@@ -25,25 +21,41 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
 
+    Every option is checked before anything runs (see :mod:`ml_genn_tf.options`): an
+    unknown one raises a ``TypeError`` listing the valid ones; one that belongs to
+    another method only (``k`` with ``data_norm``) is ignored with one warning, so one
+    options dict serves a loop over methods.
+
     Args:
         model: a Keras Sequential/Functional model, or a path to a ``.keras`` or legacy
             ``.h5`` file. It is not changed.
         method: ``"few_spike"`` (default), ``"data_norm"``, ``"simple"`` or
             ``"spike_norm"``.
-        data: calibration inputs (``norm_data``): a NumPy array, an ``(x, y)`` tuple, a
-            ``tf.data.Dataset`` or an iterable of batches. Needed by ``data_norm`` and
+        data: calibration inputs (``norm_data``). Needed by ``data_norm`` and
             ``spike_norm``; gives ``few_spike`` its alphas; ignored by ``simple``.
-        **options: converter options (e.g. ``k``, ``evaluate_timesteps`` (default 500),
-            ``signed_input``, ``input_type``, ``mode``, ``percentile``, ``reset``,
-            ``readout``, ``max_pool``) and compiler options (``batch_size`` (default 128),
-            ``dt``, ``rng_seed``, ``precision``, ...).
+            For a model with one input: a NumPy array, an ``(x, y)`` tuple, a
+            ``tf.data.Dataset`` or an iterable of batches. For a model with several
+            inputs: a dict of arrays by input name, or a list/tuple of one array per
+            input in the model's input order (the Keras convention). A list is read so
+            when its length equals the number of inputs and its arrays share their first
+            dimension; otherwise it is mlGeNN's list of batches. Datasets and iterables
+            yield batches ``x`` or ``(x, y)`` whose ``x`` is a dict by input name or a
+            tuple/list of one array per input. NaN and inf are refused.
+        **options: converter options (e.g. ``k``, ``evaluate_timesteps`` (default 500;
+            ``timesteps`` for short), ``signed_input``, ``input_type``, ``mode``,
+            ``percentile``, ``reset``, ``readout``, ``max_pool``), compiler options
+            (``batch_size`` (default 128), ``dt``, ``rng_seed``, ``precision``, ...) and
+            ``progress`` (default True: a progress bar when calibration takes over 2 s).
 
     Returns:
         A :class:`~ml_genn_tf.converted_model.ConvertedModel`.
 
     Raises:
-        ValueError: an unknown method, or a method that needs data without it.
-        TypeError: an unknown option.
+        ValueError: an unknown method, a method that needs data without it, calibration
+            data with NaN or inf (naming the input and the first bad index), or a file
+            that is not a Keras model (naming the file).
+        TypeError: an unknown option (listing the valid ones).
+        FileNotFoundError: a model path that does not exist.
         ConversionError: the model cannot be converted (every problem listed).
 
     Example:
@@ -53,14 +65,21 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
         >>> snn = convert_model(model, "few_spike", data=np.random.rand(16, 4), k=8)
         >>> snn.predict(np.random.rand(5, 4)).shape
         (5, 2)
+
+        Two inputs: calibration data as one array per input, in input order (or a dict
+        ``{"a": xa, "b": xb}``):
+
+        >>> a, b = keras.Input((4,), name="a"), keras.Input((3,), name="b")
+        >>> out = keras.layers.Dense(2)(keras.layers.Concatenate()([a, b]))
+        >>> snn = convert_model(keras.Model([a, b], out), "data_norm", timesteps=20,
+        ...                     data=[np.random.rand(16, 4), np.random.rand(16, 3)])
+        >>> snn.predict([np.random.rand(5, 4), np.random.rand(5, 3)]).shape
+        (5, 2)
     """
-    if method not in METHODS:
-        raise ValueError(f"Unknown conversion method {method!r}; choose one of "
-                         f"{sorted(METHODS)}.")
+    split = split_options(method, options)
+    converter_options, compiler_options = split.converter, split.compiler
     cls = METHODS[method]
-    accepted = set(inspect.signature(cls).parameters)
-    converter_options = {k: v for k, v in options.items() if k in accepted}
-    compiler_options = {k: v for k, v in options.items() if k not in accepted}
+    accepted = method_options(method).converter
     if "evaluate_timesteps" in accepted:
         converter_options.setdefault("evaluate_timesteps", DEFAULT_TIMESTEPS)
     if data is not None and "norm_data" in accepted:
@@ -71,6 +90,7 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str = "fe
         raise ValueError(f"method={method!r} needs calibration data: pass data=...")
     compiler_options.setdefault("batch_size", DEFAULT_BATCH_SIZE)
     converter = cls(**converter_options)
+    converter.progress = bool(split.common.get("progress", True))
     compiler = converter.create_compiler(**compiler_options)
     keras_model = load_keras_model(model)
     network, inputs, outputs, layer_pops = converter.convert(keras_model)

@@ -17,6 +17,7 @@ from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
 from ..graph.walk import walk_model
+from ..model_file import load_keras_model
 
 if TYPE_CHECKING:
     import keras
@@ -40,17 +41,6 @@ class LayerConfig(NamedTuple):
     is_output: bool
     has_activation: bool
     population: str | None
-
-
-def load_keras_model(model: keras.Model | str | os.PathLike[str]) -> keras.Model:
-    """A Keras model, loaded (uncompiled) if ``model`` is a ``.keras``/``.h5`` path."""
-    if isinstance(model, (str, os.PathLike)):
-        import keras
-        path = os.fspath(model)
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"No Keras model file at '{path}'.")
-        return keras.models.load_model(path, compile=False)
-    return model
 
 
 def _compact(value: np.ndarray, shape: tuple) -> Any:
@@ -100,8 +90,16 @@ class Converter:
 
     #: Fold Rescaling/Normalization right after an input into the input neurons.
     fold_input = True
+    #: The compiler class ``create_compiler`` returns (its options are the converter's
+    #: compiler options, see :mod:`ml_genn_tf.options`).
+    compiler_class: type[Compiler] = InferenceCompiler
+    #: Show a progress bar while calibrating, once calibration has taken over
+    #: :data:`ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
+    progress: bool = True
 
     mapped: MappedModel | None = None
+    #: What ``pre_convert`` returned in the last conversion (scales, alphas, ...).
+    pre_convert_output: Any = None
     current_population: PopulationSpec | None = None
 
     # --- the mlGeNN API -------------------------------------------------------------
@@ -118,6 +116,7 @@ class Converter:
         model = load_keras_model(tf_model)
         self.mapped = self.map_model(model)
         pre = self.pre_convert(model)
+        self.pre_convert_output = pre
         network, inputs, outputs, layer_pops = self.build_network(self.mapped, pre)
         self.post_convert(network, inputs, outputs)
         return network, inputs, outputs, layer_pops
@@ -143,7 +142,7 @@ class Converter:
         accept)."""
 
     def create_compiler(self, **kwargs: Any) -> Compiler:
-        return InferenceCompiler(**kwargs)
+        return self.compiler_class(**kwargs)
 
     # --- scaling hooks (ours) -------------------------------------------------------------
     def population_scale(self, spec: PopulationSpec, pre: Any) -> float:

@@ -45,7 +45,9 @@ class DataNorm(RateConverter):
         evaluate_timesteps: timesteps per example.
         signed_input: inputs may be negative.
         norm_data: calibration data: mlGeNN's ``[iterable of (x, y) batches]``, a NumPy
-            array, an ``(x, y)`` tuple, a ``tf.data.Dataset`` or an iterable of batches.
+            array, an ``(x, y)`` tuple, a ``tf.data.Dataset`` or an iterable of batches;
+            for several inputs a dict by input name or a list of one array per input
+            (every format: :mod:`ml_genn_tf.calibration_data`).
         input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
         mode: **ours**, ``"percentile"`` (default) or ``"max"``.
         percentile: **ours**, the percentile of ``mode="percentile"`` (99.9).
@@ -80,7 +82,7 @@ class DataNorm(RateConverter):
         mapped = self._require_mapped()
         names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
         stats = calibrate(tf_model, mapped, self.norm_data, names,
-                          signed_input=self.signed_input)
+                          signed_input=self.signed_input, progress=self.progress)
         scales: dict = {}
         for name, spec in mapped.populations.items():
             scales[name] = self._scale(spec, stats, scales)

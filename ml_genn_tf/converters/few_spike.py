@@ -76,6 +76,8 @@ class FewSpike(Converter):
         8
     """
 
+    compiler_class: type[FewSpikeCompiler] = FewSpikeCompiler
+
     def __init__(self, k: int = 10, alpha: float = 25, signed_input: bool = False,
                  norm_data: Any = None, mode: str = "max", percentile: float = 99.9,
                  rounding: str = "nearest"):
@@ -97,6 +99,12 @@ class FewSpike(Converter):
         self.percentile = float(percentile)
         self.rounding = check_choice(rounding, "rounding", ROUNDINGS, "FewSpike")
 
+    #: Calibration statistics to use instead of running ``norm_data`` (a k sweep sets
+    #: them so that every k reuses one calibration pass).
+    precomputed_stats: dict | None = None
+    #: The statistics of the last conversion (None without data).
+    stats: dict | None = None
+
     @property
     def max_fraction(self) -> float:
         """Largest sendable value over alpha: :math:`1-2^{-K}`."""
@@ -116,11 +124,12 @@ class FewSpike(Converter):
     def pre_convert(self, tf_model: keras.Model) -> PreConvertOutput:
         mapped = self._require_mapped()
         alphas: dict[str, float] = {}
-        stats = None
-        if self.norm_data is not None:
+        stats = self.precomputed_stats
+        if stats is None and self.norm_data is not None:
             names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
             stats = calibrate(tf_model, mapped, self.norm_data, names,
-                              signed_input=self.signed_input)
+                              signed_input=self.signed_input, progress=self.progress)
+        self.stats = stats
         for name, spec in mapped.populations.items():
             alphas[name] = self._alpha(spec, stats, alphas)
         layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()
@@ -174,4 +183,4 @@ class FewSpike(Converter):
         return neuron
 
     def create_compiler(self, **kwargs: Any) -> FewSpikeCompiler:
-        return FewSpikeCompiler(k=self.k, **kwargs)
+        return self.compiler_class(k=self.k, **kwargs)

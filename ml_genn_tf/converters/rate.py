@@ -70,6 +70,8 @@ class RateConverter(Converter):
             see the README. A warning names the layers converted this way.
     """
 
+    compiler_class: type[InferenceCompiler] = InferenceCompiler
+
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  input_type: Any = InputType.POISSON, reset: str = "subtract",
                  readout: str = "var", max_pool: str = "running_max"):
@@ -134,4 +136,4 @@ class RateConverter(Converter):
                              readout="spike_count" if is_output else None)
 
     def create_compiler(self, **kwargs: Any) -> InferenceCompiler:
-        return InferenceCompiler(evaluate_timesteps=self.evaluate_timesteps, **kwargs)
+        return self.compiler_class(evaluate_timesteps=self.evaluate_timesteps, **kwargs)

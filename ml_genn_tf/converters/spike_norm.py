@@ -10,8 +10,10 @@ from ml_genn import Network, Population
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.neurons import LeakyIntegrate
 
-from ..calibration import iter_batches
+from ..calibration import input_shapes
+from ..calibration_data import CALIBRATION_BATCH, CalibrationData
 from ..graph.mapping import MappedModel
+from ..progress import AdvanceBar, progress_bar
 from .input_type import InputType
 from .rate import RateConverter
 
@@ -59,13 +61,13 @@ class SpikeNorm(RateConverter):
         self.norm_timesteps = int(norm_timesteps or evaluate_timesteps)
         self.thresholds: dict = {}
 
-    def _calibration_inputs(self, mapped: MappedModel) -> list[np.ndarray]:
-        batches = list(iter_batches(self.norm_data))
+    def _calibration_inputs(self, mapped: MappedModel) -> dict[str, np.ndarray]:
+        """The calibration inputs by input name, each as one array."""
+        batches = list(CalibrationData(self.norm_data, input_shapes(mapped)))
         if not batches:
             raise ValueError("SpikeNorm: norm_data is empty.")
-        per_input = [list(b) if isinstance(b, list) else [b] for b in batches]
-        return [np.concatenate([b[i] for b in per_input]).astype(np.float32)
-                for i in range(len(mapped.inputs))]
+        return {name: np.concatenate([b[i] for b in batches]).astype(np.float32)
+                for i, name in enumerate(mapped.inputs)}
 
     def _ancestors(self, mapped: MappedModel, name: str) -> set:
         found, todo = set(), [name]
@@ -84,27 +86,40 @@ class SpikeNorm(RateConverter):
         mapped = self._require_mapped()
         pops = {p.name: p for p in mlg_network.populations}
         xs = self._calibration_inputs(mapped)
-        batch = int(min(256, len(xs[0])))
+        num_examples = len(next(iter(xs.values())))
+        batch = int(min(CALIBRATION_BATCH, num_examples))
         self.thresholds = {}
-        for name, spec in mapped.populations.items():
-            if spec.kind in ("input", "max_pool") or \
-                    (spec.is_output and not spec.is_source and self.readout == "var"):
-                continue
-            members = self._ancestors(mapped, name)
-            bias = (0.0 if spec.bias is None
-                    else spec.bias.reshape(spec.shape).astype(np.float32))
-            probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, bias=bias, readout="max_var")
-            neurons = {n: copy.copy(pops[n].neuron) for n in members if n != name}
-            neurons[name] = probe
-            sub, inputs, _, _ = self.build_network(mapped, None, only=members, neurons=neurons)
-            target = next(p for p in sub.populations if p.name == name)
-            compiled = InferenceCompiler(evaluate_timesteps=self.norm_timesteps,
-                                         batch_size=batch).compile(sub)
-            data = {p: x.reshape((len(x),) + tuple(mapped[p.name].shape))
-                    for p, x in zip(inputs, xs, strict=True) if p.name in members}
-            with compiled:
-                out, _ = compiled.predict(data, [target], callbacks=[])
-            threshold = float(np.max(out[target]))
-            threshold = threshold if threshold > 0 else 1.0
-            self.thresholds[name] = threshold
-            pops[name].neuron.v_thresh = threshold
+        targets = [name for name, spec in mapped.populations.items()
+                   if not (spec.kind in ("input", "max_pool") or
+                           (spec.is_output and not spec.is_source and self.readout == "var"))]
+        total = len(targets) * -(-num_examples // batch)
+        with progress_bar(total=total, desc="SpikeNorm thresholds",
+                          enabled=self.progress) as bar:
+            for name in targets:
+                bar.set_postfix_str(name, refresh=False)
+                self._set_threshold(name, pops, xs, batch, AdvanceBar(bar))
+
+    def _set_threshold(self, name: str, pops: dict[str, Population], xs: dict[str, np.ndarray],
+                       batch: int, callback: AdvanceBar) -> None:
+        """Run the network up to population ``name`` on ``xs`` and set its threshold to
+        the largest single-step input it received."""
+        mapped = self._require_mapped()
+        spec = mapped[name]
+        members = self._ancestors(mapped, name)
+        bias = (0.0 if spec.bias is None
+                else spec.bias.reshape(spec.shape).astype(np.float32))
+        probe = LeakyIntegrate(tau_mem=_NO_MEMORY_TAU, bias=bias, readout="max_var")
+        neurons = {n: copy.copy(pops[n].neuron) for n in members if n != name}
+        neurons[name] = probe
+        sub, inputs, _, _ = self.build_network(mapped, None, only=members, neurons=neurons)
+        target = next(p for p in sub.populations if p.name == name)
+        compiled = InferenceCompiler(evaluate_timesteps=self.norm_timesteps,
+                                     batch_size=batch).compile(sub)
+        data = {p: xs[p.name].reshape((len(xs[p.name]),) + tuple(mapped[p.name].shape))
+                for p in inputs}
+        with compiled:
+            out, _ = compiled.predict(data, [target], callbacks=[callback])
+        threshold = float(np.max(out[target]))
+        threshold = threshold if threshold > 0 else 1.0
+        self.thresholds[name] = threshold
+        pops[name].neuron.v_thresh = threshold

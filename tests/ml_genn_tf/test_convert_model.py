@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from handler_harness import randomize
 from ml_genn_tf import ConvertedModel, convert_model
-from ml_genn_tf.calibration import iter_batches
+from ml_genn_tf.calibration_data import CalibrationData
 
 L = keras.layers
 
@@ -45,7 +45,9 @@ def test_convert_model_few_spike():
     assert results["accuracy"] >= 0.9 and results["num_examples"] == 32
     assert results["spikes_per_neuron"] > 0
     assert set(results["spikes_per_population"]) == {p.name for p in snn.network.populations}
-    summary = snn.summary()
+    lines = []
+    assert snn.summary(print_fn=lines.append) is None
+    summary = "\n".join(lines)
     for pop in snn.network.populations:
         assert pop.name in summary
     assert "alpha=" in summary and "MaxPool2D" in summary and "k=12" in summary
@@ -107,7 +109,7 @@ def test_calibration_data_formats_are_equivalent():
         alphas.append([p.neuron.alpha for p in snn.network.populations])
     for other in alphas[1:]:
         np.testing.assert_allclose(other, alphas[0], rtol=1e-6)
-    assert sum(len(b) for b in iter_batches(x)) == 40
+    assert sum(len(b[0]) for b in CalibrationData(x, {"image": (8, 8, 1)})) == 40
 
 
 def test_convert_model_errors():
@@ -116,8 +118,9 @@ def test_convert_model_errors():
         convert_model(model, "fewspike")
     with pytest.raises(ValueError, match="needs calibration data"):
         convert_model(model, "data_norm")
-    with pytest.raises(TypeError, match="unexpected argument"):
-        convert_model(model, "few_spike", evaluate_timestep=3)
+    with pytest.raises(TypeError, match="unknown option 'evaluate_timestep' \\(did you "
+                                        "mean 'evaluate_timesteps'\\?\\)"):
+        convert_model(model, "data_norm", evaluate_timestep=3)
 
 
 def test_multi_output_model():

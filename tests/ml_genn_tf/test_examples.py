@@ -1,5 +1,7 @@
-"""The example scripts run: the mlGeNN 2.x-style script unchanged, and the demo."""
+"""The example scripts run end to end on small subsets: the mlGeNN 2.x-style script
+unchanged, the demo, the notebook-style sweep and the batch conversion."""
 import os
+import json
 import re
 import subprocess
 import sys
@@ -10,12 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_script(*args, timeout=600):
-    """Run ``python *args`` from the repository root; return its stdout."""
+def run_script(*args, timeout=600, command=None, env=None):
+    """Run ``python *args`` (or ``command``) from the repository root; return its stdout."""
     if not (ROOT / "models" / "mnist_cnn.keras").exists():
         pytest.skip("models/mnist_cnn.keras is missing")
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **(env or {}))
+    result = subprocess.run(command or [sys.executable, *args], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     return result.stdout
@@ -46,3 +48,25 @@ def test_demo_prints_one_table_with_every_method():
         assert float(snn) > (95.0 if method != "simple" else 80.0), method
         assert float(spikes) > 0 and float(seconds) > 0
     assert "ANN accuracy" in out
+
+
+def test_notebook_style_sweep_script(tmp_path):
+    out = run_script("examples/notebook_sweep.py", "--limit", "40", "--out", str(tmp_path))
+    assert "timesteps" in out and "the loaded model predicts the same: True" in out
+    assert (tmp_path / "accuracy_vs_timesteps.png").stat().st_size > 1000
+    assert (tmp_path / "mnist_cnn-data_norm.h5").is_file()
+
+
+def test_batch_conversion_over_models(tmp_path):
+    run_script(command=["bash", "examples/batch_convert.sh", "--test-samples", "20",
+                        "--calib-samples", "40", "--timesteps", "8", "--sweep", "4", "8",
+                        "--sweep-k", "4", "--no-progress"],
+               env={"OUT": str(tmp_path), "PYTHON": sys.executable})
+    for model in ("mnist_cnn", "fashion_resnet"):
+        rows = json.loads((tmp_path / model / "results.json").read_text())["results"]
+        assert [r["method"] for r in rows] == ["few_spike", "data_norm"]
+        for row in rows:
+            assert row["error"] is None and (tmp_path / model / row["snn_file"]).is_file()
+            assert row["sweep"]["rows"]
+        assert rows[0]["snn_accuracy"] >= 0.75, model
+        assert (tmp_path / model / "report.html").is_file()

