@@ -53,8 +53,15 @@ def build(family: str, seed: int = 0) -> keras.Model:
 
 
 def images(model: keras.Model, n: int, seed: int) -> np.ndarray:
+    """Random images in [0, 1], or [0, 255] for models that rescale raw pixels
+    themselves (MobileNetV3: a Rescaling layer to [-1, 1], so their input is signed)."""
     shape = tuple(model.inputs[0].shape[1:])
-    return np.random.default_rng(seed).uniform(0, 1, (n,) + shape).astype(np.float32)
+    top = 255.0 if raw_pixels(model) else 1.0
+    return np.random.default_rng(seed).uniform(0, top, (n,) + shape).astype(np.float32)
+
+
+def raw_pixels(model: keras.Model) -> bool:
+    return any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers)
 
 
 def set_batch_norm_statistics(model: keras.Model, x: np.ndarray, passes: int = 2) -> None:
@@ -95,7 +102,8 @@ def main() -> None:
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                converted = convert_model(model, method, data=calib, batch_size=24)
+                converted = convert_model(model, method, data=calib, batch_size=24,
+                                          signed_input=raw_pixels(model))
             times[method] = time.perf_counter() - start
             snn = converted if method == "few_spike" else snn
         corr, agree = agreement(model, snn, test) if args.run else (float("nan"),) * 2

@@ -16,7 +16,7 @@ import pytest
 from ml_genn_tf import UnsupportedModelError, convert_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from applications import FAMILIES, build, images  # noqa: E402
+from applications import FAMILIES, build, images, raw_pixels  # noqa: E402
 
 A = keras.applications
 
@@ -34,10 +34,6 @@ MEMBERS = {
 }
 
 
-#: Families that rescale their input to [-1, 1] themselves (so the input is signed).
-SIGNED = {"MobileNetV3Small"}
-
-
 def few_spike_agrees(model, k, signed=False):
     calib, test = images(model, 64, 10), images(model, 24, 11)
     snn = convert_model(model, "few_spike", data=calib, batch_size=24, k=k,
@@ -53,23 +49,14 @@ def few_spike_agrees(model, k, signed=False):
 HEAVY = {"DenseNet121", "InceptionResNetV2", "Xception"}
 
 
-#: Known short of the target: MobileNetV3Small(minimalistic) reaches correlation 0.97
-#: only, even at k=24 with signed input (its Rescaling makes the input signed); the
-#: cause is not found yet.
-SHORT = {"MobileNetV3Small": "correlation 0.97 at k=24 (signed input): under study"}
-
-
 def _family_param(family):
-    marks = [pytest.mark.slow] if family in HEAVY else []
-    if family in SHORT:
-        marks.append(pytest.mark.xfail(reason=SHORT[family], strict=True))
-    return pytest.param(family, marks=marks)
+    return pytest.param(family, marks=[pytest.mark.slow] if family in HEAVY else [])
 
 
 @pytest.mark.parametrize("family", [_family_param(f) for f in sorted(FAMILIES)])
 def test_smallest_member_converts_with_few_spike(family):
     model = build(family)
-    few_spike_agrees(model, K, family in SIGNED)
+    few_spike_agrees(model, K, raw_pixels(model))
 
 
 @pytest.mark.slow
@@ -81,7 +68,8 @@ def test_rate_methods_convert_and_run(family):
         warnings.simplefilter("ignore", UserWarning)   # max pooling approximated
         for method, data in (("data_norm", calib), ("simple", None),
                              ("spike_norm", calib[:4])):
-            snn = convert_model(model, method, data=data, evaluate_timesteps=8, batch_size=2)
+            snn = convert_model(model, method, data=data, evaluate_timesteps=8, batch_size=2,
+                                signed_input=raw_pixels(model))
             assert np.all(np.isfinite(snn.predict(test)))
 
 
