@@ -1,8 +1,8 @@
 """Conversion errors: every problem names the layer, says why, and says what to do.
 
 Handlers raise :class:`UnsupportedLayer` (valid Keras, not convertible) or
-:class:`InvalidLayer` (a value the conversion cannot accept); the check pass
-(:func:`ml_genn_tf.graph.check.check_graph`) collects every :class:`Problem` of a model
+:class:`InvalidLayer` (a value the conversion cannot accept); the lowering pass
+(:func:`ml_genn_tf.graph.lower.lower_layers`) collects every :class:`Problem` of a model
 and raises one :class:`ConversionError` listing them all.
 """
 from __future__ import annotations

@@ -37,9 +37,11 @@ def check_pair(value: Any, name: str, owner: str) -> Pair:
     return int(values[0]), int(values[1])
 
 
-def check_padding(padding: Any, name: str, owner: str, explicit: bool = True) -> Padding:
+def check_padding(padding: Any, name: str, owner: str, explicit: bool = True,
+                  allow_negative: bool = False) -> Padding:
     """``"valid"``/``"same"`` (any case), or with ``explicit`` a pair of
-    ``(before, after)`` pairs of non-negative ints: ``((top, bottom), (left, right))``."""
+    ``(before, after)`` pairs of non-negative ints: ``((top, bottom), (left, right))``
+    (with ``allow_negative``, negative entries crop)."""
     if isinstance(padding, str):
         if padding.lower() in ("valid", "same"):
             return padding.lower()
@@ -47,13 +49,15 @@ def check_padding(padding: Any, name: str, owner: str, explicit: bool = True) ->
         try:
             pads = tuple(tuple(int(p) for p in axis) for axis in padding)
             ok = (len(pads) == 2 and all(len(a) == 2 for a in pads)
-                  and all(p >= 0 and p == q for a, qa in zip(pads, padding, strict=True)
+                  and all((allow_negative or p >= 0) and p == q
+                          for a, qa in zip(pads, padding, strict=True)
                           for p, q in zip(a, qa, strict=True)))
         except (TypeError, ValueError):
             ok = False
         if ok:
             return (pads[0][0], pads[0][1]), (pads[1][0], pads[1][1])
-    allowed = ("'valid', 'same' or ((top, bottom), (left, right)) of non-negative ints"
+    kind = "ints" if allow_negative else "non-negative ints"
+    allowed = (f"'valid', 'same' or ((top, bottom), (left, right)) of {kind}"
                if explicit else "'valid' or 'same'")
     raise ValueError(f"{owner}: {name} must be {allowed}, received {padding!r}.")
 

@@ -11,7 +11,14 @@ from .validation import check_init_value
 
 InitValue = Real | np.ndarray | Initializer
 
-__all__ = ["InitValue", "check_init_value", "materialise"]  # check_init_value: see .validation
+# check_init_value lives in .validation and is re-exported here for older imports.
+__all__ = ["InitValue", "check_init_value", "is_value_array", "materialise"]
+
+
+def is_value_array(value: Any) -> bool:
+    """Whether an InitValue is an array of values (mlGeNN's test helper): a NumPy array
+    or a sequence, not a scalar or an initializer."""
+    return isinstance(value, (np.ndarray, list, tuple))
 
 
 def materialise(value: Any, shape: tuple[int, ...], name: str, owner: str,

@@ -12,8 +12,7 @@ from ml_genn.neurons import Neuron
 from ml_genn.utils.validation import check_init_value
 
 from ..errors import ConversionError, LayerError, Problem
-from ..graph.chains import MAX_FALLBACK_ENTRIES
-from ..graph.check import convert_layers
+from ..graph.lower import lower_layers
 from ..graph.mapping import MappedModel, PopulationSpec, map_populations
 from ..graph.ops import WEIGHTED, ActivationOp
 from ..graph.rewrite import PASSES, fold_input_preprocessing
@@ -91,8 +90,6 @@ class Converter:
 
     #: Fold Rescaling/Normalization right after an input into the input neurons.
     fold_input = True
-    #: Largest matrix the generic exact fallback may build.
-    max_fallback_entries = MAX_FALLBACK_ENTRIES
     #: The compiler class ``create_compiler`` returns (its options are the converter's
     #: compiler options, see :mod:`ml_genn_tf.options`).
     compiler_class: type[Compiler] = InferenceCompiler
@@ -164,7 +161,7 @@ class Converter:
         """Walk, check, rewrite and map ``model``; raises one ConversionError with every
         problem found."""
         graph = walk_model(model)
-        problems = convert_layers(graph)
+        problems = lower_layers(graph)
         layers = [(node.layer, node.name in graph.outputs) for node in graph
                   if node.name not in graph.inputs]
         activations = {id(node.layer) for node in graph
@@ -175,7 +172,7 @@ class Converter:
             for rewrite_pass in PASSES:
                 if rewrite_pass is not fold_input_preprocessing or self.fold_input:
                     rewrite_pass(graph)
-            mapped, problems = map_populations(graph, self.max_fallback_entries)
+            mapped, problems = map_populations(graph)
         owners = {} if mapped is None else {id(layer): spec.name for spec in
                                             mapped.populations.values() for layer in spec.layers}
         seen = set()

@@ -65,7 +65,7 @@ class DataNorm(RateConverter):
                  norm_data: Any = None, input_type: Any = InputType.POISSON,
                  mode: str = "percentile", percentile: float = 99.9,
                  reset: str = "subtract", readout: str = "var",
-                 max_pool: str | None = None):
+                 max_pool: str = "running_max"):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)
         self.norm_data = norm_data

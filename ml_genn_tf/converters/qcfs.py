@@ -88,8 +88,9 @@ class QCFS(RateConverter):
         signed_input: inputs may be negative (only with ``input_type="direct"``).
         input_type: :class:`~ml_genn_tf.converters.InputType`, ``"direct"`` by default;
             spike-coded inputs must lie in [0, 1].
-        max_pool: ``None`` or ``"spike_gate"``, see
-            :class:`~ml_genn_tf.converters.rate.RateConverter`.
+        max_pool: ``"error"`` (default: refuse MaxPooling2D, since the approximations
+            are not exact with negative spikes), or ``"spike_gate"``/``"running_max"``,
+            see :class:`~ml_genn_tf.converters.rate.RateConverter`.
 
     Example:
         >>> import keras
@@ -105,7 +106,7 @@ class QCFS(RateConverter):
 
     def __init__(self, evaluate_timesteps: int | None = None, signed_spikes: bool = True,
                  signed_input: bool = False, input_type: Any = InputType.DIRECT,
-                 max_pool: str | None = None):
+                 max_pool: str = "error"):
         super().__init__(1 if evaluate_timesteps is None else evaluate_timesteps,
                          signed_input, input_type, "subtract", "var", max_pool)
         self.signed_spikes = bool(signed_spikes)

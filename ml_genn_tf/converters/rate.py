@@ -1,12 +1,14 @@
 """What the rate-coded converters (Simple, DataNorm, SpikeNorm) share."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import keras
 import numpy as np
 
 from ml_genn.compilers import InferenceCompiler
+from ml_genn.connectivity.max_pool_2d import RATE_RULES
 from ml_genn.neurons import (
     BinarySpikeInput,
     DirectInput,
@@ -16,14 +18,16 @@ from ml_genn.neurons import (
     PoissonInput,
 )
 
-from ..errors import UnsupportedLayer
-from ..graph.mapping import PopulationSpec
-from .converter import Converter, LayerConfig
+from ..errors import Problem
+from ..graph.mapping import MappedModel, PopulationSpec
+from .converter import Converter
 from .input_type import InputType
 
 RESETS = ("subtract", "zero")
 READOUTS = ("spike_count", "var")
-MAX_POOL_MODES = (None, "spike_gate")
+#: ``max_pool`` choices: the rate rules of :class:`~ml_genn.connectivity.MaxPool2D`, or
+#: ``"error"`` (refuse max pooling).
+MAX_POOL_MODES = RATE_RULES + ("error",)
 #: Threshold of output neurons that never fire (``readout="var"``).
 NEVER = float(np.finfo(np.float32).max)
 
@@ -54,18 +58,24 @@ class RateConverter(Converter):
             the var readout's correlation with the Keras logits was 0.997 against 0.939
             for spike counts (which saturate and tie). ``var`` needs no output
             statistics and never ties, hence the default.
-        max_pool: **ours**, ``None`` (MaxPooling2D raises) or ``"spike_gate"``: accept
-            MaxPooling2D with the Rueckauer et al. (2017) approximation (each pooling
-            neuron passes the spikes of the window's neuron with the highest spike count
-            so far into its own integrate-and-fire population, threshold 1, reset by
-            subtraction).
+        max_pool: **ours**, how MaxPooling2D is approximated (it has no exact
+            rate-coded equivalent; FewSpike is exact). Each pooling population is an
+            integrate-and-fire population (threshold 1, reset by subtraction) fed by
+            :class:`~ml_genn.connectivity.MaxPool2D` with this rate rule:
+            ``"running_max"`` (default: it receives the increase of the window's
+            largest spike count so far, so its spike count follows the max count
+            exactly) or ``"spike_gate"`` (the spikes of the window's neuron with the
+            highest count so far, Rueckauer et al. 2017). ``"error"`` refuses
+            MaxPooling2D. Measured on the shipped Fashion-MNIST ResNet, first 1,000
+            test images, DataNorm, T=500, Poisson input (``bench/max_pool_rules.py``):
+            see the README. A warning names the layers converted this way.
     """
 
     compiler_class: type[InferenceCompiler] = InferenceCompiler
 
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  input_type: Any = InputType.POISSON, reset: str = "subtract",
-                 readout: str = "var", max_pool: str | None = None):
+                 readout: str = "var", max_pool: str = "running_max"):
         owner = type(self).__name__
         if isinstance(evaluate_timesteps, bool) or int(evaluate_timesteps) != evaluate_timesteps \
                 or int(evaluate_timesteps) <= 0:
@@ -78,14 +88,30 @@ class RateConverter(Converter):
         self.readout = check_choice(readout, "readout", READOUTS, owner)
         self.max_pool = check_choice(max_pool, "max_pool", MAX_POOL_MODES, owner)
 
-    def validate_tf_layer(self, tf_layer: keras.layers.Layer, config: LayerConfig) -> None:
-        if isinstance(tf_layer, keras.layers.MaxPooling2D) and self.max_pool is None:
-            raise UnsupportedLayer(
-                tf_layer, f"max pooling has no exact rate-coded equivalent in "
-                          f"{type(self).__name__} conversion",
-                "Pass max_pool='spike_gate' to accept the Rueckauer et al. (2017) "
-                "approximation, use the FewSpike converter (exact), or use "
-                "AveragePooling2D and retrain.")
+    def check_mapped(self, mapped: MappedModel) -> list[Problem]:
+        if self.max_pool != "error":
+            return []
+        return [Problem(spec.layer.name, type(spec.layer).__name__,
+                        f"max pooling has no exact rate-coded equivalent in "
+                        f"{type(self).__name__} conversion (max_pool='error')",
+                        "Pass max_pool='running_max' or max_pool='spike_gate' to accept an "
+                        "approximation, use the FewSpike converter (exact), or use "
+                        "AveragePooling2D and retrain.")
+                for spec in mapped.populations.values() if spec.kind == "max_pool"]
+
+    def map_model(self, model: Any) -> Any:
+        mapped = super().map_model(model)
+        pools = [spec for spec in mapped.populations.values() if spec.kind == "max_pool"]
+        for spec in pools:
+            spec.connections = [c._replace(params=dict(c.params, rate_rule=self.max_pool))
+                                for c in spec.connections]
+        if pools:
+            layers = list(dict.fromkeys(spec.layer.name for spec in pools))
+            warnings.warn(f"{type(self).__name__}: max pooling ({layers}) has no exact "
+                          f"rate-coded equivalent and is approximated by "
+                          f"max_pool={self.max_pool!r}; FewSpike conversion is exact.",
+                          UserWarning, stacklevel=3)
+        return mapped
 
     def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
         if self.input_type == InputType.SPIKE:

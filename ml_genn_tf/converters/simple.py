@@ -27,6 +27,6 @@ class Simple(RateConverter):
 
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  input_type: Any = InputType.POISSON, reset: str = "subtract",
-                 readout: str = "var", max_pool: str | None = None):
+                 readout: str = "var", max_pool: str = "running_max"):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)

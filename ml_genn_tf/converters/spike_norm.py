@@ -54,7 +54,7 @@ class SpikeNorm(RateConverter):
     def __init__(self, evaluate_timesteps: int, norm_data: Any = None,
                  signed_input: bool = False, input_type: Any = InputType.POISSON,
                  norm_timesteps: int | None = None, reset: str = "subtract",
-                 readout: str = "var", max_pool: str | None = None):
+                 readout: str = "var", max_pool: str = "running_max"):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)
         self.norm_data = norm_data

@@ -10,8 +10,9 @@ part (every bias and offset pushed through the rest of the chain) becomes the ta
 per-neuron bias. This is exact: a region is affine in its sources.
 
 A population's shape is the shape of the Keras tensor it stands for, except where all
-the connections leaving it need another view of the same values (``Reshape`` then
-``Conv2D``): then it takes that view.
+the connections entering and leaving it need another view of the same values
+(``Reshape`` then ``Conv2D``; ``Conv1D`` as a 2-D convolution of height 1): then it
+takes that view. Connections that need another view become ``Chained``.
 """
 from __future__ import annotations
 
@@ -21,19 +22,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import Problem
-from .chains import (
-    MAX_FALLBACK_ENTRIES,
-    Chain,
-    ChainMatch,
-    ChainStep,
-    ConnectionSpec,
-    chain_matrix,
-    match_chain,
-)
+from .chains import Chain, ChainMatch, ChainStep, ConnectionSpec, chained_match, match_chain
 from .ir import Graph
 from .ops import (
     ActivationOp,
     AddOp,
+    AffineOp,
     ConcatenateOp,
     EmbedOp,
     InputOp,
@@ -42,7 +36,7 @@ from .ops import (
     apply_op,
     is_linear,
 )
-from .rewrite import is_spiking
+from .spiking import is_spiking, view_source
 
 #: Most paths through one region before the mapping gives up.
 MAX_PATHS = 256
@@ -125,7 +119,8 @@ def _branch_op(node, index: int, graph: Graph):
     """The op applied to input ``index`` of ``node`` on a path (None: pass through)."""
     op = node.op
     if isinstance(op, AddOp):
-        return None
+        scale = 1.0 if op.scales is None else float(op.scales[index])
+        return None if scale == 1.0 else AffineOp(scale, 0.0)
     if isinstance(op, ConcatenateOp):
         start = sum(graph[i].known_shape[op.axis] for i in node.inputs[:index])
         return EmbedOp(op.axis, start, node.known_shape[op.axis])
@@ -133,9 +128,8 @@ def _branch_op(node, index: int, graph: Graph):
 
 
 class _Mapper:
-    def __init__(self, graph: Graph, max_fallback_entries: int):
+    def __init__(self, graph: Graph):
         self.graph = graph
-        self.max_fallback_entries = max_fallback_entries
         self.problems: list[Problem] = []
         self.pops: dict[str, PopulationSpec] = {}
 
@@ -162,8 +156,12 @@ class _Mapper:
             if spec.kind in ("relu", "softmax"):
                 spec.sink = node.inputs[0]
                 sink = graph[spec.sink]
-                if not is_spiking(sink) and len(graph.consumers(sink.name)) == 1:
+                while not is_spiking(sink) and len(graph.consumers(sink.name)) == 1:
+                    # the layers folded into this population's input (Conv2D, BatchNorm)
                     spec.layers += [layer for layer in sink.layers if layer not in spec.layers]
+                    if len(sink.inputs) != 1 or not is_linear(sink.op):
+                        break
+                    sink = graph[sink.inputs[0]]
                 if spec.kind == "softmax":
                     spec.keras_tensor = sink.keras_tensor
             elif spec.kind == "linear":
@@ -173,11 +171,15 @@ class _Mapper:
             if isinstance(node.op, ReshapeOp) and node.inputs[0] in self.pops \
                     and node.name not in self.pops:
                 self.pops[node.inputs[0]].layers.extend(node.layers)
-            if isinstance(node.op, MaxPoolOp) and not is_spiking(graph[node.inputs[0]]):
+            source = graph[view_source(graph, node.inputs[0])[0]] \
+                if isinstance(node.op, MaxPoolOp) else None
+            if source is not None and not is_spiking(source):
                 self.problems.append(_problem(
-                    node, f"its input '{graph[node.inputs[0]].layer_name}' is not an "
-                          f"activation; max pooling of a linear value has no spiking "
-                          f"equivalent", "Put MaxPooling2D after a ReLU."))
+                    node, f"its input '{source.layer_name}' is not an activation, and max "
+                          f"pooling does not commute with the layers in between; max "
+                          f"pooling of a linear value has no spiking equivalent",
+                    "Put MaxPooling2D right after a ReLU (ZeroPadding2D, Cropping2D, "
+                    "Concatenate and per-channel scaling may sit in between)."))
 
     # --- regions ---------------------------------------------------------------------------
     def paths(self, name: str, target: str) -> list[tuple[str, list]]:
@@ -215,9 +217,13 @@ class _Mapper:
     def find_chains(self, spec: PopulationSpec) -> None:
         if spec.kind == "max_pool":
             node = self.graph[spec.name]
-            spec.chains = [Chain(node.inputs[0], (ChainStep(node.op, node.name,
-                                                            self.graph[node.inputs[0]].known_shape,
-                                                            node.known_shape),))]
+            source, views = view_source(self.graph, node.inputs[0])
+            steps = [ChainStep(self.graph[v].op, v,
+                               self.graph[self.graph[v].inputs[0]].known_shape,
+                               self.graph[v].known_shape) for v in views]
+            steps.append(ChainStep(node.op, node.name, self.graph[node.inputs[0]].known_shape,
+                                   node.known_shape))
+            spec.chains = [Chain(source, tuple(steps))]
             return
         assert spec.sink is not None, "every population that is not a max pool has a sink"
         spec.chains = [Chain(src, tuple(steps)) for src, steps in self.paths(spec.sink,
@@ -237,6 +243,9 @@ class _Mapper:
                 matches[(spec.name, i)] = match
                 if match is not None and match.source_view is not None:
                     views[chain.source].add(tuple(match.source_view))
+                if match is not None and match.out_shape is not None \
+                        and len(spec.keras_shape) > 1:
+                    views[spec.name].add(tuple(match.out_shape))
         for name, requested in views.items():
             spec = self.pops[name]
             if len(requested) == 1 and spec.keras_shape not in requested:
@@ -265,28 +274,14 @@ class _Mapper:
                 self.problems.append(_problem(node, "its input cannot be viewed as an image",
                                               "Apply MaxPooling2D to an image."))
                 return None
-            try:
-                kind, params, weight = chain_matrix(chain, source.shape,
-                                                    int(np.prod(spec.shape)),
-                                                    self.max_fallback_entries)
-            except ValueError as err:
-                node = self.graph[chain.steps[-1].node if chain.steps else spec.name]
-                self.problems.append(_problem(
-                    node, f"the linear layers {list(layers)} from population '{source.name}' "
-                          f"to '{spec.name}' match no ml_genn connectivity, and their exact "
-                          f"matrix is too large ({err})",
-                    "Insert a ReLU between the linear layers, or raise the converter's "
-                    "max_fallback_entries attribute."))
-                return None
-            match = ChainMatch(kind, params, weight, None, None)
-        return ConnectionSpec(source.name, spec.name, match.kind, match.params, match.weight,
+            match = chained_match(chain)
+        return ConnectionSpec(source.name, spec.name, match.cls, match.params, match.weight,
                               layers, tuple(source.shape))
 
 
-def map_populations(graph: Graph, max_fallback_entries: int = MAX_FALLBACK_ENTRIES
-                    ) -> tuple[MappedModel, list[Problem]]:
+def map_populations(graph: Graph) -> tuple[MappedModel, list[Problem]]:
     """Populations and connections of a rewritten graph, and the problems found."""
-    mapper = _Mapper(graph, max_fallback_entries)
+    mapper = _Mapper(graph)
     mapper.find_populations()
     if not mapper.problems:
         for spec in mapper.pops.values():

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ml_genn.connectivity.base_conv_2d import window_counts, window_geometry
+from ml_genn.connectivity.conv_2d_transpose import transpose_output_size
+from ml_genn.connectivity.upsample_2d import interpolation_matrix
 
 Padding = str | tuple[tuple[int, int], tuple[int, int]]
 
@@ -62,6 +64,24 @@ class DepthwiseConv2DOp(NamedTuple):
     activation: ActivationOp | None = None
 
 
+class Conv2DTransposeOp(NamedTuple):
+    """Keras ``Conv2DTranspose``; ``kernel`` is ``(kh, kw, cout, cin)``, ``padding``
+    ``"valid"`` or ``"same"`` (no output padding, no dilation)."""
+
+    kernel: np.ndarray
+    bias: np.ndarray | None = None
+    strides: tuple[int, int] = (1, 1)
+    padding: str = "valid"
+    activation: ActivationOp | None = None
+
+
+class UpsampleOp(NamedTuple):
+    """Keras ``UpSampling2D``: ``"nearest"`` or ``"bilinear"`` by integer ``size``."""
+
+    size: tuple[int, int]
+    interpolation: str = "nearest"
+
+
 class AffineOp(NamedTuple):
     """``x * scale + offset`` with arrays broadcastable to the tensor's shape
     (BatchNormalization, Rescaling, Normalization)."""
@@ -85,11 +105,16 @@ class GlobalAvgPoolOp(NamedTuple):
 
 
 class MaxPoolOp(NamedTuple):
-    """Max pooling (padded positions never win)."""
+    """Max pooling. ``"same"`` padded positions never win; explicit padding
+    ``((top, bottom), (left, right))`` adds zeros that take part (negative values crop).
+    ``signs``: per-channel -1 turns the max into a min (None: max everywhere);
+    ``keepdims=False`` flattens the result (GlobalMaxPooling2D)."""
 
     pool_size: tuple[int, int]
     strides: tuple[int, int]
-    padding: str = "valid"
+    padding: Padding = "valid"
+    signs: Any = None
+    keepdims: bool = True
 
 
 class ReshapeOp(NamedTuple):
@@ -105,7 +130,9 @@ class IdentityOp(NamedTuple):
 
 
 class AddOp(NamedTuple):
-    """Element-wise sum of all inputs."""
+    """Element-wise sum of all inputs, input ``i`` times ``scales[i]`` (None: all 1)."""
+
+    scales: tuple | None = None
 
 
 class ConcatenateOp(NamedTuple):
@@ -115,7 +142,8 @@ class ConcatenateOp(NamedTuple):
 
 
 class ZeroPaddingOp(NamedTuple):
-    """Zero rows/columns around an image: ``((top, bottom), (left, right))``."""
+    """Zero rows/columns around an image: ``((top, bottom), (left, right))``; negative
+    values remove rows/columns (Cropping2D)."""
 
     padding: tuple[tuple[int, int], tuple[int, int]]
 
@@ -129,9 +157,9 @@ class EmbedOp(NamedTuple):
     size: int
 
 
-WEIGHTED = (DenseOp, Conv2DOp, DepthwiseConv2DOp)
+WEIGHTED = (DenseOp, Conv2DOp, DepthwiseConv2DOp, Conv2DTransposeOp)
 LINEAR = WEIGHTED + (AffineOp, AvgPoolOp, GlobalAvgPoolOp, ReshapeOp, IdentityOp, AddOp,
-                     ConcatenateOp, ZeroPaddingOp, EmbedOp)
+                     ConcatenateOp, ZeroPaddingOp, EmbedOp, UpsampleOp)
 
 
 def is_linear(op: Any) -> bool:
@@ -178,13 +206,47 @@ def depthwise_conv2d(x, kernel, strides, padding):
     return np.concatenate(parts)
 
 
+def conv2d_transpose(x, kernel, strides, padding):
+    """Keras Conv2DTranspose (no bias) in float64: each input pixel adds its kernel
+    into the output at strides; "same" crops ``max(k - s, 0) // 2`` at the start."""
+    kh, kw = kernel.shape[:2]
+    n, rows, cols, _ = x.shape
+    out_hw = [transpose_output_size(m, k, s, padding)
+              for m, k, s in zip((rows, cols), (kh, kw), strides, strict=False)]
+    crop = [max(k - s, 0) // 2 if padding == "same" else 0
+            for k, s in zip((kh, kw), strides, strict=False)]
+    full = np.zeros((n, max(out_hw[0] + crop[0], (rows - 1) * strides[0] + kh),
+                     max(out_hw[1] + crop[1], (cols - 1) * strides[1] + kw), kernel.shape[2]))
+    for i in range(kh):
+        for j in range(kw):
+            full[:, i:i + (rows - 1) * strides[0] + 1:strides[0],
+                 j:j + (cols - 1) * strides[1] + 1:strides[1]] += x @ kernel[i, j].T
+    return full[:, crop[0]:crop[0] + out_hw[0], crop[1]:crop[1] + out_hw[1]]
+
+
+def upsample(x, size, interpolation):
+    rows = interpolation_matrix(x.shape[1], size[0], interpolation)
+    cols = interpolation_matrix(x.shape[2], size[1], interpolation)
+    return np.einsum("Yy,Xx,nyxc->nYXc", rows, cols, x)
+
+
 def avg_pool(x, size, strides, padding):
     counts = window_counts(x.shape[1:3], tuple(size), tuple(strides), padding)
     return _windows(x, size, strides, padding).sum(axis=(4, 5)) / counts[None, :, :, None]
 
 
-def max_pool(x, size, strides, padding):
-    return _windows(x, size, strides, padding, fill=-np.inf).max(axis=(4, 5))
+def pad_or_crop(x: np.ndarray, pads) -> np.ndarray:
+    """Zero padding (positive) or cropping (negative) of the rows and columns of NHWC."""
+    (t, b), (lft, r) = pads
+    x = x[:, max(-t, 0):x.shape[1] - max(-b, 0), max(-lft, 0):x.shape[2] - max(-r, 0)]
+    return np.pad(x, ((0, 0), (max(t, 0), max(b, 0)), (max(lft, 0), max(r, 0)), (0, 0)))
+
+
+def max_pool(x, size, strides, padding, signs=None):
+    signs = 1.0 if signs is None else np.asarray(signs, np.float64)
+    if not isinstance(padding, str):
+        x, padding = pad_or_crop(x, padding), "valid"
+    return _windows(x * signs, size, strides, padding, fill=-np.inf).max(axis=(4, 5)) * signs
 
 
 def apply_activation(op: ActivationOp, x: np.ndarray) -> np.ndarray:
@@ -208,6 +270,10 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
         y = conv2d(x, op.kernel, op.strides, op.padding)
     elif isinstance(op, DepthwiseConv2DOp):
         y = depthwise_conv2d(x, op.kernel, op.strides, op.padding)
+    elif isinstance(op, Conv2DTransposeOp):
+        y = conv2d_transpose(x, op.kernel, op.strides, op.padding)
+    elif isinstance(op, UpsampleOp):
+        y = upsample(x, op.size, op.interpolation)
     elif isinstance(op, AffineOp):
         y = x * op.scale + (0.0 if linear_only else op.offset)
     elif isinstance(op, AvgPoolOp):
@@ -215,17 +281,19 @@ def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np
     elif isinstance(op, GlobalAvgPoolOp):
         y = x.mean(axis=(1, 2), keepdims=op.keepdims)
     elif isinstance(op, MaxPoolOp):
-        y = max_pool(x, op.pool_size, op.strides, op.padding)
+        y = max_pool(x, op.pool_size, op.strides, op.padding, op.signs)
+        y = y if op.keepdims else y.reshape(len(y), -1)
     elif isinstance(op, ReshapeOp):
         y = x.reshape((x.shape[0],) + tuple(op.shape))
     elif isinstance(op, (IdentityOp,)):
         y = x
     elif isinstance(op, AddOp):
-        y = sum(inputs[1:], inputs[0])
+        scales = op.scales or (1.0,) * len(inputs)
+        y = sum(v * s for v, s in zip(inputs, scales, strict=False))
     elif isinstance(op, ConcatenateOp):
         y = np.concatenate(inputs, axis=op.axis + 1)
     elif isinstance(op, ZeroPaddingOp):
-        y = np.pad(x, ((0, 0),) + tuple(op.padding) + ((0, 0),))
+        y = pad_or_crop(x, op.padding)
     elif isinstance(op, EmbedOp):
         shape = list(x.shape)
         shape[op.axis + 1] = op.size

@@ -5,33 +5,29 @@ that replaces ops by new NumPy ops: the user's layers are never touched.
    followed by an activation node (which keeps the layer's name and output tensor).
 2. :func:`drop_identities`: Dropout, GaussianNoise, ActivityRegularization, linear
    activations and reshapes to the same shape vanish.
-3. :func:`fold_batch_norm`: BatchNormalization after a Dense/Conv2D/DepthwiseConv2D
-   becomes new weights and bias of that layer.
-4. :func:`fold_input_preprocessing`: Rescaling/Normalization (any affine op) right
+3. :func:`fold_input_preprocessing`: Rescaling/Normalization (any affine op) right
    after an input becomes the input's ``scale``/``offset``.
-5. :func:`fold_zero_padding`: ZeroPadding2D before convolutions becomes their explicit
-   padding.
-6. :func:`commute_max_pool`: ``MaxPooling2D -> ReLU`` after a linear layer becomes
-   ``ReLU -> MaxPooling2D`` (equal, as ReLU is monotonic), so max pooling acts on spikes.
+4. :func:`commute_max_pool`: max pooling is moved next to the activation it pools,
+   wherever max commutes with what lies between (see :mod:`.max_pool`).
+
+The passes only move population boundaries. Weight folding (BatchNormalization and
+other affines into weights, ZeroPadding2D into a convolution's padding) happens in one
+place: the rule table of :mod:`.chains`, on the chain of linear ops between two
+populations.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ml_genn.connectivity.base_conv_2d import axis_pads
-
 from .ir import Graph, Node
+from .max_pool import commute_max_pool
 from .ops import (
     WEIGHTED,
     ActivationOp,
     AffineOp,
-    Conv2DOp,
-    DepthwiseConv2DOp,
     IdentityOp,
     InputOp,
-    MaxPoolOp,
     ReshapeOp,
-    ZeroPaddingOp,
 )
 
 
@@ -63,41 +59,6 @@ def drop_identities(graph: Graph) -> None:
             graph.remove(node.name, source.name)
 
 
-def _per_channel(array, shape) -> np.ndarray | None:
-    """``array`` broadcast to ``shape`` as one value per last-axis channel, or None if it
-    varies along other axes."""
-    full = np.broadcast_to(np.asarray(array, np.float64), shape).reshape(-1, shape[-1])
-    return full[0] if np.all(full == full[0]) else None
-
-
-def _scale_outputs(op, scale: np.ndarray, offset: np.ndarray):
-    """A weighted op followed by ``x * scale + offset`` (per output channel)."""
-    if isinstance(op, DepthwiseConv2DOp):
-        kernel = op.kernel * scale.reshape(op.kernel.shape[2:])
-    else:
-        kernel = op.kernel * scale
-    bias = (0.0 if op.bias is None else op.bias) * scale + offset
-    return op._replace(kernel=kernel, bias=bias)
-
-
-def fold_batch_norm(graph: Graph) -> None:
-    for node in graph:
-        if not isinstance(node.op, AffineOp) or node.name not in graph.nodes:
-            continue
-        source = graph[node.inputs[0]]
-        if not isinstance(source.op, WEIGHTED) or source.name in graph.outputs \
-                or len(graph.consumers(source.name)) != 1:
-            continue
-        scale, offset = _per_channel(node.op.scale, node.shape), \
-            _per_channel(node.op.offset, node.shape)
-        if scale is None or offset is None:
-            continue
-        source.op = _scale_outputs(source.op, scale, offset)
-        source.layers.extend(node.layers)
-        source.keras_tensor = node.keras_tensor
-        graph.remove(node.name, source.name)
-
-
 def _compact(value, shape):
     """A scalar if ``value`` is constant, else a float32 array of ``shape``."""
     full = np.broadcast_to(np.asarray(value, np.float64), shape)
@@ -120,60 +81,7 @@ def fold_input_preprocessing(graph: Graph) -> None:
             graph.remove(affine.name, name)
 
 
-def _explicit_padding(op, in_shape) -> tuple:
-    if isinstance(op.padding, str):
-        k = op.kernel.shape[:2]
-        return tuple(axis_pads(in_shape[a], k[a], op.strides[a], op.padding, a) for a in (0, 1))
-    return op.padding
-
-
-def fold_zero_padding(graph: Graph) -> None:
-    for node in graph:
-        if not isinstance(node.op, ZeroPaddingOp) or node.name in graph.outputs:
-            continue
-        consumers = graph.consumers(node.name)
-        if not consumers or not all(isinstance(c.op, (Conv2DOp, DepthwiseConv2DOp))
-                                    and c.inputs == [node.name] for c in consumers):
-            continue
-        for consumer in consumers:
-            pads = _explicit_padding(consumer.op, node.shape)
-            total = tuple((p[0] + z[0], p[1] + z[1])
-                          for p, z in zip(pads, node.op.padding, strict=True))
-            consumer.op = consumer.op._replace(padding=total)
-        graph.remove(node.name, node.inputs[0])
-
-
-def is_spiking(node: Node) -> bool:
-    """Nodes whose value a population can carry: inputs, ReLU, max pooling."""
-    op = node.op
-    return isinstance(op, (InputOp, MaxPoolOp)) or \
-        (isinstance(op, ActivationOp) and op.kind == "relu")
-
-
-def commute_max_pool(graph: Graph) -> None:
-    for pool in graph:
-        if not isinstance(pool.op, MaxPoolOp) or pool.name in graph.outputs:
-            continue
-        source = graph[pool.inputs[0]]
-        consumers = graph.consumers(pool.name)
-        if is_spiking(source) or len(consumers) != 1:
-            continue
-        relu = consumers[0]
-        if not (isinstance(relu.op, ActivationOp) and relu.op.kind == "relu"):
-            continue
-        for other in graph:
-            if other is not pool:
-                other.inputs = [pool.name if i == relu.name else i for i in other.inputs]
-        graph.outputs = [pool.name if o == relu.name else o for o in graph.outputs]
-        relu.inputs, pool.inputs = [source.name], [relu.name]
-        relu.shape = source.shape
-        pool.keras_tensor, relu.keras_tensor = relu.keras_tensor, None
-        pool.layers, relu.layers = relu.layers, []
-        graph.reorder()
-
-
-PASSES = (split_activations, drop_identities, fold_batch_norm, fold_input_preprocessing,
-          fold_zero_padding, commute_max_pool)
+PASSES = (split_activations, drop_identities, fold_input_preprocessing, commute_max_pool)
 
 
 def rewrite(graph: Graph) -> Graph:

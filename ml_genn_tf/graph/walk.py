@@ -17,6 +17,9 @@ How the graph is read (Keras 3.15):
   (for calibration) for layers called once at top level.
 
 Subclassed models (``call`` written in Python) have no graph and raise ``TypeError``.
+Keras operations called on tensors in a Functional model (``x + y``, ``keras.ops.*``) are
+not layers (``get_layer`` does not know them): they are found in ``model.operations`` and
+become nodes like layers (the lowering reports those it cannot convert).
 """
 from __future__ import annotations
 
@@ -41,6 +44,14 @@ def walk_model(model: Any) -> Graph:
     graph = Graph(name=model.name)
     _Walker(graph).walk(model, None, "", top_level=True)
     return graph
+
+
+def _operation(model: Any, name: str) -> Any:
+    """The layer, or the Keras operation, called ``name`` in ``model``."""
+    for operation in model.operations:
+        if operation.name == name:
+            return operation
+    return model.get_layer(name)   # raises ValueError naming the known layers
 
 
 def _is_sequential(model: Any) -> bool:
@@ -160,7 +171,8 @@ class _Walker:
         if isinstance(layer, keras.Model):
             return self.walk(layer, inputs, f"{prefix}{layer.name}/", top_level=False)
         name = prefix + layer.name + (f"#{call_index}" if calls > 1 else "")
-        tensor = layer.output if top_level and calls == 1 else None
+        tensor = layer.output if top_level and calls == 1 \
+            and isinstance(layer, keras.layers.Layer) else None
         return [self._add(layer, inputs, args, name, tensor)]
 
     def _walk_sequential(self, model, bound, prefix, top_level) -> list[str]:
@@ -207,7 +219,7 @@ class _Walker:
                 if not all(r in tensors for r in refs):
                     continue
                 self._check_call(model, layer_name, call, refs)
-                layer = model.get_layer(layer_name)
+                layer = _operation(model, layer_name)
                 inputs = [tensors[r] for r in refs]
                 args = _placeholders(call.get("args", []),
                                      [self.graph[i].shape for i in inputs])
@@ -224,7 +236,7 @@ class _Walker:
                                  f"from {missing} are never produced.")
         outputs = []
         for ref in _refs(config["output_layers"]):
-            if ref not in tensors and isinstance(model.get_layer(ref[0]), keras.Model):
+            if ref not in tensors and isinstance(_operation(model, ref[0]), keras.Model):
                 ref = (ref[0], ref[1] - 1, ref[2])   # nested Functional: see module doc
             outputs.append(tensors[ref])
         return outputs
@@ -232,7 +244,7 @@ class _Walker:
     @staticmethod
     def _check_call(model, layer_name, call, refs) -> None:
         problems = []
-        layer = model.get_layer(layer_name)
+        layer = _operation(model, layer_name)
         if any(r[2] != 0 for r in refs):
             problems.append(Problem(layer_name, type(layer).__name__,
                                     "it takes the second or later output of a multi-output "

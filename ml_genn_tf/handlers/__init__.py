@@ -5,6 +5,7 @@ Importing this package registers the built-in handlers. Add a layer with
 """
 from . import (  # noqa: F401 (registration)
     activations,
+    applications,
     inputs,
     merge,
     pooling,

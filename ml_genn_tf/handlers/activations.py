@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from ..errors import UnsupportedLayer
 from ..graph.ops import ActivationOp
-from .common import parse_activation
+from .common import parse_activation, weights
 from .registry import register_handler
 
 
@@ -24,6 +25,38 @@ def convert_relu(layer, ctx) -> ActivationOp:
                                "same) and retrain.")
     max_value = config.get("max_value")
     return ActivationOp("relu", None if max_value is None else float(max_value))
+
+
+@register_handler(keras.layers.LeakyReLU)
+def convert_leaky_relu(layer, ctx) -> ActivationOp:
+    """LeakyReLU(negative_slope=0) -> a ReLU population (other slopes are refused)."""
+    slope = float(layer.get_config().get("negative_slope", 0.3))
+    if slope != 0.0:
+        raise UnsupportedLayer(layer, f"negative_slope={slope} (leaky ReLU) has no spiking "
+                               f"equivalent", "Use negative_slope=0 (a ReLU) and retrain.")
+    return ActivationOp("relu")
+
+
+@register_handler(keras.layers.ELU)
+def convert_elu(layer, ctx) -> ActivationOp:
+    """ELU(alpha=0) -> a ReLU population (other alphas are refused)."""
+    alpha = float(layer.get_config().get("alpha", 1.0))
+    if alpha != 0.0:
+        raise UnsupportedLayer(layer, f"alpha={alpha} (ELU) has no spiking equivalent",
+                               "Use ReLU and retrain.")
+    return ActivationOp("relu")
+
+
+@register_handler(keras.layers.PReLU)
+def convert_prelu(layer, ctx) -> ActivationOp:
+    """PReLU whose learned slopes are all 0 -> a ReLU population (others are refused)."""
+    alpha = weights(layer, ["alpha"])["alpha"]
+    if np.any(alpha != 0.0):
+        raise UnsupportedLayer(layer, f"{np.count_nonzero(alpha)} of its {alpha.size} "
+                               f"learned negative slopes are not 0 (largest "
+                               f"{np.abs(alpha).max():.3g}); that has no spiking equivalent",
+                               "Use ReLU and retrain.")
+    return ActivationOp("relu")
 
 
 @register_handler(keras.layers.Activation)

@@ -13,9 +13,9 @@ from .registry import register_handler
 def convert_rescaling(layer, ctx) -> AffineOp:
     """Rescaling -> folded exactly into the input population's ``input_scale`` /
     ``input_offset`` (elsewhere into the next connectivity)."""
-    config = layer.get_config()
-    return AffineOp(np.asarray(config.get("scale", 1.0), np.float64),
-                    np.asarray(config.get("offset", 0.0), np.float64))
+    # ``layer.scale``/``layer.offset``: get_config() serialises array values as dicts
+    return AffineOp(np.asarray(keras.ops.convert_to_numpy(layer.scale), np.float64),
+                    np.asarray(keras.ops.convert_to_numpy(layer.offset), np.float64))
 
 
 @register_handler(keras.layers.Normalization)

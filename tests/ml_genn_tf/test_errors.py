@@ -21,8 +21,8 @@ def test_every_problem_is_reported_at_once():
         convert(model)
     assert [p.layer for p in info.value.problems] == ["leaky", "d_tanh", "lam"]
     message = str(info.value)
-    assert "Layer 'leaky' (LeakyReLU): this layer kind has no spiking conversion. Use ReLU" \
-        in message
+    assert "Layer 'leaky' (LeakyReLU): negative_slope=0.3 (leaky ReLU) has no spiking " \
+        "equivalent. Use negative_slope=0" in message
     assert "Layer 'd_tanh' (Dense): activation='tanh' has no spiking equivalent" in message
     assert "Layer 'lam' (Lambda)" in message and "built-in layers" in message
     assert isinstance(info.value, NotImplementedError) and isinstance(info.value, ConversionError)
@@ -35,7 +35,11 @@ def test_every_problem_is_reported_at_once():
     (lambda: L.Activation("sigmoid", name="bad"),
      r"Layer 'bad' \(Activation\): activation='sigmoid'.*Use 'relu'"),
     (lambda: L.Dense(3, activation="elu", name="bad"), r"Layer 'bad' \(Dense\).*'elu'"),
-    (lambda: L.UpSampling2D(name="bad"), r"Layer 'bad' \(UpSampling2D\)"),
+    (lambda: L.UpSampling2D(interpolation="bicubic", name="bad"),
+     r"Layer 'bad' \(UpSampling2D\): interpolation='bicubic' .*'nearest' or 'bilinear'"),
+    (lambda: L.ELU(name="bad"), r"Layer 'bad' \(ELU\): alpha=1.0 \(ELU\)"),
+    (lambda: L.Conv2DTranspose(2, 3, strides=2, output_padding=1, name="bad"),
+     r"Layer 'bad' \(Conv2DTranspose\): output_padding=\(1, 1\)"),
 ])
 def test_unsupported_settings(layer, match):
     model = keras.Sequential([keras.Input((4, 4, 2)), layer(), L.Flatten(), L.Dense(2)])
@@ -61,15 +65,6 @@ def test_softmax_inside_the_network():
         convert(model)
 
 
-def test_max_pooling_of_a_linear_value():
-    model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, name="c"),
-                              L.MaxPooling2D(name="mp"), L.Flatten(), L.Dense(2)])
-    with pytest.raises(UnsupportedModelError,
-                       match=r"Layer 'mp' \(MaxPooling2D\): its input 'c' is not an "
-                             r"activation.*after a ReLU"):
-        convert(model)
-
-
 def test_max_pooling_before_relu_is_commuted():
     model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, name="c"),
                               L.MaxPooling2D(name="mp"), L.ReLU(name="r"), L.Flatten(),
@@ -78,14 +73,22 @@ def test_max_pooling_before_relu_is_commuted():
     assert [p.name for p in net.populations][1:3] == ["r", "mp"]
 
 
-def test_rate_methods_name_the_max_pool_option():
+def test_rate_methods_approximate_max_pooling_with_a_warning_or_refuse_it():
     model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, activation="relu"),
                               L.MaxPooling2D(name="mp"), L.Flatten(), L.Dense(2)])
+    with pytest.warns(UserWarning, match=r"Simple: max pooling \(\['mp'\]\) .* "
+                                         r"max_pool='running_max'; FewSpike .* exact"):
+        net, *_ = Simple(10).convert(model)
+    assert net.connections[1].connectivity.rate_rule == "running_max"
+    with pytest.warns(UserWarning, match=r"max_pool='spike_gate'"):
+        net, *_ = Simple(10, max_pool="spike_gate").convert(model)
+    assert net.connections[1].connectivity.rate_rule == "spike_gate"
     with pytest.raises(NotImplementedError,
-                       match=r"Layer 'mp' \(MaxPooling2D\).*Simple.*max_pool='spike_gate'.*"
-                             r"FewSpike"):
-        Simple(10).convert(model)
-    Simple(10, max_pool="spike_gate").convert(model)
+                       match=r"Layer 'mp' \(MaxPooling2D\).*Simple.*max_pool='error'.*"
+                             r"'running_max'.*FewSpike"):
+        Simple(10, max_pool="error").convert(model)
+    with pytest.raises(ValueError, match=r"max_pool must be one of .*received 'gate'"):
+        Simple(10, max_pool="gate")
 
 
 def test_non_finite_weights_are_a_value_error():
@@ -149,15 +152,3 @@ def test_few_spike_refuses_max_pooling_of_signed_inputs():
     with pytest.raises(UnsupportedModelError,
                        match=r"Layer 'mp' \(MaxPooling2D\): max pooling of signed inputs"):
         FewSpike(k=8, signed_input=True).convert(model)
-
-
-def test_the_exact_fallback_has_a_size_limit():
-    class Small(FewSpike):
-        max_fallback_entries = 100
-
-    model = keras.Sequential([keras.Input((6, 6, 2)), L.Conv2D(3, 3, name="c"),
-                              L.Flatten(), L.Dense(4, name="d", activation="relu")])
-    with pytest.raises(NotImplementedError, match=r"Layer 'd' \(Dense\): the linear layers \['c', "
-                                         r"'flatten.*', 'd'\].*too large.*max_fallback_entries"):
-        convert(model, Small())
-    convert(model)

@@ -94,10 +94,16 @@ class MaxPool2DOp(ImageOp):
     * Few-spike (``stage_steps`` K): the state accumulates each source neuron's graded
       events over a stage; at the target's stage start (phase 0, when the stage's last
       events arrive) it delivers :meth:`max_pool` of the accumulated values, else 0. Exact,
-      because the greedy encoding is monotonic: the max of decoded values is decoded max.
-    * Rate coding: the state counts each source neuron's spikes; each step every window
-      passes the events of its neuron with the highest count so far, ties to the first
-      (Rueckauer et al. 2017; an approximation of max pooling of rates).
+      because the greedy encoding is monotonic: the max (min) of decoded values is the
+      decoded max (min).
+    * Rate coding: the state counts each source neuron's spikes; ``rate_rule``
+      ``"running_max"`` delivers the increase of each window's max (min) count,
+      ``"spike_gate"`` the events of its neuron with the highest count so far, ties to
+      the first (Rueckauer et al. 2017). Both approximate max pooling of rates.
+
+    Explicit padding is applied with ``lax.pad`` (zeros that take part; negative values
+    crop), ``"same"`` padding inside the window reduction (padded positions never win).
+    Min channels are pooled as ``-max(-x)``.
     """
 
     stateful = True
@@ -105,21 +111,33 @@ class MaxPool2DOp(ImageOp):
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)
         c = connectivity
+        self.explicit = not isinstance(c.pool_padding, str)
         (rows, cols), self.pads = window_geometry(self.source_shape[:2], c.pool_size,
                                                   c.pool_strides, c.pool_padding)
         self.window_index = window_indices(self.source_shape[:2], (rows, cols), c.pool_size,
-                                           c.pool_strides, self.pads)
+                                           c.pool_strides, self.pads, self.explicit)
         self.pooled_shape = (rows, cols, self.source_shape[2])
+        self.signs = None if c.signs is None else \
+            np.asarray(c.signs, np.float32).reshape(1, 1, 1, -1)
 
     def prepare(self, rng):
         return ()
 
     def max_pool(self, values: jnp.ndarray) -> jnp.ndarray:
-        """``(N, rows, cols, channels) -> (N, rows', cols', channels)`` (Keras/TF padding:
-        padded positions never win)."""
+        """``(N, rows, cols, channels) -> (N, rows', cols', channels)``: per channel the
+        max (min where the sign is -1) of each window."""
         c = self.conn
-        return pool_window(self.image(values), lax.max, -np.inf, c.pool_size,
-                           c.pool_strides, self.pads)
+        image = self.image(values)
+        if self.signs is not None:
+            image = image * self.signs
+        pads = self.pads
+        if self.explicit:
+            zero = jnp.zeros((), image.dtype)
+            image = lax.pad(image, zero, ((0, 0, 0),) + tuple((a, b, 0) for a, b in pads)
+                            + ((0, 0, 0),))
+            pads = ((0, 0), (0, 0))
+        out = pool_window(image, lax.max, -np.inf, c.pool_size, c.pool_strides, pads)
+        return out if self.signs is None else out * self.signs
 
     def apply(self, weights, values):
         """Max pooling of decoded values (the few-spike fast path)."""
@@ -136,25 +154,38 @@ class MaxPool2DOp(ImageOp):
             out = jnp.where(start, self.max_pool(acc), 0.0)
             return jnp.where(start, 0.0, acc), self.output(out)
         counts = state + jnp.abs(events.reshape(state.shape))
+        if self.conn.rate_rule == "running_max":
+            return counts, self.output(self.max_pool(counts) - self.max_pool(state))
         return counts, self.output(self.gate(counts, events.reshape(state.shape)))
 
     def gate(self, counts: jnp.ndarray, events: jnp.ndarray) -> jnp.ndarray:
-        """Events of each window's highest-count neuron, ``(N, rows', cols', channels)``."""
+        """Events of each window's highest-count neuron (lowest for min channels),
+        ``(N, rows', cols', channels)``; explicit zero padding is a silent neuron."""
         n, channels = counts.shape[0], self.source_shape[2]
-        flat_counts = counts.reshape(n, -1, channels)
+        keys = counts if self.signs is None else counts * self.signs
+        flat_keys = keys.reshape(n, -1, channels)
         flat_events = events.reshape(n, -1, channels)
         index = jnp.asarray(np.maximum(self.window_index, 0))           # (positions, window)
-        valid = jnp.asarray(self.window_index >= 0)[None, :, :, None]
-        window_counts_ = jnp.where(valid, flat_counts[:, index], -jnp.inf)
-        winner = jnp.argmax(window_counts_, axis=2)[:, :, None]         # (n, positions, 1, C)
-        chosen = jnp.take_along_axis(flat_events[:, index], winner, axis=2)[:, :, 0]
+        real = jnp.asarray(self.window_index >= 0)[None, :, :, None]
+        never = jnp.asarray(self.window_index == NEVER)[None, :, :, None]
+        window_keys = jnp.where(real, flat_keys[:, index], jnp.where(never, -jnp.inf, 0.0))
+        window_events = jnp.where(real, flat_events[:, index], 0.0)
+        winner = jnp.argmax(window_keys, axis=2)[:, :, None]            # (n, positions, 1, C)
+        chosen = jnp.take_along_axis(window_events, winner, axis=2)[:, :, 0]
         return chosen.reshape((n,) + self.pooled_shape)
 
 
-def window_indices(in_hw, out_hw, size, strides, pads) -> np.ndarray:
-    """Flat source position of each (output position, window offset); -1 where padded."""
+#: ``window_indices`` marks of padded positions: never wins ("same"), a silent zero
+#: neuron (explicit padding).
+NEVER, ZERO = -1, -2
+
+
+def window_indices(in_hw, out_hw, size, strides, pads, explicit: bool = False) -> np.ndarray:
+    """Flat source position of each (output position, window offset); :data:`NEVER` or
+    (``explicit`` padding) :data:`ZERO` where padded."""
     rows, cols = in_hw
-    index = np.full((out_hw[0] * out_hw[1], size[0] * size[1]), -1, np.int32)
+    index = np.full((out_hw[0] * out_hw[1], size[0] * size[1]), ZERO if explicit else NEVER,
+                    np.int32)
     for y in range(out_hw[0]):
         for x in range(out_hw[1]):
             for i in range(size[0]):

@@ -97,6 +97,35 @@ def test_max_pool_matches_keras(image, size, strides, padding, flatten):
     assert conn.connectivity.linear is False
 
 
+@pytest.mark.parametrize("pads", [((1, 1), (0, 1)), ((-1, 0), (1, -2)), ((0, 0), (0, 0))])
+def test_max_pool_explicit_padding_and_signs_match_keras(pads):
+    """ZeroPadding2D/Cropping2D -> BatchNorm-like scale -> MaxPooling2D equals the signed
+    max pool with explicit padding followed by the scale (the converter's rewrite)."""
+    image, scale = (7, 6), np.array([2.0, -0.5], np.float32)
+    with Network():
+        source = Population("binary_spike_input", image + (2,), name="src")
+        target = Population("integrate_fire", name="trg")
+        conn = Connection(source, target, MaxPool2D(3, pool_strides=2, pool_padding=pads,
+                                                    signs=np.sign(scale)))
+    values = np.abs(RNG.normal(size=(3,) + image + (2,))).astype(np.float32)  # ReLU output
+    (t, b), (lft, r) = pads
+    x = values[:, max(-t, 0):image[0] - max(-b, 0), max(-lft, 0):image[1] - max(-r, 0)]
+    x = np.pad(x, ((0, 0), (max(t, 0), max(b, 0)), (max(lft, 0), max(r, 0)), (0, 0)))
+    expected = np.asarray(keras.layers.MaxPooling2D(3, strides=2)(x * scale))
+    op = build_op(conn.connectivity, "highest")
+    got = np.asarray(op.max_pool(jnp.asarray(values))) * scale
+    assert target.shape == expected.shape[1:]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_max_pool_signs_must_match_channels():
+    with Network():
+        source = Population("binary_spike_input", (4, 4, 3), name="src")
+        target = Population("integrate_fire", name="trg")
+        with pytest.raises(ValueError, match=r"2 signs given but source 'src' has 3"):
+            Connection(source, target, MaxPool2D(2, signs=[1, -1]))
+
+
 # --- errors -------------------------------------------------------------------------
 
 def connect(connectivity, source_shape, target_shape=None):
@@ -151,7 +180,9 @@ def test_avg_pool_dense_2d_shape_errors():
     (lambda: AvgPool2D(2, pool_strides=(1, 0)), r"pool_strides must be .* \(1, 0\)"),
     (lambda: AvgPool2D(2, pool_padding="causal"), r"pool_padding must be 'valid' or 'same', "
                                                   r"received 'causal'"),
-    (lambda: MaxPool2D(2, pool_padding=((1, 1), (1, 1))), r"MaxPool2D: pool_padding must be"),
+    (lambda: MaxPool2D(2, pool_padding=((1, 1), (1,))), r"MaxPool2D: pool_padding must be"),
+    (lambda: MaxPool2D(2, signs=[1, 0]), r"MaxPool2D: signs must be .* \[1, 0\]"),
+    (lambda: MaxPool2D(2, rate_rule="avg"), r"MaxPool2D: rate_rule must be one of .*'avg'"),
     (lambda: AvgPoolConv2D(random_weight(3, 3, 2, 4), 3, 2, 3), r"\(3, 3, '\?', 3\)"),
     (lambda: AvgPoolConv2D(1.0, 3, 2, 3, conv_padding="SAME!"), r"conv_padding must be"),
 ])

@@ -4,8 +4,9 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_handler_test
-from ml_genn_tf.graph.check import convert_layers
-from ml_genn_tf.graph.ops import AffineOp, Conv2DOp, InputOp
+from ml_genn.connectivity import Conv2D
+from ml_genn_tf.graph.lower import lower_layers
+from ml_genn_tf.graph.ops import AffineOp, InputOp
 from ml_genn_tf.graph.rewrite import rewrite
 from ml_genn_tf.graph.walk import walk_model
 from ml_genn_tf.handlers import LAYER_HANDLERS, register_handler, support_table
@@ -58,15 +59,17 @@ def test_rewrite_folds_into_new_arrays_and_leaves_the_layers_alone():
                                         L.BatchNormalization(name="bn")]))
     before = [w.copy() for w in model.get_weights()]
     graph = walk_model(model)
-    assert convert_layers(graph) == []
+    assert lower_layers(graph) == []
     rewrite(graph)
-    assert set(graph.nodes) == {graph.inputs[0], "c"}
+    assert set(graph.nodes) == {graph.inputs[0], "c", "bn"}
     assert isinstance(graph[graph.inputs[0]].op, InputOp)
     assert graph[graph.inputs[0]].op.scale == 2.0
-    conv = graph["c"].op
-    assert isinstance(conv, Conv2DOp)
-    assert not np.shares_memory(conv.kernel, model.get_layer("c").kernel.numpy())
-    for old, new in zip(before, model.get_weights()):
+    assert not np.shares_memory(graph["c"].op.kernel, model.get_layer("c").kernel.numpy())
+    # the chain's rule table folds BatchNorm into the kernel: one Conv2D, exact
+    net, *_ = run_handler_test(model, randomize_weights=False)
+    (conn,) = net.connections
+    assert isinstance(conn.connectivity, Conv2D)
+    for old, new in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
 
 
@@ -74,7 +77,7 @@ def test_batch_norm_after_an_activation_stays_an_affine_op():
     model = keras.Sequential([keras.Input((4,)), L.Dense(3, activation="relu"),
                               L.BatchNormalization(name="bn"), L.Dense(2)])
     graph = walk_model(model)
-    convert_layers(graph)
+    lower_layers(graph)
     rewrite(graph)
     assert isinstance(graph["bn"].op, AffineOp)
 

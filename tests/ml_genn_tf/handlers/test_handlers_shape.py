@@ -1,8 +1,9 @@
-"""Exact-sum tests of shape-only layers, padding and inference no-ops."""
+"""Exact-sum tests of shape-only layers, padding, cropping, up-sampling and inference
+no-ops."""
 import keras
 import pytest
 from handler_harness import run_handler_test
-from ml_genn.connectivity import Conv2D, Dense, DepthwiseConv2D
+from ml_genn.connectivity import Conv2D, Dense, DepthwiseConv2D, Pad2D, Upsample2D
 
 L = keras.layers
 
@@ -60,3 +61,19 @@ def test_inference_no_ops_are_ignored():
     net, _, outputs, layer_pops = run_handler_test(model)
     assert len(net.populations) == 2
     assert layer_pops[model.layers[-1]] is outputs[0]
+
+
+@pytest.mark.parametrize("cropping", [1, ((1, 0), (2, 1))])
+def test_cropping2d(cropping):
+    model = keras.Sequential([keras.Input((6, 7, 2)), L.Cropping2D(cropping)])
+    net, *_ = run_handler_test(model)
+    assert [type(c.connectivity) for c in net.connections] == [Pad2D]
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+@pytest.mark.parametrize("size", [2, (2, 3)])
+def test_up_sampling2d(size, interpolation):
+    model = keras.Sequential([keras.Input((3, 4, 2)),
+                              L.UpSampling2D(size, interpolation=interpolation)])
+    net, *_ = run_handler_test(model)
+    assert [type(c.connectivity) for c in net.connections] == [Upsample2D]

@@ -119,10 +119,31 @@ def test_max_pooling_on_the_input_and_percentile_mode():
 def test_biases_are_few_spike_relu_biases():
     model = randomize(keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu"),
                                         L.Dense(2)]), seed=9)
-    net, *_ = FewSpike(k=8).convert(model)
+    net, *_ = FewSpike(k=8, rounding="floor").convert(model)
     hidden = net.populations[1].neuron
     assert isinstance(hidden, FewSpikeRelu)
     np.testing.assert_allclose(hidden.bias, model.layers[0].get_weights()[1], rtol=1e-6)
+    # rounding="nearest" (default): half a code step more, alpha 2^-(K+1)
+    net, *_ = FewSpike(k=8).convert(model)
+    hidden = net.populations[1].neuron
+    np.testing.assert_allclose(hidden.bias, model.layers[0].get_weights()[1]
+                               + hidden.alpha * 2.0 ** -9, rtol=1e-6)
+
+
+def test_rounding_to_nearest_halves_the_quantisation_error():
+    """A 1-unit network on inputs of the input code's grid: the hidden value 0.3 x is
+    rounded (error <= half a step) instead of truncated (error in (-1, 0] steps)."""
+    model = keras.Sequential([keras.Input((1,)), L.Dense(1, activation="relu"), L.Dense(1)])
+    model.set_weights([np.full((1, 1), 0.3), np.zeros(1), np.ones((1, 1)), np.zeros(1)])
+    k, step = 6, 2.0 ** -6
+    x = (np.arange(2 ** k) * step).astype(np.float32)[:, None]
+    errors = {}
+    for rounding in ("floor", "nearest"):
+        (got,), _ = run_network(FewSpike(k=k, alpha=1.0, rounding=rounding), model, x)
+        errors[rounding] = got[:, 0] - 0.3 * x[:, 0]
+    assert np.all(errors["floor"] <= 1e-6) and np.all(errors["floor"] > -step - 1e-6)
+    assert np.max(np.abs(errors["nearest"])) <= step / 2 + 1e-6
+    assert abs(np.mean(errors["nearest"])) < abs(np.mean(errors["floor"])) / 4
 
 
 def test_hidden_population_seen_as_an_image_by_a_reshape_and_conv():

@@ -1,8 +1,9 @@
-"""Exact-sum tests of the weighted layers: Dense, Conv2D, DepthwiseConv2D, BatchNorm."""
+"""Exact-sum tests of the weighted layers: Dense, the convolutions (1-D, separable,
+transposed), DepthwiseConv2D, BatchNorm."""
 import keras
 import pytest
 from handler_harness import run_handler_test
-from ml_genn.connectivity import Conv2D, Dense, DepthwiseConv2D
+from ml_genn.connectivity import Chained, Conv2D, Conv2DTranspose, Dense, DepthwiseConv2D
 
 L = keras.layers
 
@@ -70,3 +71,35 @@ def test_batch_normalization_on_the_input_and_between_pooling():
                               L.Dense(4)])
     net, *_ = run_handler_test(model)
     assert len(net.connections) == 1
+
+
+@pytest.mark.parametrize("padding,strides,dilation", [("valid", 1, 1), ("same", 2, 1),
+                                                      ("same", 1, 2)])
+def test_separable_conv2d_is_a_depthwise_then_a_pointwise_convolution(padding, strides,
+                                                                     dilation):
+    model = keras.Sequential([keras.Input((7, 6, 3)),
+                              L.SeparableConv2D(8, 3, strides=strides, padding=padding,
+                                                dilation_rate=dilation, depth_multiplier=2)])
+    net, *_ = run_handler_test(model)
+    steps = single(Chained, net).connectivity.steps
+    assert [type(s) for s in steps] == [DepthwiseConv2D, Conv2D]
+
+
+@pytest.mark.parametrize("padding,strides,size", [("valid", 1, 3), ("same", 2, 3),
+                                                  ("valid", 2, 2), ("same", 3, 2)])
+def test_conv2d_transpose(padding, strides, size):
+    model = keras.Sequential([keras.Input((4, 5, 2)),
+                              L.Conv2DTranspose(3, size, strides=strides, padding=padding)])
+    net, *_ = run_handler_test(model)
+    single(Conv2DTranspose, net)
+
+
+@pytest.mark.parametrize("padding,strides,dilation,groups", [
+    ("valid", 1, 1, 1), ("same", 2, 1, 1), ("causal", 1, 2, 1), ("same", 1, 1, 2)])
+def test_conv1d_is_a_conv2d_of_height_one(padding, strides, dilation, groups):
+    model = keras.Sequential([keras.Input((9, 4)),
+                              L.Conv1D(4, 3, strides=strides, padding=padding,
+                                       dilation_rate=dilation, groups=groups)])
+    net, *_ = run_handler_test(model)
+    conn = single(Conv2D, net)
+    assert conn.connectivity.conv_size == (1, 3 + 2 * (dilation - 1))

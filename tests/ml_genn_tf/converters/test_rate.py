@@ -23,21 +23,22 @@ def residual_model():
     return randomize(keras.Model(x_in, L.Dense(5)(L.Flatten()(p))), seed=3)
 
 
-def test_data_norm_normalises_a_residual_network_with_max_pooling():
+@pytest.mark.parametrize("rule", ["running_max", "spike_gate"])
+def test_data_norm_normalises_a_residual_network_with_max_pooling(rule):
     model, x = residual_model(), inputs((8, 8, 1))
-    converter = DataNorm(300, norm_data=x, input_type="if", readout="var",
-                         max_pool="spike_gate")
-    (got,), (net, *_) = run_network(converter, model, x, batch_size=64)
+    converter = DataNorm(300, norm_data=x, input_type="if", readout="var", max_pool=rule)
+    with pytest.warns(UserWarning, match=r"max pooling \(\['pool'\]\)"):
+        (got,), (net, *_) = run_network(converter, model, x, batch_size=64)
     assert any(isinstance(c.connectivity, MaxPool2D) for c in net.connections)
     want = model.predict(x, verbose=0)
     assert np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.98
     assert np.mean(got.argmax(1) == want.argmax(1)) >= 0.85
 
 
-def test_max_pooling_needs_the_spike_gate_option():
+def test_max_pooling_is_refused_with_max_pool_error():
     with pytest.raises(UnsupportedModelError,
-                       match=r"Layer 'pool' \(MaxPooling2D\).*max_pool='spike_gate'"):
-        DataNorm(100, norm_data=inputs((8, 8, 1))).convert(residual_model())
+                       match=r"Layer 'pool' \(MaxPooling2D\).*max_pool='error'"):
+        DataNorm(100, norm_data=inputs((8, 8, 1)), max_pool="error").convert(residual_model())
 
 
 def test_data_norm_scales_weights_by_source_over_target_lambda():
