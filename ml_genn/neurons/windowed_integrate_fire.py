@@ -3,16 +3,37 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..utils.defaults import network_default_params
-from ..utils.validation import as_bool, check_non_negative_int
+from ..utils.validation import as_bool
 from .integrate_fire import IntegrateFire
 from .neuron import Neuron
 from .param import Option
 
 
-def _optional_non_negative_int(value: Any, name: str, owner: str) -> int | None:
-    """``None``, or a whole number >= 0 (a count or a timestep)."""
-    return None if value is None else check_non_negative_int(value, name, owner)
+def _whole_steps(value: Any, name: str, owner: str) -> int:
+    """A timestep: a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or int(value) != value or value < 0:
+        raise ValueError(f"{owner}: {name} must be a whole number of timesteps >= 0, "
+                         f"received {value!r}.")
+    return int(value)
+
+
+def _optional_whole_steps(value: Any, name: str, owner: str) -> int | None:
+    return None if value is None else _whole_steps(value, name, owner)
+
+
+def _spike_cap(value: Any, name: str, owner: str) -> int | None:
+    """``None`` (no cap), or a whole number >= 0."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or int(value) != value or value < 0:
+        raise ValueError(f"{owner}: {name} must be None or a whole number >= 0, "
+                         f"received {value!r}.")
+    return int(value)
 
 
 class WindowedIntegrateFire(IntegrateFire):
@@ -59,20 +80,20 @@ class WindowedIntegrateFire(IntegrateFire):
         (2, 6, True)
     """
 
-    start_step = Option(check_non_negative_int)
-    stop_step = Option(_optional_non_negative_int)
+    start_step = Option(_whole_steps)
+    stop_step = Option(_optional_whole_steps)
     signed_spikes = Option(as_bool)
-    max_spikes = Option(_optional_non_negative_int)
+    max_spikes = Option(_spike_cap)
 
     @network_default_params
     def __init__(self, start_step: int = 0, stop_step: int | None = None,
                  signed_spikes: bool = False, max_spikes: int | None = None,
                  v_thresh: Any = 1.0, v_reset: Any = 0.0, v: Any = 0.0, readout: Any = None,
                  bias: Any = 0.0, relative_reset: bool = True):
-        if stop_step is not None and stop_step <= start_step:
-            raise ValueError(f"{type(self).__name__}: stop_step must be None or a whole "
-                             f"number of timesteps >= {int(start_step) + 1} (after "
-                             f"start_step), received {stop_step!r}.")
+        start = _whole_steps(start_step, "start_step", type(self).__name__)
+        if stop_step is not None and stop_step <= start:
+            raise ValueError(f"{type(self).__name__}: stop_step must be a whole number of "
+                             f"timesteps >= {start + 1}, received {stop_step!r}.")
         # IntegrateFire's constructor passes its own values only: declare all of them here.
         Neuron.__init__(self, readout=readout, v_thresh=v_thresh, v_reset=v_reset, v=v,
                         bias=bias, relative_reset=relative_reset, start_step=start_step,

@@ -23,6 +23,9 @@ HIDDEN = {
     "QuadraticIF": lambda: N.QuadraticIF(),
     "GLIF3": lambda: N.GLIF3(),
     "HodgkinHuxley": lambda: N.HodgkinHuxley(substep=0.05),
+    "WindowedIntegrateFire": lambda: N.WindowedIntegrateFire(start_step=2, stop_step=20,
+                                                             signed_spikes=True, max_spikes=6,
+                                                             v=0.5),
 }
 #: input weight scale that makes each model spike (their units differ: mV, pA, ...)
 INPUT_SCALE = {"Izhikevich": 20.0, "ExpLIF": 20.0, "QuadraticIF": 20.0, "GLIF3": 500.0,
@@ -34,6 +37,7 @@ INPUTS = {
     "IntegrateFireInput": (lambda: N.IntegrateFireInput(), "rate"),
     "LeakyIntegrateFireInput": (lambda: N.LeakyIntegrateFireInput(tau_mem=10.0), "rate"),
     "TraceInput": (lambda: N.TraceInput(), "binary"),
+    "DirectInput": (lambda: N.DirectInput(), "rate"),
 }
 
 
