@@ -22,8 +22,10 @@ def randomize(model, seed):
 
 
 def sequential_cnn():
+    # Name the input explicitly: Keras' auto-generated name ("input_layer",
+    # "input_layer_24", ...) depends on how many models this process built before.
     return randomize(keras.Sequential([
-        keras.Input((8, 8, 2)),
+        keras.Input((8, 8, 2), name="input_layer"),
         L.Conv2D(4, 3, padding="same", activation="relu", name="conv_a"),
         L.AveragePooling2D(2, name="pool"),
         L.Conv2D(3, 3, activation="relu", name="conv_b"),
