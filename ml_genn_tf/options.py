@@ -91,7 +91,7 @@ def method_options(method: str) -> MethodOptions:
 
     Example:
         >>> sorted(method_options("few_spike").converter)
-        ['alpha', 'k', 'mode', 'norm_data', 'percentile', 'signed_input']
+        ['alpha', 'k', 'mode', 'norm_data', 'percentile', 'rounding', 'signed_input']
     """
     converter_class = METHODS[method]
     converter = _arguments(converter_class)

@@ -117,7 +117,7 @@ class QCFS(RateConverter):
         self.latency: int | None = None
 
     def check_mapped(self, mapped: MappedModel) -> list[Problem]:
-        problems = []
+        problems = super().check_mapped(mapped)
         for spec in mapped.populations.values():
             if spec.kind == "relu" and not isinstance(spec.layer, QuantisedReLU):
                 problems.append(Problem(

@@ -26,7 +26,7 @@ def test_unknown_option_lists_the_valid_ones_and_suggests_the_closest():
     with pytest.raises(TypeError, match=r"convert_model\(method='few_spike'\): unknown option "
                                         r"'kk' \(did you mean 'k'\?\)\. Valid options for "
                                         r"few_spike: converter: alpha, k, mode, norm_data, "
-                                        r"percentile, signed_input; compiler: .*batch_size.*; "
+                                        r"percentile, rounding, signed_input; compiler: .*batch_size.*; "
                                         r"all methods: progress\."):
         convert_model(mlp(), "few_spike", data=data(), kk=8)
     with pytest.raises(TypeError, match=r"unknown options 'bach_size' \(did you mean "
@@ -81,7 +81,7 @@ def test_options_of_other_methods_are_ignored_with_one_warning():
 
 
 def test_one_options_dict_serves_a_loop_over_methods():
-    options = {"k": 6, "timesteps": 12, "batch_size": 8, "max_pool": None,
+    options = {"k": 6, "timesteps": 12, "batch_size": 8, "max_pool": "error",
                "progress": False}
     x = data()
     labels = mlp().predict(x, verbose=0).argmax(1)
