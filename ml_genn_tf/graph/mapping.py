@@ -163,7 +163,9 @@ class _Mapper:
                         break
                     sink = graph[sink.inputs[0]]
                 if spec.kind == "softmax":
-                    spec.keras_tensor = sink.keras_tensor
+                    # the logits: the value right before the softmax (``sink`` has walked
+                    # back through the folded layers above)
+                    spec.keras_tensor = graph[spec.sink].keras_tensor
             elif spec.kind == "linear":
                 spec.sink = node.name
             self.pops[node.name] = spec
