@@ -97,9 +97,24 @@ def encode(group: h5py.Group, obj: Any) -> None:
                                  value.size >= COMPRESS_FROM else None)
         elif _is_description(value):
             encode(group.create_group(name), value)
+        elif isinstance(value, (list, tuple)) and value and all(map(_is_description, value)):
+            _encode_sequence(group.create_group(name), value)
         else:
             fields[name] = to_json_value(value, f"{where}, attribute '{name}'")
     group.attrs["fields"] = json.dumps(fields)
+
+
+def _encode_sequence(group: h5py.Group, items: list | tuple) -> None:
+    """A list or tuple of ml_genn objects (e.g. the steps of a ``Chained``
+    connectivity): one subgroup per item, named by its index."""
+    group.attrs["sequence"] = type(items).__name__
+    for index, item in enumerate(items):
+        encode(group.create_group(str(index)), item)
+
+
+def _decode_sequence(group: h5py.Group, where: str) -> list | tuple:
+    items = [decode(group[str(index)], where) for index in range(len(group))]
+    return tuple(items) if group.attrs["sequence"] == "tuple" else items
 
 
 def _resolve_class(path: str, where: str) -> Any:
@@ -138,6 +153,8 @@ def decode(group: h5py.Group, where: str) -> Any:
     for name, member in group.items():
         if isinstance(member, h5py.Dataset):
             state[name] = np.array(member[()])
+        elif "sequence" in member.attrs:
+            state[name] = _decode_sequence(member, where)
         else:
             state[name] = decode(member, where)
     obj.__dict__.update(state)

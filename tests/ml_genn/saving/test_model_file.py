@@ -146,3 +146,25 @@ def test_large_arrays_are_compressed_losslessly(tmp_path):
     with h5py.File(tmp_path / "c.h5", "r") as f:
         assert f["dense/weight"].compression == "gzip"
         np.testing.assert_array_equal(decode(f["dense"], "test").weight, weight)
+
+
+def test_chained_connectivity_round_trip(tmp_path):
+    """A lazy chain (crop, then convolve, then pool) keeps its steps and weights."""
+    from ml_genn.connectivity import Chained, Pad2D
+    rng = np.random.default_rng(4)
+    with Network() as net:
+        inp = Population(IntegrateFireInput(), (6, 6, 2), name="image")
+        out = Population(IntegrateFire(v_thresh=float(np.finfo(np.float32).max),
+                                       readout="var"), name="logits")
+        Connection(inp, out, Chained([Pad2D(((-1, 1), (0, 0))),
+                                      Conv2D(rng.normal(0, 0.5, (3, 3, 2, 4)), 4, 3),
+                                      AvgPool2D(2)]), name="chain")
+    model = RunnableModel(net, [inp], [out], InferenceCompiler(evaluate_timesteps=3,
+                                                               batch_size=4))
+    model.save(tmp_path / "chain.h5")
+    back = load(tmp_path / "chain.h5")
+    steps = back.network.connections[0].connectivity.steps
+    assert [type(s).__name__ for s in steps] == ["Pad2D", "Conv2D", "AvgPool2D"]
+    x = images(6)
+    np.testing.assert_array_equal(back.predict(x), model.predict(x))
+    assert np.abs(model.predict(x)).sum() > 0
