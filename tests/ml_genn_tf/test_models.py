@@ -9,6 +9,7 @@ import pytest
 
 from ml_genn_tf.datasets import load_fashion_mnist, load_mnist
 from models.fashion_resnet import build_fashion_resnet
+from models.fashion_resnet_avgpool import build_fashion_resnet_avgpool
 from models.mnist_cnn import build_mnist_cnn
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -36,6 +37,7 @@ def _fashion_inputs():
 CASES = {
     "mnist_cnn": (build_mnist_cnn, _mnist_inputs, 0.95),
     "fashion_resnet": (build_fashion_resnet, _fashion_inputs, 0.85),
+    "fashion_resnet_avgpool": (build_fashion_resnet_avgpool, _fashion_inputs, 0.85),
 }
 
 
@@ -104,5 +106,22 @@ def test_fashion_resnet_layout():
     # Rescaling comes first, right after the input
     assert isinstance(model.layers[1], L.Rescaling)
     assert model.layers[1].scale == pytest.approx(1.0 / 255.0)
+    convs = [layer for layer in model.layers if isinstance(layer, L.Conv2D)]
+    assert all(c.use_bias and c.padding == "same" for c in convs)
+
+
+def test_fashion_resnet_avgpool_layout():
+    """Only layers with an exact rate-coded equivalent: no max pooling."""
+    model = build_fashion_resnet_avgpool()
+    assert tuple(model.input_shape) == (None, 28, 28, 1)
+    assert tuple(model.output_shape) == (None, 10)
+    assert model.count_params() < 100_000
+    L = keras.layers
+    types = [type(layer) for layer in model.layers]
+    for required in (L.Rescaling, L.Conv2D, L.BatchNormalization, L.ReLU,
+                     L.AveragePooling2D, L.Add, L.GlobalAveragePooling2D, L.Dense):
+        assert required in types, required.__name__
+    assert L.MaxPooling2D not in types
+    assert types.count(L.Add) == 2
     convs = [layer for layer in model.layers if isinstance(layer, L.Conv2D)]
     assert all(c.use_bias and c.padding == "same" for c in convs)
