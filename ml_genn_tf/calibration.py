@@ -38,6 +38,8 @@ class Statistics(NamedTuple):
     samples: np.ndarray
     num_values: int
     min: float
+    channel_max: np.ndarray | None = None
+    channel_rows: np.ndarray | None = None
 
     def percentile(self, q: float) -> float:
         """The ``q``-th percentile of the positive values (0 if there were none)."""
@@ -48,6 +50,21 @@ class Statistics(NamedTuple):
         if mode == "max":
             return max(self.max, 0.0)
         return self.percentile(percentile)
+
+    def channel_statistic(self, mode: str, percentile: float) -> np.ndarray:
+        """Per channel (last axis): ``max`` or the ``percentile`` of its positive values
+        (0 where it had none); needs ``calibrate(..., channels=True)``."""
+        if self.channel_max is None or self.channel_rows is None:
+            raise ValueError("Per-channel statistics were not collected; calibrate with "
+                             "channels=True.")
+        if mode == "max":
+            return np.maximum(self.channel_max, 0.0)
+        rows = np.where(self.channel_rows > 0, self.channel_rows, np.nan)
+        result = np.zeros(rows.shape[1])
+        seen = np.any(np.isfinite(rows), axis=0)
+        if np.any(seen):
+            result[seen] = np.nanpercentile(rows[:, seen], percentile, axis=0)
+        return result
 
 
 class _Reservoir:
@@ -82,6 +99,31 @@ class _Reservoir:
         if self.count == 0:
             return Statistics(0.0, np.zeros(0, np.float32), 0, 0.0)
         return Statistics(self.max, self.values, self.count, self.min)
+
+
+class _ChannelReservoir:
+    """Per-channel max and a uniform subsample of rows (one value per channel, the
+    channels being the last axis)."""
+
+    def __init__(self, size: int, rng: np.random.Generator):
+        self.size, self.rng = size, rng
+        self.keys = np.zeros(0)
+        self.rows: np.ndarray | None = None
+        self.max: np.ndarray | None = None
+
+    def add(self, values: np.ndarray) -> None:
+        values = np.asarray(values, np.float32)
+        rows = values.reshape(-1, values.shape[-1])
+        if rows.shape[0] == 0:
+            return
+        top = rows.max(axis=0)
+        self.max = top if self.max is None else np.maximum(self.max, top)
+        keys = self.rng.random(rows.shape[0])
+        self.keys = np.concatenate([self.keys, keys])
+        self.rows = rows if self.rows is None else np.concatenate([self.rows, rows])
+        if self.keys.size > self.size:
+            keep = np.argpartition(self.keys, self.size)[:self.size]
+            self.keys, self.rows = self.keys[keep], self.rows[keep]
 
 
 def _keras_outputs(model: Any, specs: list) -> tuple[Any, list]:
@@ -144,12 +186,16 @@ def input_shapes(mapped: MappedModel) -> dict[str, tuple]:
 
 def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | None = None,
               signed_input: bool = False, max_samples: int = 2 ** 18,
-              seed: int = 0, progress: bool = True) -> dict[str, Statistics]:
+              seed: int = 0, progress: bool = True,
+              channels: bool = False) -> dict[str, Statistics]:
     """Statistics of the populations ``names`` (default: all) over ``data``.
 
     The value of a population is its output for ReLU and max-pool populations, the
     (pre-activation) logits for output populations, and ``x * scale + offset`` (the
-    folded preprocessing) for inputs, as magnitudes if ``signed_input``. ``data`` is in
+    folded preprocessing) for inputs, as magnitudes if ``signed_input``. With
+    ``channels``, the statistics of every non-input population also hold per-channel
+    maxima and a subsample of at most ``max_samples // 4`` rows (for channel-wise
+    normalisation). ``data`` is in
     any format :class:`~ml_genn_tf.calibration_data.CalibrationData` accepts; with
     ``progress``, a bar appears once calibration has taken over
     :data:`~ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
@@ -168,6 +214,8 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     rng = np.random.default_rng(seed)
     reservoirs = {n: _Reservoir(max_samples, rng, signed_input and mapped[n].kind == "input")
                   for n in names}
+    by_channel = {n: _ChannelReservoir(max_samples // 4, rng) for n in names
+                  if channels and mapped[n].kind != "input"}
     seen = 0
     batches = CalibrationData(data, input_shapes(mapped))
     for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
@@ -183,10 +231,14 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
             values[spec.name] = _derive(mapped, spec, values)
         for name in names:
             reservoirs[name].add(values[name])
+            if name in by_channel:
+                by_channel[name].add(values[name])
         seen += len(xs[0])
     if seen == 0:
         raise ValueError("The calibration data is empty.")
     stats = {n: r.result() for n, r in reservoirs.items()}
+    for name, channel in by_channel.items():
+        stats[name] = stats[name]._replace(channel_max=channel.max, channel_rows=channel.rows)
     for name in mapped.inputs:
         if name in stats and not signed_input and stats[name].min < 0:
             warnings.warn(f"Input '{name}' has negative values (min {stats[name].min:.3g}) "

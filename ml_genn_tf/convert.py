@@ -16,12 +16,30 @@ from .options import METHODS, method_options, split_options
 DEFAULT_TIMESTEPS = 500
 #: Default batch size of the compiled network.
 DEFAULT_BATCH_SIZE = 128
+#: ``convert_model``'s own defaults (**ours**) where the mlGeNN-compatible converter
+#: classes keep mlGeNN's: the most accurate measured choices (``bench/latency.py``).
+#: Rate methods take integrate-and-fire (current) input rather than Poisson spikes
+#: (unsigned input only: signed input keeps signed Poisson spikes); ``data_norm`` also
+#: starts every neuron at half its threshold, calibrates the biases layer by layer
+#: (Li et al. 2021) and delays the readout by the automatic estimate. The figures are
+#: in :class:`~ml_genn_tf.converters.DataNorm`'s and the README's tables.
+METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
+    "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "bias",
+                  "readout_delay": "auto"},
+    "simple": {"input_type": "if"},
+    "spike_norm": {"input_type": "if"},
+}
 
 
 def convert_model(model: keras.Model | str | os.PathLike[str], method: str | None = None,
                   data: Any = None,
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
+
+    The rate methods take the measured best defaults of :data:`METHOD_DEFAULTS`
+    (integrate-and-fire input; for ``data_norm`` also half-threshold initial potentials,
+    layer-wise bias calibration and an automatically delayed readout) where the
+    converter classes keep mlGeNN's; pass an option to override it.
 
     Every option is checked before anything runs (see :mod:`ml_genn_tf.options`): an
     unknown one raises a ``TypeError`` listing the valid ones; one that belongs to
@@ -47,7 +65,8 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
             tuple/list of one array per input. NaN and inf are refused.
         **options: converter options (e.g. ``k``, ``evaluate_timesteps`` (default 500;
             ``timesteps`` for short), ``signed_input``, ``input_type``, ``mode``,
-            ``percentile``, ``reset``, ``readout``, ``max_pool``), compiler options
+            ``percentile``, ``reset``, ``readout``, ``max_pool``, ``initial_potential``,
+            ``channel_wise``, ``calibration``, ``readout_delay``), compiler options
             (``batch_size`` (default 128), ``dt``, ``rng_seed``, ``precision``, ...) and
             ``progress`` (default True: a progress bar when calibration takes over 2 s).
 
@@ -90,6 +109,12 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
     accepted = method_options(method).converter
     if "evaluate_timesteps" in accepted and cls is not QCFS:  # QCFS: T = L by default
         converter_options.setdefault("evaluate_timesteps", DEFAULT_TIMESTEPS)
+    for name, value in METHOD_DEFAULTS.get(method, {}).items():
+        if name == "input_type" and converter_options.get("signed_input"):
+            continue        # integrate-and-fire input neurons cannot send negative values
+        if name == "readout_delay" and converter_options.get("readout", "var") != "var":
+            continue        # the delayed readout reads the output's membrane potential
+        converter_options.setdefault(name, value)
     if data is not None and "norm_data" in accepted:
         if "norm_data" in converter_options:
             raise TypeError("Pass the calibration data once: data= or norm_data=.")

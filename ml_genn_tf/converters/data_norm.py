@@ -4,10 +4,23 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import keras
+import numpy as np
+
+from ml_genn import Network, Population
+from ml_genn.neurons import IntegrateFire, IntegrateFireInput, Neuron
 
 from ..calibration import calibrate
 from ..graph.mapping import PopulationSpec
+from .channel_norm import apply_channel_gains, channel_gains, full_gain
 from .input_type import InputType
+from .layer_calibration import (
+    CALIBRATIONS,
+    CalibrationSet,
+    LayerCalibration,
+    calibration_set,
+    delayed_output,
+    estimate_readout_delay,
+)
 from .rate import RateConverter, check_choice
 
 MODES = ("percentile", "max")
@@ -20,10 +33,13 @@ class PreConvertOutput(NamedTuple):
         scales: :math:`\\lambda` of every population, by population name.
         thresholds: the equivalent mlGeNN threshold :math:`\\lambda_l/\\lambda_{prev}`
             of each single-source population (for reporting).
+        gains: with ``channel_wise``, each population's per-channel
+            :math:`\\lambda_{l,c}/\\lambda_l` (None: layer-wise).
     """
 
     scales: dict
     thresholds: dict
+    gains: dict | None = None
 
 
 class DataNorm(RateConverter):
@@ -53,19 +69,50 @@ class DataNorm(RateConverter):
         percentile: **ours**, the percentile of ``mode="percentile"`` (99.9).
         reset, readout, max_pool: **ours**, see
             :class:`~ml_genn_tf.converters.rate.RateConverter`.
+        initial_potential: **ours**, the initial membrane potential of every
+            integrate-and-fire neuron (hidden and input), as a fraction of its threshold.
+            0 (default) is mlGeNN's; 0.5 (Rueckauer et al. 2017; Bu et al., ICLR 2022,
+            QCFS: :math:`V_0 = \theta/2`) makes the spike count the *rounded* rather
+            than the floored charge, halving the expected quantisation error and
+            letting neurons fire a step earlier.
+        channel_wise: **ours**, one :math:`\lambda` per channel instead of one per
+            layer (channel-wise thresholds, as the per-channel threshold balancing of
+            local threshold balancing, Bu, Li and Yu, CVPR 2025; Kim et al. 2020): see
+            :mod:`ml_genn_tf.converters.channel_norm`. Weakly active channels then
+            fire at the same full-scale rate as the strongest ones.
+        calibration: **ours**, layer-wise calibration against the ANN (Li et al.,
+            ICML 2021): ``None`` (default), ``"bias"`` (shift each channel's bias by
+            the mean difference between the ANN's activation and the SNN's rate x
+            threshold, layer by layer in DAG order) or ``"potential"`` (put the same
+            correction into the initial membrane potential); see
+            :mod:`ml_genn_tf.converters.layer_calibration`. It runs the SNN once per
+            population on the first 1,024 calibration examples, for
+            ``evaluate_timesteps`` steps.
+        readout_delay: **ours**, ignore the output's first ``readout_delay`` steps
+            (the output integrates from that step on, when the layers before it have
+            settled); ``"auto"``: the delay up to T/2 whose predictions agree best
+            with the ANN's on the calibration data (one extra SNN run). Needs
+            ``readout="var"``. Default 0 (mlGeNN reads every step).
+
+    Attributes:
+        readout_delays: the delay of each output population of the last conversion.
+        calibration_errors: with ``calibration``, the mean difference ANN - SNN per
+            channel that each population was corrected by (ANN units).
 
     Example:
         >>> import numpy as np
         >>> converter = DataNorm(200, norm_data=np.zeros((4, 3)), mode="max")
-        >>> converter.mode, converter.reset
-        ('max', 'subtract')
+        >>> converter.mode, converter.reset, converter.initial_potential
+        ('max', 'subtract', 0.0)
     """
 
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  norm_data: Any = None, input_type: Any = InputType.POISSON,
                  mode: str = "percentile", percentile: float = 99.9,
                  reset: str = "subtract", readout: str = "var",
-                 max_pool: str = "running_max"):
+                 max_pool: str = "running_max", initial_potential: float = 0.0,
+                 channel_wise: bool = False, calibration: str | None = None,
+                 readout_delay: int | str = 0):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)
         self.norm_data = norm_data
@@ -74,6 +121,19 @@ class DataNorm(RateConverter):
             raise ValueError(f"DataNorm: percentile must be in (0, 100], received "
                              f"{percentile!r}.")
         self.percentile = float(percentile)
+        if isinstance(initial_potential, bool) or \
+                not 0.0 <= float(initial_potential) < 1.0:
+            raise ValueError(f"DataNorm: initial_potential is a fraction of the threshold "
+                             f"in [0, 1), received {initial_potential!r}; 0.5 starts "
+                             f"every neuron half-way to its threshold.")
+        self.initial_potential = float(initial_potential)
+        self.channel_wise = bool(channel_wise)
+        self.calibration = check_choice(calibration, "calibration", CALIBRATIONS, "DataNorm")
+        self.readout_delay = _readout_delay(readout_delay, self.evaluate_timesteps,
+                                            self.readout)
+        self.readout_delays: dict = {}
+        self.calibration_errors: dict = {}
+        self._calibration_set: CalibrationSet | None = None
 
     def pre_convert(self, tf_model: keras.Model) -> PreConvertOutput:
         if self.norm_data is None:
@@ -82,14 +142,26 @@ class DataNorm(RateConverter):
         mapped = self._require_mapped()
         names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
         stats = calibrate(tf_model, mapped, self.norm_data, names,
-                          signed_input=self.signed_input, progress=self.progress)
+                          signed_input=self.signed_input, progress=self.progress,
+                          channels=self.channel_wise)
         scales: dict = {}
         for name, spec in mapped.populations.items():
             scales[name] = self._scale(spec, stats, scales)
         thresholds = {name: scales[name] / scales[spec.sources[0]]
                       for name, spec in mapped.populations.items()
                       if len(spec.sources) == 1}
-        return PreConvertOutput(scales, thresholds)
+        gains = None
+        if self.channel_wise:
+            is_scaled = {name: not (spec.is_output and not spec.is_source
+                                    and self.readout == "var")
+                         for name, spec in mapped.populations.items()}
+            gains = channel_gains(mapped, stats, scales, self.mode, self.percentile,
+                                  is_scaled)
+            apply_channel_gains(mapped, gains)
+        self._calibration_set = None
+        if self.calibration is not None or self.readout_delay == "auto":
+            self._calibration_set = calibration_set(tf_model, mapped, self.norm_data)
+        return PreConvertOutput(scales, thresholds, gains)
 
     def _scale(self, spec: PopulationSpec, stats: dict, scales: dict) -> float:
         if spec.kind == "max_pool":
@@ -107,3 +179,77 @@ class DataNorm(RateConverter):
 
     def population_scale(self, spec: PopulationSpec, pre: Any) -> float:
         return pre.scales[spec.name]
+
+    def unit(self, spec: PopulationSpec, pre: Any) -> np.ndarray:
+        """The ANN value of one unit of membrane charge (one spike) of ``spec``, per
+        channel: :math:`\\lambda_l g_{l,c}`."""
+        gain = None if pre.gains is None else pre.gains.get(spec.name)
+        return pre.scales[spec.name] * (np.ones(1) if gain is None else gain)
+
+    def bias_scale(self, spec: PopulationSpec, pre: Any) -> Any:
+        gain = None if pre.gains is None else pre.gains.get(spec.name)
+        if gain is None:
+            return 1.0 / pre.scales[spec.name]
+        return 1.0 / (pre.scales[spec.name] * full_gain(gain, tuple(spec.keras_shape),
+                                                        tuple(spec.shape)))
+
+    def create_input_neurons(self, pre_convert_output: Any) -> Neuron:
+        neuron = super().create_input_neurons(pre_convert_output)
+        if isinstance(neuron, IntegrateFireInput) and self.initial_potential:
+            neuron.v = self.initial_potential * float(neuron.v_thresh)
+        return neuron
+
+    def create_neurons(self, tf_layer: keras.layers.Layer, pre_convert_output: Any,
+                       is_output: bool) -> Neuron:
+        neuron = super().create_neurons(tf_layer, pre_convert_output, is_output)
+        spec = self.current_population
+        if self.initial_potential and spec is not None and spec.kind == "relu" and \
+                isinstance(neuron, IntegrateFire):
+            neuron.v = self.initial_potential * float(neuron.v_thresh)
+        return neuron
+
+    def post_convert(self, mlg_network: Network, mlg_network_inputs: list[Population],
+                     mlg_model_outputs: list[Population]) -> None:
+        """Layer-wise calibration and the delayed readout (when asked for)."""
+        data, self._calibration_set = self._calibration_set, None
+        self.readout_delays, self.calibration_errors = {}, {}
+        mapped = self._require_mapped()
+        pre = self.pre_convert_output
+        pops = {p.name: p for p in mlg_network.populations}
+        run = None if data is None else LayerCalibration(
+            lambda only, neurons: self.build_network(mapped, pre, only=only, neurons=neurons),
+            mapped, pops, data, self.evaluate_timesteps,
+            lambda name: self.unit(mapped[name], pre))
+        outputs = [name for name in mapped.outputs
+                   if not mapped[name].is_source and self.readout == "var"]
+        if run is not None and self.calibration is not None:
+            for name, spec in mapped.populations.items():
+                if spec.kind == "relu":
+                    self.calibration_errors[name] = run.correct(name, self.calibration)
+        for name in outputs:
+            delay = self.readout_delay
+            if run is not None and delay == "auto":
+                delay = estimate_readout_delay(run.output_potentials(name),
+                                               run.data.ann[name])
+            self.readout_delays[name] = int(delay)
+            if delay:
+                pops[name].neuron = delayed_output(pops[name].neuron, int(delay))
+            if run is not None and self.calibration is not None:
+                self.calibration_errors[name] = run.correct(name, self.calibration)
+
+
+def _readout_delay(value: Any, timesteps: int, readout: str) -> int | str:
+    if value == "auto" or value == 0:
+        if value == "auto" and readout != "var":
+            raise ValueError(f"DataNorm: readout_delay='auto' needs readout='var' (the "
+                             f"output's membrane potential), received readout={readout!r}.")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or not 0 <= int(value) < timesteps:
+        raise ValueError(f"DataNorm: readout_delay must be 'auto' or a whole number of "
+                         f"steps in [0, evaluate_timesteps={timesteps}), received "
+                         f"{value!r}.")
+    if readout != "var":
+        raise ValueError(f"DataNorm: readout_delay needs readout='var' (the output's "
+                         f"membrane potential), received readout={readout!r}.")
+    return int(value)

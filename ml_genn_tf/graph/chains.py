@@ -185,6 +185,10 @@ def _full(scale, shape) -> np.ndarray:
     return np.broadcast_to(np.asarray(scale, np.float64), shape)
 
 
+#: Ops a per-channel scale next to them folds into.
+_ABSORBS_SCALE = (DenseOp, Conv2DOp, DepthwiseConv2DOp, AffineOp)
+
+
 def _absorb_affine(items: list, i: int) -> bool:
     """Fold the affine ``items[i]`` into a neighbour; True if done."""
     op, in_shape, out_shape = items[i]
@@ -217,13 +221,18 @@ def _absorb_affine(items: list, i: int) -> bool:
             items[i - 1] = prev._replace(op=prev.op._replace(kernel=kernel))
             del items[i]
             return True
-    if nxt is not None and isinstance(nxt.op, (AvgPoolOp, GlobalAvgPoolOp)):
+    # A per-channel scale commutes with average pooling: move it across the pooling
+    # towards a weighted op it can fold into (only if there is one: moving it back and
+    # forth around a lone pooling would never end).
+    if nxt is not None and isinstance(nxt.op, (AvgPoolOp, GlobalAvgPoolOp)) \
+            and i + 2 < len(items) and isinstance(items[i + 2].op, _ABSORBS_SCALE):
         channel = _per_channel(full, nxt.in_shape)
         if channel is not None:
             items[i] = nxt
             items[i + 1] = _Item(AffineOp(channel, 0.0), nxt.out_shape, nxt.out_shape)
             return True
-    if prev is not None and isinstance(prev.op, AvgPoolOp):
+    if prev is not None and isinstance(prev.op, AvgPoolOp) and i >= 2 \
+            and isinstance(items[i - 2].op, _ABSORBS_SCALE):
         channel = _per_channel(full, in_shape)
         if channel is not None:   # a per-channel scale commutes with average pooling
             items[i] = prev

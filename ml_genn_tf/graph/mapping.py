@@ -294,3 +294,25 @@ def map_populations(graph: Graph) -> tuple[MappedModel, list[Problem]]:
     mapped = MappedModel(graph, mapper.pops, [n for n in graph.inputs if n in mapper.pops],
                          list(dict.fromkeys(o for o in graph.outputs if o in mapper.pops)))
     return mapped, mapper.problems
+
+
+def rescaled_connection(mapped: MappedModel, spec: PopulationSpec, chain: Chain,
+                        source_gain: Any, target_gain: Any) -> ConnectionSpec | None:
+    """The connection of ``chain`` into ``spec`` for a source whose values are sent
+    multiplied by ``1 / source_gain`` and a target whose input is wanted divided by
+    ``target_gain``: the chain between ``AffineOp(source_gain)`` and
+    ``AffineOp(1 / target_gain)``, matched again (the gains are per channel, the last
+    axis, or per neuron, and fold into the connectivity's weights). Channel-wise
+    normalisation uses it."""
+    steps = list(chain.steps)
+    first = tuple(steps[0].in_shape) if steps else tuple(mapped[chain.source].keras_shape)
+    last = tuple(steps[-1].out_shape) if steps else first
+    start = steps[0].node if steps else chain.source
+    stop = steps[-1].node if steps else chain.source
+    pre = ChainStep(AffineOp(np.asarray(source_gain, np.float64), 0.0), start, first, first)
+    post = ChainStep(AffineOp(1.0 / np.asarray(target_gain, np.float64), 0.0), stop, last,
+                     last)
+    scaled = Chain(chain.source, (pre, *steps, post))
+    mapper = _Mapper(mapped.graph)
+    mapper.pops = mapped.populations
+    return mapper.connection(spec, scaled, match_chain(scaled))
