@@ -20,9 +20,11 @@ threshold 1), SpikeNorm (T=200, thresholds from 1,000 training images, 200 steps
 Fashion DataNorm (T=500) with ``max_pool="spike_gate"`` (the documented opt-in
 approximation of MaxPooling2D for rate coding; FewSpike's max pooling is exact).
 
-Every method runs with the converters' defaults apart from the options shown (rate
-methods: Poisson input, reset by subtraction, 99.9th-percentile normalisation for
-DataNorm, the default output readout; ``rng_seed=0``, batch size 128).
+Every method runs with ``convert_model``'s defaults apart from the options shown (rate
+methods: current input, reset by subtraction, the default output readout; DataNorm also
+99.9th-percentile normalisation, half-threshold initial potentials, layer-wise bias
+calibration and the automatic readout delay; ``rng_seed=0``, batch size 128). The
+latency curves of each calibration option are ``bench/latency.py``'s.
 
 Usage::
 

@@ -20,9 +20,10 @@ DEFAULT_BATCH_SIZE = 128
 #: classes keep mlGeNN's: the most accurate measured choices (``bench/latency.py``).
 #: Rate methods take integrate-and-fire (current) input rather than Poisson spikes
 #: (unsigned input only: signed input keeps signed Poisson spikes); ``data_norm`` also
-#: starts every neuron at half its threshold, calibrates the biases layer by layer
-#: (Li et al. 2021) and delays the readout by the automatic estimate. The figures are
-#: in :class:`~ml_genn_tf.converters.DataNorm`'s and the README's tables.
+#: calibrates the biases layer by layer (Li et al. 2021) and, with reset by subtraction
+#: (the default; ``reset="zero"`` keeps what NIR can state), starts every neuron at half
+#: its threshold and delays the readout by the automatic estimate. The figures are in
+#: :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README.
 METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
     "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "bias",
                   "readout_delay": "auto"},
@@ -114,6 +115,9 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
             continue        # integrate-and-fire input neurons cannot send negative values
         if name == "readout_delay" and converter_options.get("readout", "var") != "var":
             continue        # the delayed readout reads the output's membrane potential
+        if name in ("initial_potential", "readout_delay") and \
+                converter_options.get("reset", "subtract") != "subtract":
+            continue        # measured with reset by subtraction; reset="zero" stays NIR-exportable
         converter_options.setdefault(name, value)
     if data is not None and "norm_data" in accepted:
         if "norm_data" in converter_options:

@@ -64,7 +64,9 @@ class DataNorm(RateConverter):
             array, an ``(x, y)`` tuple, a ``tf.data.Dataset`` or an iterable of batches;
             for several inputs a dict by input name or a list of one array per input
             (every format: :mod:`ml_genn_tf.calibration_data`).
-        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
+        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson, as
+            mlGeNN; ``convert_model`` uses ``"if"``, more accurate: see
+            :class:`~ml_genn_tf.converters.rate.RateConverter`).
         mode: **ours**, ``"percentile"`` (default) or ``"max"``.
         percentile: **ours**, the percentile of ``mode="percentile"`` (99.9).
         reset, readout, max_pool: **ours**, see

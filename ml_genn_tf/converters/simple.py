@@ -15,7 +15,9 @@ class Simple(RateConverter):
     Args:
         evaluate_timesteps: timesteps per example.
         signed_input: inputs may be negative.
-        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
+        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson, as
+            mlGeNN; ``convert_model`` uses ``"if"``, more accurate: see
+            :class:`~ml_genn_tf.converters.rate.RateConverter`).
         reset, readout, max_pool: **ours**, see
             :class:`~ml_genn_tf.converters.rate.RateConverter`.
 

@@ -36,7 +36,9 @@ class SpikeNorm(RateConverter):
         evaluate_timesteps: timesteps per example.
         norm_data: calibration data (see :class:`~ml_genn_tf.converters.DataNorm`).
         signed_input: inputs may be negative.
-        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson).
+        input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson, as
+            mlGeNN; ``convert_model`` uses ``"if"``, more accurate: see
+            :class:`~ml_genn_tf.converters.rate.RateConverter`).
         norm_timesteps: **ours**, timesteps of the calibration runs (default
             ``evaluate_timesteps``).
         reset, readout, max_pool: **ours**, see

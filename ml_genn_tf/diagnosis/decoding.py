@@ -12,8 +12,9 @@ conversion** (they are what the rest of the network assumes). The SNN's value is
 
 with :math:`n` the spikes of a neuron and :math:`d` the population's depth (delta
 synapses deliver one step later per connection, so it receives :math:`T - d` steps of
-input). A threshold edited by hand changes :math:`n`, not :math:`q`, so it shows as an
-error. Output populations read out by membrane potential (``readout="var"``) give
+input; a delayed readout that integrates from step :math:`D > d` receives
+:math:`T - D`). A threshold edited by hand changes :math:`n`, not :math:`q`, so it
+shows as an error. Output populations read out by membrane potential (``readout="var"``) give
 :math:`\hat a = u\,V_T/(T - d)`.
 
 Few-spike coding sends values, so the value is exact: a ReLU population sends
@@ -126,7 +127,8 @@ def decode(pop: Any, rec: Recording, ann: np.ndarray, depth: int,
     if isinstance(neuron, (FewSpikeRelu, FewSpikeReluInput)):
         return _few_spike(pop, rec, ann)
     counts = rec.counts[pop.name]
-    steps = max(rec.timesteps - depth, 1)
+    # a windowed neuron (a delayed readout) integrates from its start_step on
+    steps = max(rec.timesteps - max(depth, getattr(neuron, "start_step", 0)), 1)
     u, q = values
     threshold = None
     residual = None

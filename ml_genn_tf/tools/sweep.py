@@ -4,7 +4,8 @@ Rate methods simulate once, to the largest T, and read every output at each chec
 (:meth:`ml_genn.RunnableModel.sweep`). A few-spike k sweep builds one network per k from
 **one** calibration pass (the activation statistics do not depend on k; each alpha is
 re-derived from them). Spike-norm thresholds found with ``norm_timesteps`` equal to the
-model's T depend on T, so that sweep says so and re-calibrates for every T.
+model's T depend on T, so that sweep says so and re-calibrates for every T; so do
+DataNorm's layer-wise calibration and automatic readout delay.
 """
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def sweep_k(model: Any, x: Any, y: Any, ks: Sequence[int]) -> SweepTable:
 def sweep_converted(model: Any, x: Any, y: Any, timesteps: Sequence[int] | None = None,
                     k: Sequence[int] | None = None) -> SweepTable:
     """``ConvertedModel.sweep``: see the module docstring."""
-    from ..converters import SpikeNorm
+    from ..converters import DataNorm, SpikeNorm
     if (timesteps is None) == (k is None):
         raise ValueError("sweep: pass exactly one of timesteps=[...] (rate methods) or "
                          "k=[...] (few-spike).")
@@ -88,10 +89,26 @@ def sweep_converted(model: Any, x: Any, y: Any, timesteps: Sequence[int] | None 
                       f"depend on T: the sweep re-calibrates for each of {steps}. Convert "
                       f"with norm_timesteps=... fixed to sweep from one simulation.",
                       UserWarning, stacklevel=3)
-        table = SweepTable()
-        for t in steps:
-            variant = reconvert(model, {"evaluate_timesteps": t, "norm_timesteps": t},
-                                {"evaluate_timesteps": t})
-            table.append(_row("timesteps", t, variant.evaluate(x, y)))
-        return table
+        return _recalibrated(model, x, y, steps, {"norm_timesteps": None})
+    if isinstance(converter, DataNorm) and (converter.calibration is not None
+                                            or converter.readout_delay == "auto"):
+        steps = _positive_ints(timesteps or [], "timesteps")
+        warnings.warn(f"The layer-wise calibration (calibration="
+                      f"{converter.calibration!r}) or automatic readout delay (readout_delay="
+                      f"{converter.readout_delay!r}) of '{model.name}' was found for its "
+                      f"T={converter.evaluate_timesteps} and depends on T: the sweep "
+                      f"re-calibrates for each of {steps}. Convert with calibration=None "
+                      f"and a fixed readout_delay to sweep from one simulation.",
+                      UserWarning, stacklevel=3)
+        return _recalibrated(model, x, y, steps, {})
     return RunnableModel.sweep(model, x, y, timesteps=timesteps)
+
+
+def _recalibrated(model: Any, x: Any, y: Any, steps: list[int], follow_t: dict) -> SweepTable:
+    """One conversion per T (the options of ``follow_t`` set to T as well)."""
+    table = SweepTable()
+    for t in steps:
+        changes = {"evaluate_timesteps": t, **{name: t for name in follow_t}}
+        variant = reconvert(model, changes, {"evaluate_timesteps": t})
+        table.append(_row("timesteps", t, variant.evaluate(x, y)))
+    return table

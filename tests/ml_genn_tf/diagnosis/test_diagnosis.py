@@ -115,8 +115,11 @@ def test_too_low_percentile_saturates(model, data):
 
 def test_too_few_timesteps_leave_neurons_silent(model, data):
     calib, x = data
+    # without the low-latency defaults (half-threshold start, calibration), which make
+    # the neurons fire sooner
     snn = convert_model(model, "data_norm", data=calib, evaluate_timesteps=6, batch_size=N,
-                        schedule="timestep")
+                        schedule="timestep", initial_potential=0.0, calibration=None,
+                        readout_delay=0)
     diagnosis = snn.diagnose(x)
     assert diagnosis.culprit is not None, str(diagnosis)
     hint = _row(diagnosis, diagnosis.culprit)["hint"]
