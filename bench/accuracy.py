@@ -22,8 +22,8 @@ approximation of MaxPooling2D for rate coding; FewSpike's max pooling is exact).
 
 Every method runs with ``convert_model``'s defaults apart from the options shown (rate
 methods: current input, reset by subtraction, the default output readout; DataNorm also
-99.9th-percentile normalisation, half-threshold initial potentials, layer-wise bias
-calibration and the automatic readout delay; ``rng_seed=0``, batch size 128). The
+99.9th-percentile normalisation, half-threshold initial potentials, layer-wise
+potential calibration and the automatic readout delay; ``rng_seed=0``, batch size 128). The
 latency curves of each calibration option are ``bench/latency.py``'s.
 
 Usage::

@@ -20,16 +20,20 @@ DEFAULT_BATCH_SIZE = 128
 #: classes keep mlGeNN's: the most accurate measured choices (``bench/latency.py``).
 #: Rate methods take integrate-and-fire (current) input rather than Poisson spikes
 #: (unsigned input only: signed input keeps signed Poisson spikes); ``data_norm`` also
-#: calibrates the biases layer by layer (Li et al. 2021) and, with reset by subtraction
-#: (the default; ``reset="zero"`` keeps what NIR can state), starts every neuron at half
-#: its threshold and delays the readout by the automatic estimate. The figures are in
-#: :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README.
+#: starts every neuron at half its threshold, calibrates the initial potentials layer by
+#: layer (Li et al. 2021) and delays the readout by the automatic estimate. The figures
+#: are in :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README.
 METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
-    "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "bias",
+    "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "potential",
                   "readout_delay": "auto"},
     "simple": {"input_type": "if"},
     "spike_norm": {"input_type": "if"},
 }
+#: ``data_norm`` with ``reset="zero"`` (mlGeNN's reset, the one NIR states) keeps to what
+#: NIR can state: neurons start at 0, the output is read every step and the layer-wise
+#: calibration goes into the biases.
+ZERO_RESET_DEFAULTS: dict[str, Any] = {"initial_potential": 0.0, "calibration": "bias",
+                                       "readout_delay": 0}
 
 
 def convert_model(model: keras.Model | str | os.PathLike[str], method: str | None = None,
@@ -39,7 +43,7 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
 
     The rate methods take the measured best defaults of :data:`METHOD_DEFAULTS`
     (integrate-and-fire input; for ``data_norm`` also half-threshold initial potentials,
-    layer-wise bias calibration and an automatically delayed readout) where the
+    layer-wise potential calibration and an automatically delayed readout) where the
     converter classes keep mlGeNN's; pass an option to override it.
 
     Every option is checked before anything runs (see :mod:`ml_genn_tf.options`): an
@@ -110,14 +114,14 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
     accepted = method_options(method).converter
     if "evaluate_timesteps" in accepted and cls is not QCFS:  # QCFS: T = L by default
         converter_options.setdefault("evaluate_timesteps", DEFAULT_TIMESTEPS)
-    for name, value in METHOD_DEFAULTS.get(method, {}).items():
+    defaults = dict(METHOD_DEFAULTS.get(method, {}))
+    if method == "data_norm" and converter_options.get("reset", "subtract") != "subtract":
+        defaults.update(ZERO_RESET_DEFAULTS)
+    for name, value in defaults.items():
         if name == "input_type" and converter_options.get("signed_input"):
             continue        # integrate-and-fire input neurons cannot send negative values
         if name == "readout_delay" and converter_options.get("readout", "var") != "var":
             continue        # the delayed readout reads the output's membrane potential
-        if name in ("initial_potential", "readout_delay") and \
-                converter_options.get("reset", "subtract") != "subtract":
-            continue        # measured with reset by subtraction; reset="zero" stays NIR-exportable
         converter_options.setdefault(name, value)
     if data is not None and "norm_data" in accepted:
         if "norm_data" in converter_options:

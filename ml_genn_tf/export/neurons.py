@@ -79,7 +79,9 @@ def _check_starts_at_zero(pop: Any, shape: tuple) -> None:
     where = _where(pop)
     if np.any(values(pop.neuron.v, shape, "v", where) != 0):
         raise UnsupportedExport(f"{where} starts from v={pop.neuron.v!r}; NIR states no "
-                                f"initial membrane potential. Use v=0 to export.")
+                                f"initial membrane potential. Use v=0 to export (convert_model: "
+                                f"initial_potential=0, or reset='zero', which NIR needs "
+                                f"anyway).")
 
 
 def _integrate_fire_node(pop: Any, ctx: ExportContext) -> Any:

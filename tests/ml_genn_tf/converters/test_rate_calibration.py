@@ -199,3 +199,6 @@ def test_convert_model_takes_current_input_and_calibration_where_data_norm_keeps
     signed = convert_model(model, "data_norm", data=x - 0.5, timesteps=20, signed_input=True,
                            calibration=None, readout_delay=0, progress=False)
     assert signed.converter.input_type is InputType.POISSON  # IF input cannot be negative
+    zero = convert_model(model, "data_norm", data=x, timesteps=20, reset="zero", progress=False)
+    assert (zero.converter.initial_potential, zero.converter.calibration,
+            zero.converter.readout_delay) == (0.0, "bias", 0)    # what NIR can state

@@ -37,7 +37,7 @@ def test_reset_by_subtraction_is_refused(tmp_path):
 
 
 def test_poisson_input_is_refused_with_the_current_hint(tmp_path):
-    snn = convert_model(dense_model(), "simple", reset="zero")
+    snn = convert_model(dense_model(), "simple", input_type="poisson", reset="zero")
     with pytest.raises(UnsupportedExport, match=r"Population 'x' \(PoissonInput\) "
                                                 r"draws random .*input_type='if'"):
         export_nir(snn, tmp_path / "snn.nir")

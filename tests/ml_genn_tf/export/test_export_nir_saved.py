@@ -44,7 +44,7 @@ def saved(tmp_path_factory):
     snn.save(folder / "snn.h5")
     export_nir(snn, folder / "direct.nir")
     subtract = convert_model(model, "data_norm", data=x, input_type="if",
-                             evaluate_timesteps=10)
+                             evaluate_timesteps=10, initial_potential=0.0, calibration=None)
     subtract.save(folder / "subtract.h5")
     return folder
 
