@@ -4,8 +4,9 @@ Rate methods simulate once, to the largest T, and read every output at each chec
 (:meth:`ml_genn.RunnableModel.sweep`). A few-spike k sweep builds one network per k from
 **one** calibration pass (the activation statistics do not depend on k; each alpha is
 re-derived from them). Spike-norm thresholds found with ``norm_timesteps`` equal to the
-model's T depend on T, so that sweep says so and re-calibrates for every T; so do
-DataNorm's layer-wise calibration and automatic readout delay.
+model's T depend on T, so that sweep says so and re-calibrates for every T. DataNorm's
+layer-wise calibration and automatic readout delay are found for the model's T too:
+that sweep says so and reads the network as it stands (as a saved copy's sweep does).
 """
 from __future__ import annotations
 
@@ -94,13 +95,11 @@ def sweep_converted(model: Any, x: Any, y: Any, timesteps: Sequence[int] | None 
                                             or converter.readout_delay == "auto"):
         steps = _positive_ints(timesteps or [], "timesteps")
         warnings.warn(f"The layer-wise calibration (calibration="
-                      f"{converter.calibration!r}) or automatic readout delay (readout_delay="
-                      f"{converter.readout_delay!r}) of '{model.name}' was found for its "
-                      f"T={converter.evaluate_timesteps} and depends on T: the sweep "
-                      f"re-calibrates for each of {steps}. Convert with calibration=None "
-                      f"and a fixed readout_delay to sweep from one simulation.",
-                      UserWarning, stacklevel=3)
-        return _recalibrated(model, x, y, steps, {})
+                      f"{converter.calibration!r}) and readout delay (readout_delay="
+                      f"{converter.readout_delay!r}) of '{model.name}' were found for its "
+                      f"T={converter.evaluate_timesteps}: the sweep reads this network at "
+                      f"{steps}, as a saved copy would; convert with evaluate_timesteps=T "
+                      f"for the network calibrated for each T.", UserWarning, stacklevel=3)
     return RunnableModel.sweep(model, x, y, timesteps=timesteps)
 
 

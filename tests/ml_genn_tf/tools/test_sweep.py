@@ -49,12 +49,21 @@ def test_k_sweep_reuses_one_calibration(model_and_data, monkeypatch):
 
 def test_timestep_sweep_equals_converting_for_each_t(model_and_data):
     model, x, y = model_and_data
-    snn = convert_model(model, "data_norm", data=x, evaluate_timesteps=20, batch_size=16)
+    # without the T-specific calibration and readout delay (the sweep warns about them)
+    fixed = {"calibration": None, "readout_delay": 0}
+    snn = convert_model(model, "data_norm", data=x, evaluate_timesteps=20, batch_size=16,
+                        **fixed)
     table = snn.sweep(x, y, timesteps=[3, 11])
     for row in table:
         reference = convert_model(model, "data_norm", data=x, batch_size=16,
-                                  evaluate_timesteps=row["timesteps"])
+                                  evaluate_timesteps=row["timesteps"], **fixed)
         same_row(row, reference.evaluate(x, y))
+    calibrated = convert_model(model, "data_norm", data=x, evaluate_timesteps=20,
+                               batch_size=16)
+    with pytest.warns(UserWarning, match=r"calibration='potential'\) and readout delay "
+                                         r"\(readout_delay='auto'\) of '.*' were found for "
+                                         r"its T=20"):
+        calibrated.sweep(x, y, timesteps=[3, 11])
 
 
 def test_spike_norm_sweep_says_it_recalibrates(model_and_data):
