@@ -138,7 +138,7 @@ class FewSpike(Converter):
             stats = calibrate(tf_model, mapped, self.norm_data, names,
                               signed_input=self.signed_input, progress=self.progress)
             self.stats = stats
-            check_k(self)
+            check_k(self, tf_model)
         self.stats = stats
         alphas = self.population_alphas(mapped, stats)
         layer_alpha = {layer: alphas[name] for name, spec in mapped.populations.items()

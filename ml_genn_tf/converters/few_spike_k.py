@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..calibration import derive, input_shapes, input_value
+from ..calibration import input_shapes, input_value
 from ..calibration_data import CalibrationData
+from ..graph.ops import apply_op
 
 #: Calibration examples the check runs (the first ones).
 SAMPLE = 256
@@ -31,6 +32,11 @@ SAMPLE = 256
 #: while losing 3.05 points (the calibration images, from the training set, are
 #: predicted with larger margins than test images).
 MIN_AGREEMENT = 0.995
+#: Most forward passes spent confirming the k a warning suggests.
+CONFIRMATIONS = 3
+#: From this k on, the estimate needs no confirmation: the error halves with each bit
+#: (bench/few_spike_k.py: from k=6 the estimate was the measured k on the shipped models).
+HALVING_K = 8
 
 
 def quantise(value: np.ndarray, alpha: float, bits: int, half_step: bool = False) -> np.ndarray:
@@ -86,24 +92,27 @@ def predictions(converter: Any, xs: list[np.ndarray], k: int | None,
                 mapped: Any = None) -> list[np.ndarray]:
     """The outputs of the converted network on inputs ``xs`` at ``k`` (None: the ANN,
     unquantised), from the calibration statistics of ``converter`` (a FewSpike), with
-    the ops of ``mapped`` (default: the converter's)."""
+    the ops of ``mapped`` (default: the converter's). One pass over the graph's nodes,
+    in order; the values of input and hidden ReLU populations are quantised (max
+    pooling then pools the quantised values, as the SNN does)."""
     mapped = converter.mapped if mapped is None else mapped
     alphas = {} if k is None else converter.population_alphas(mapped, converter.stats, k)
     bits = 0 if k is None else int(k)
     nearest = converter.rounding == "nearest"
     values: dict[str, np.ndarray] = {}
-    for name, spec in mapped.populations.items():
-        if spec.kind == "input":
-            value = input_value(spec, xs[mapped.inputs.index(name)]).astype(np.float32)
+    for node in mapped.graph:
+        spec = mapped.populations.get(node.name)
+        if spec is not None and spec.kind == "input":
+            value = input_value(spec, xs[mapped.inputs.index(node.name)]).astype(np.float32)
             if alphas and converter.signed_input:
-                value = np.sign(value) * quantise(np.abs(value), alphas[name], bits // 2)
+                value = np.sign(value) * quantise(np.abs(value), alphas[node.name], bits // 2)
             elif alphas:
-                value = quantise(value, alphas[name], bits)
+                value = quantise(value, alphas[node.name], bits)
         else:
-            value = derive(mapped, spec, values)
-            if alphas and spec.kind == "relu" and not spec.is_output:
-                value = quantise(value, alphas[name], bits, nearest)
-        values[name] = value
+            value = apply_op(node.op, [values[i] for i in node.inputs])
+            if alphas and spec is not None and spec.kind == "relu" and not spec.is_output:
+                value = quantise(value, alphas[node.name], bits, nearest)
+        values[node.name] = value
     return [values[name] for name in mapped.outputs]
 
 
@@ -131,26 +140,45 @@ def too_small(agreement_k: float) -> bool:
     return agreement_k < MIN_AGREEMENT
 
 
-def estimate_k(k: int, agreement_k: float, step: int = 1) -> int:
-    """The k whose disagreement with the ANN is within ``1 - MIN_AGREEMENT``, if each
-    extra bit halves it (as it halves the quantisation error):
-    :math:`k + \\lceil\\log_2\\frac{1-a_k}{1-a_{min}}\\rceil`, in steps of ``step``.
+def estimate_k(k: int, outputs: list[np.ndarray], reference: list[np.ndarray],
+               step: int = 1, limit: int = 32) -> int:
+    """The smallest k' > k whose predictions would agree with the reference's on
+    :data:`MIN_AGREEMENT` of the examples if the outputs' error halved with each extra
+    bit (as the quantisation error does): the outputs at k' are extrapolated as
+    ``reference + (outputs - reference) * 2 ** (k - k')``; in steps of ``step``, at
+    most ``limit``. At very small k, where the error is not yet in that regime, the
+    estimate can fall short (:func:`check_k` confirms it).
 
     Example:
-        >>> estimate_k(10, 0.9)
-        15
+        >>> ann = [np.array([[1.0, 0.0], [0.0, 1.0]])]
+        >>> estimate_k(4, [np.array([[1.0, 4.5], [0.0, 1.0]])], ann)  # error 4.5, margin 1
+        7
     """
-    ratio = (1.0 - agreement_k) / (1.0 - MIN_AGREEMENT)
-    bits = max(1, int(np.ceil(np.log2(ratio))))
-    return k + -(-bits // step) * step
+    for n in range(k + step, limit + 1, step):
+        scale = 2.0 ** (k - n)
+        extrapolated = [r + (o - r) * scale for o, r in zip(outputs, reference, strict=True)]
+        if not too_small(agreement(extrapolated, reference) or 0.0):
+            return n
+    return limit
 
 
-def check_k(converter: Any) -> None:
+def ann_outputs(model: Any, mapped: Any, xs: list[np.ndarray]) -> list[np.ndarray] | None:
+    """The Keras model's outputs on ``xs`` in the mapped outputs' order (None where the
+    two do not correspond one to one)."""
+    if len(model.outputs) != len(mapped.outputs):
+        return None
+    outputs = model.predict(xs if len(xs) > 1 else xs[0], batch_size=len(xs[0]), verbose=0)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return [np.asarray(o, np.float32) for o in outputs]
+
+
+def check_k(converter: Any, model: Any) -> None:
     """Warn if the converter's k is too small for its network (see the module
-    docstring). Two forward passes (the ANN's and k's) on :data:`SAMPLE` calibration
-    examples, and, when it warns, two or three more to find the k it suggests
-    (:func:`estimate_k`, confirmed, then halfway tried); nothing is checked without
-    re-readable calibration data."""
+    docstring). The Keras model's predictions and one quantised forward pass on
+    :data:`SAMPLE` calibration examples; when it warns below :data:`HALVING_K`, up to
+    :data:`CONFIRMATIONS` more passes confirm the k it suggests (:func:`estimate_k`,
+    estimated again from each k tried). Nothing is checked without re-readable
+    calibration data."""
     k = converter.k
     if converter.stats is None:
         return
@@ -158,27 +186,22 @@ def check_k(converter: Any) -> None:
     if xs is None:
         return
     mapped = float32_model(converter.mapped)
-    ann = predictions(converter, xs, None, mapped)
-    low = agreement(predictions(converter, xs, k, mapped), ann)
+    ann = ann_outputs(model, mapped, xs) or predictions(converter, xs, None, mapped)
+    outputs = predictions(converter, xs, k, mapped)
+    low = agreement(outputs, ann)
     if low is None or not too_small(low):
         return
     step = 2 if converter.signed_input else 1
-
-    def agree(n: int) -> float:
-        return agreement(predictions(converter, xs, n, mapped), ann) or 0.0
-    enough = estimate_k(k, low, step)
-    reached = agree(enough)
-    if too_small(reached):  # the estimate fell short: estimate again from there
-        enough = estimate_k(enough, reached, step)
-        reached = agree(enough)
-    else:  # the estimate may overshoot at very small k: try halfway
-        middle = k + (enough - k) // (2 * step) * step
-        if k < middle < enough:
-            at_middle = agree(middle)
-            if not too_small(at_middle):
-                enough, reached = middle, at_middle
+    enough, trusted = k, k >= HALVING_K
+    for _ in range(0 if trusted else CONFIRMATIONS):  # the error may not halve per bit yet
+        enough = estimate_k(enough, outputs, ann, step)
+        outputs = predictions(converter, xs, enough, mapped)
+        if not too_small(agreement(outputs, ann) or 0.0):
+            trusted = True
+            break
+    else:
+        enough = estimate_k(enough, outputs, ann, step)
     warnings.warn(f"FewSpike: k={k} is too small for this network: the SNN's predictions "
                   f"agree with the ANN's on {low:.1%} of {len(xs[0])} calibration "
-                  f"examples (below {MIN_AGREEMENT:.1%}). Use k={enough} "
-                  f"({reached:.1%}){'' if not too_small(reached) else ' or more'}.",
-                  UserWarning, stacklevel=4)
+                  f"examples (below {MIN_AGREEMENT:.1%}). Use k={enough}"
+                  f"{'' if trusted else ' or more'}.", UserWarning, stacklevel=4)

@@ -60,11 +60,11 @@ def test_too_small_k_warns_naming_a_k_that_would_do(mnist):
     with pytest.warns(UserWarning, match=r"FewSpike: k=2 is too small for this network: the "
                                          r"SNN's predictions agree with the ANN's on .*% of "
                                          r"256 calibration examples \(below 99\.5%\)\. Use "
-                                         r"k=(\d+) \(") as record:
+                                         r"k=(\d+)\.") as record:
         converter = FewSpike(k=2, norm_data=x, rounding="floor")
         converter.convert(model)
     message = next(str(w.message) for w in record if "too small" in str(w.message))
-    suggested = int(re.search(r"Use k=(\d+)", message).group(1))
+    suggested = int(re.search(r"Use k=(\d+)\.", message).group(1))
     agreement = agreement_by_k(converter, [2, suggested])
     assert agreement[2] < MIN_AGREEMENT <= agreement[suggested]
     assert 2 < suggested <= 8
