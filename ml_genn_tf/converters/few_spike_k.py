@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -94,12 +95,14 @@ def predictions(converter: Any, xs: list[np.ndarray], k: int | None,
     unquantised), from the calibration statistics of ``converter`` (a FewSpike), with
     the ops of ``mapped`` (default: the converter's). One pass over the graph's nodes,
     in order; the values of input and hidden ReLU populations are quantised (max
-    pooling then pools the quantised values, as the SNN does)."""
+    pooling then pools the quantised values, as the SNN does); a value is freed once its
+    consumers have used it."""
     mapped = converter.mapped if mapped is None else mapped
     alphas = {} if k is None else converter.population_alphas(mapped, converter.stats, k)
     bits = 0 if k is None else int(k)
     nearest = converter.rounding == "nearest"
     values: dict[str, np.ndarray] = {}
+    uses = Counter(i for node in mapped.graph for i in node.inputs)  # freed when used up
     for node in mapped.graph:
         spec = mapped.populations.get(node.name)
         if spec is not None and spec.kind == "input":
@@ -113,6 +116,10 @@ def predictions(converter: Any, xs: list[np.ndarray], k: int | None,
             if alphas and spec is not None and spec.kind == "relu" and not spec.is_output:
                 value = quantise(value, alphas[node.name], bits, nearest)
         values[node.name] = value
+        for i in node.inputs:
+            uses[i] -= 1
+            if uses[i] == 0 and i not in mapped.outputs:
+                del values[i]
     return [values[name] for name in mapped.outputs]
 
 
