@@ -28,11 +28,14 @@ class ImageOp(ConnectivityOp):
              ) -> jnp.ndarray:
         return lax.conv_general_dilated(image, kernel, window_strides=strides, padding=pads,
                                         dimension_numbers=DIMENSION_NUMBERS,
-                                        precision=self.precision, **kwargs)
+                                        precision=self.precision,
+                                        preferred_element_type=jnp.float32, **kwargs)
 
 
 @register_op(Conv2D)
 class Conv2DOp(ImageOp):
+    supports_low_precision = True
+
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)
         c = connectivity
@@ -42,10 +45,11 @@ class Conv2DOp(ImageOp):
     def prepare(self, rng):
         c = self.conn
         shape = c.conv_size + (self.source_shape[2], c.filters)
-        return jnp.asarray(self.weight_array(shape, rng))
+        return self.low_weights(self.weight_array(shape, rng))
 
     def apply(self, kernel, events):
-        out = self.conv(self.image(events), kernel, self.conn.conv_strides, self.pads)
+        out = self.low_apply(lambda k, x: self.conv(self.image(x), k, self.conn.conv_strides,
+                                                    self.pads), kernel, events)
         return self.output(out)
 
 
