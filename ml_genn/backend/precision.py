@@ -16,8 +16,9 @@ weighted sum is computed on the codes and scaled afterwards,
   ``n`` pieces and the order of the float32 sums.
 
 Mode names are ``"<format>x<pieces>"``: ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``,
-``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"`` (what each costs and how exact it is: the
-README's "Low-precision few-spike modes").
+``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"``; ``"fp16"`` also returns the sums in float16
+(half the bytes written; the sums rounded to 11 bits, like TF32's operands). What each
+costs and how exact it is: the README's "Low-precision few-spike modes".
 
 Example:
     >>> import numpy as np
@@ -40,13 +41,15 @@ import numpy as np
 
 class LowPrecision(NamedTuple):
     """A low-precision mode: operand ``dtype``, its significant ``bits``, the number of
-    weight pieces and the largest power of two the format holds (``max_exponent``)."""
+    weight pieces, the largest power of two the format holds (``max_exponent``) and
+    the type of the weighted sums (``result``: float32, or the operand type)."""
 
     name: str
     dtype: Any
     bits: int
     weight_pieces: int
     max_exponent: int
+    result: Any = np.float32
 
 
 #: name -> mode.
@@ -55,6 +58,9 @@ LOW_PRECISION: dict[str, LowPrecision] = {
     for short, dtype, bits, top in (("fp16", np.float16, 11, 15),
                                     ("bf16", jnp.bfloat16, 8, 127))
     for n in (1, 2, 3)}
+#: float16 operands and results: the codes scaled into [0, 1) (rounded to 11 bits where
+#: pooling made them longer), one weight piece scaled so that no sum can overflow.
+LOW_PRECISION["fp16"] = LowPrecision("fp16", np.float16, 11, 1, 15, np.float16)
 
 #: Largest scaled weight magnitude: float16's range ends at 65504; 2^14 leaves room for
 #: the rounding of the high piece.
@@ -74,10 +80,15 @@ def input_pieces(code_bits: int, mode: LowPrecision) -> int:
 
 def split_weights(w: np.ndarray, mode: LowPrecision) -> tuple[list[np.ndarray], float]:
     """``(pieces, scale)`` with ``w ~= scale * sum(pieces)``: ``scale`` is a power of two
-    that brings ``max|w|`` to about 2^14, each piece the rounding to ``mode.dtype`` of
-    what the earlier ones left."""
+    that brings ``max|w|`` to about 2^14 (float16 results: the largest sum of absolute
+    weights into one output, the most inputs in [0, 1) can add up to), each piece the
+    rounding to ``mode.dtype`` of what the earlier ones left."""
     w64 = np.asarray(w, np.float64)
-    top = float(np.max(np.abs(w64))) if w64.size else 0.0
+    if mode.result is not np.float32:
+        top = float(np.max(np.sum(np.abs(w64.reshape(-1, w64.shape[-1])), axis=0))) \
+            if w64.size else 0.0
+    else:
+        top = float(np.max(np.abs(w64))) if w64.size else 0.0
     shift = 0 if top == 0.0 else int(np.floor(np.log2(_WEIGHT_TOP / top)))
     rest = np.ldexp(w64, shift)
     pieces = []

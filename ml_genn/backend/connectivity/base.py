@@ -74,7 +74,14 @@ class ConnectivityOp:
         self.conn = connectivity
         mode = low_precision(precision)
         self.low: LowPrecision | None = mode if self.supports_low_precision else None
-        self.precision = "highest" if mode is not None else precision
+        if mode is not None:
+            # half-precision operands at the device's default (a "highest" request made
+            # XLA convert them to float32 on an H200: 8x slower); other ops in float32
+            precision = None if self.low is not None else "highest"
+        self.precision = precision
+        #: type of the dots'/convs' results (None: the operands' type)
+        self.result_type = (None if self.low is not None and self.low.result is not np.float32
+                            else jnp.float32)
         self.source_shape = tuple(connectivity.source_shape)
         self.target_shape = tuple(connectivity.target_shape)
         self.n_src = int(np.prod(self.source_shape))
@@ -105,10 +112,13 @@ class ConnectivityOp:
         if self.low is None:
             return f(w, x)
         bits = (self.code_bits if self.code_bits is not None else 24) + extra_bits
-        n_in = input_pieces(bits, self.low)
-        shift = input_shift(bits, self.low)
+        if self.result_type is None:  # half results: codes into [0, 1), one piece
+            n_in, shift = 1, self.code_bits if self.code_bits is not None else 0
+        else:
+            n_in, shift = input_pieces(bits, self.low), input_shift(bits, self.low)
         xs = split_input(x * 2.0 ** -shift if shift else x, self.low, n_in)
         out = f(w.pieces, xs[0] if n_in == 1 else jnp.concatenate(xs, axis=0))
+        out = out.astype(jnp.float32)
         if n_in > 1:
             out = out.reshape((n_in, x.shape[0]) + out.shape[1:]).sum(axis=0)
         n_w = self.low.weight_pieces

@@ -18,7 +18,7 @@ class DenseOp(ConnectivityOp):
     def apply(self, w, events):
         out = self.low_apply(lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_src), w,
                                                   precision=self.precision,
-                                                  preferred_element_type=jnp.float32),
+                                                  preferred_element_type=self.result_type),
                              w, events)
         return out.reshape((events.shape[0],) + self.target_shape)
 

@@ -104,7 +104,7 @@ class AvgPoolDense2DOp(AvgPoolOp):
         pooled = self.avg_pool(scale, events)
         out = self.low_apply(lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_pooled), w,
                                                   precision=self.precision,
-                                                  preferred_element_type=jnp.float32),
+                                                  preferred_element_type=self.result_type),
                              w, pooled, self.pool_bits())
         return self.output(out)
 

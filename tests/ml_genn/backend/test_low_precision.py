@@ -94,11 +94,24 @@ def test_modes_within_bounds_of_float32():
     rng = np.random.default_rng(2)
     net, inp = cnn(rng)
     x = rng.uniform(0, 1, (16, 12, 12, 3)).astype(np.float32)
-    got = {p: differences(net, inp, x, p) for p in ("fp16x1", "fp16x2", "fp16x3", "bf16x2")}
+    got = {p: differences(net, inp, x, p)
+           for p in ("fp16x1", "fp16x2", "fp16x3", "bf16x2", "fp16")}
     assert got["fp16x1"][0] > 3 * got["fp16x2"][0]          # one piece is TF32-class only
     assert got["fp16x2"][0] < 0.01 and got["fp16x2"][1] < 3e-3
     assert got["fp16x3"][0] <= got["fp16x2"][0] + 1e-3
     assert got["bf16x2"][0] > got["fp16x2"][0]              # 16 bits of weight, not 22
+    # float16 sums: about as far as one float16 weight piece with float32 sums
+    assert got["fp16"][0] < 2 * got["fp16x1"][0] and got["fp16"][1] < 2 * got["fp16x1"][1]
+
+
+def test_float16_sums_never_overflow():
+    """Every code at its maximum and large weights of one sign: the float16 sums stay
+    finite (the weights are scaled by their largest column sum)."""
+    rng = np.random.default_rng(5)
+    net, inp = cnn(rng, weight=lambda shape, fan_in: np.full(shape, 40.0 / fan_in), alpha=0.5)
+    x = np.ones((16, 12, 12, 3), np.float32)
+    differ, rel = differences(net, inp, x, "fp16")
+    assert np.isfinite(rel) and rel < 1e-2 and differ < 0.05
 
 
 def test_low_precision_errors():
