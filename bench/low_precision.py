@@ -7,20 +7,26 @@ batch size and mode it prints:
 * ``dev``: the batch program on device-resident inputs (images/s), ``eval``: through
   ``compiled.evaluate()`` on host arrays (``callbacks=[]``);
 * their ratios to the ANN in ``jax.jit`` at "default" (TF32 on recent GPUs) and at
-  "highest" (true float32) precision, measured in the same run;
+  "highest" (true float32) precision, measured in the same run (the ANN line also gives
+  the ANN with float16 operands and float32 or float16 sums: the convolutions of the
+  SNN modes without their quantisation, a ceiling for them);
 * ``codes``: the fraction of hidden few-spike codes that differ from the same SNN at
   "highest", and ``logits``: the output's relative error (first batch; ``--precision-
   batch`` images);
 * the class of the mode: ``TF32`` when both figures are within 1.2x those of the SNN at
   "default" (TF32 on a GPU; on a CPU "default" is float32 and there is no such class),
   ``fp32`` within 2x those of ``halves``: the float32 SNN whose weighted sums add the
-  input channels in two halves (another summation order, the measure's floor).
+  input channels in two halves (another summation order, the measure's floor);
+* with ``--rate-modes``: the data-normalised rate-coded SNN (T steps, first batch size)
+  in those modes, speed as above and, against "highest", the output spike counts'
+  relative error and the fraction of examples whose class changes.
 
 Usage::
 
     python bench/low_precision.py                                  # GPU: full networks
     python bench/low_precision.py --precision-only --nets resnet20  # CPU precision check
     python bench/low_precision.py --probe                          # + one-conv dtype probe
+    python bench/low_precision.py --rate-modes default fp16         # + rate-coded, T=100
 """
 from __future__ import annotations
 
@@ -42,18 +48,20 @@ from throughput import (  # noqa: E402
     best_time,
     device_rate,
     few_spike_network,
+    rate_network,
 )
 
 from ml_genn.backend.connectivity import OPS, register_op  # noqa: E402
 from ml_genn.backend.schedules import SCHEDULES  # noqa: E402
 from ml_genn.backend.schedules.few_spike import code_differences  # noqa: E402
-from ml_genn.compilers import FewSpikeCompiler  # noqa: E402
+from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler  # noqa: E402
 from ml_genn.connectivity import AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense  # noqa: E402
 
 K = {"vgg16": 10, "resnet20": 8}
 #: speed at every batch size; precision-only modes only at the first
-SPEED_MODES = ("default", "fp16x1", "fp16x2", "bf16x2")
-PRECISION_MODES = ("halves", "default", "fp16x1", "fp16x2", "fp16x3", "bf16x2", "bf16x3")
+SPEED_MODES = ("default", "fp16", "fp16x1", "fp16x2", "bf16x2")
+PRECISION_MODES = ("halves", "default", "fp16", "fp16x1", "fp16x2", "fp16x3", "bf16x2",
+                   "bf16x3")
 
 
 def _halves_op(op_cls: type) -> type:
@@ -73,6 +81,36 @@ for _cls in (Conv2D, AvgPoolConv2D, AvgPoolDense2D, Dense):
     register_op(HALVES[_cls])(_halves_op(OPS[_cls]))
 
 
+def ann_half(nodes, x, result):
+    """The ANN with float16 operands (pooling in float32 first) and ``result`` sums: the
+    convolutions an SNN mode runs, without its quantisation (a ceiling for its speed)."""
+    def apply(op, h):
+        if op[0] == "identity":
+            return h
+        w = jnp.asarray(op[1], jnp.float16)
+        if op[0] == "conv":
+            _, _, stride, pooled = op
+            if pooled:
+                h = jax.lax.reduce_window(h, 0.0, jax.lax.add, (1, 2, 2, 1), (1, 2, 2, 1),
+                                          "VALID") / 4
+            out = jax.lax.conv_general_dilated(h.astype(jnp.float16), w, (stride, stride),
+                                               "SAME", dimension_numbers=("NHWC", "HWIO",
+                                                                          "NHWC"),
+                                               preferred_element_type=result)
+            return out.astype(jnp.float32)
+        pool = op[2]
+        if pool > 1:
+            h = jax.lax.reduce_window(h, 0.0, jax.lax.add, (1, pool, pool, 1),
+                                      (1, pool, pool, 1), "VALID") / (pool * pool)
+        flat = h.reshape(h.shape[0], -1).astype(jnp.float16)
+        return jnp.dot(flat, w, preferred_element_type=result).astype(jnp.float32)
+    values = [x]
+    for n, edges in enumerate(nodes):
+        total = sum(apply(op, values[src]) for src, op in edges)
+        values.append(total if n == len(nodes) - 1 else jax.nn.relu(total))
+    return values[-1]
+
+
 def compile_snn(nodes, acts, k, batch, mode):
     net, inp, out = few_spike_network(nodes, acts, 1.0, k)
     if mode == "halves":
@@ -83,16 +121,45 @@ def compile_snn(nodes, acts, k, batch, mode):
     return FewSpikeCompiler(k=k, batch_size=batch, precision=precision).compile(net), inp, out
 
 
-def speed(compiled, inp, out, x_dev, x_host, y_host, n_dev):
-    """(device-only, evaluate()) images/s."""
+def speed(compiled, inp, out, x_dev, x_host, y_host, n_dev, args=(0,), repeats=3):
+    """(device-only, evaluate()) images/s; ``args`` follow the program's inputs."""
     sim = compiled.simulator
     program = SCHEDULES[compiled.schedule].jitted(sim)
     inputs = {0: x_dev[:, None]}
     batch = compiled.batch_size
-    dev = device_rate(lambda: program(sim.params, inputs, 0)[0], n_dev, batch)
+    dev = device_rate(lambda: program(sim.params, inputs, *args)[0], n_dev, batch)
     compiled.evaluate({inp: x_host[:2 * batch]}, {out: y_host[:2 * batch]}, callbacks=[])
-    t = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
+    t = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]),
+                  repeats)
     return dev, len(x_host) / t
+
+
+def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann) -> None:
+    """The data-normalised rate-coded SNN (Poisson input, T steps) in each mode: device-
+    only and evaluate() images/s, and against "highest" on one batch the output spike
+    counts' relative error and the fraction of examples whose class changes."""
+    x_host = rng.uniform(0, 1, (2 * batch, 32, 32, 3)).astype(np.float32)
+    y_host = np.zeros(len(x_host), np.int64)
+    ref_counts = None
+    for mode in ("highest",) + tuple(modes):
+        start = time.perf_counter()
+        net, inp, out = rate_network(nodes, acts)
+        compiled = InferenceCompiler(evaluate_timesteps=timesteps, batch_size=batch,
+                                     precision=mode).compile(net)
+        with compiled:
+            counts = compiled.predict({inp: x_host[:batch]}, [out], callbacks=[])[0][out]
+            dev, ev = (float("nan"),) * 2 if mode == "highest" else \
+                speed(compiled, inp, out, x_dev, x_host, y_host, 3, (0, 0), repeats=2)
+        if ref_counts is None:
+            ref_counts = counts
+            continue
+        norm = float(np.linalg.norm(ref_counts))
+        rel = float(np.linalg.norm(counts - ref_counts)) / norm if norm else float("nan")
+        flips = float(np.mean(counts.argmax(1) != ref_counts.argmax(1)))
+        print(f"{name:8s} T={timesteps:3d} {batch:5d} {mode:8s} {dev:9.0f} {ev:9.0f} "
+              f"{dev / ann.get('default', np.nan):8.2f} {ev / ann.get('default', np.nan):9.2f} "
+              f"counts rel. error {rel:.1e}, classes changed {100 * flips:.1f}%"
+              f"   ({time.perf_counter() - start:.0f} s)", flush=True)
 
 
 def classify(row, ref_default, ref_halves, on_gpu):
@@ -146,6 +213,11 @@ def main() -> None:
     parser.add_argument("--precision-only", action="store_true")
     parser.add_argument("--eval-batches", type=int, default=16 if on_gpu else 2)
     parser.add_argument("--probe", action="store_true", help="one-conv dtype probe first")
+    parser.add_argument("--rate-modes", nargs="*", default=[],
+                        help="rate-coded SNN in these modes (first batch size; vs 'highest')")
+    parser.add_argument("--rate-nets", nargs="+", default=list(NETWORKS),
+                        choices=list(NETWORKS))
+    parser.add_argument("--timesteps", type=int, default=100)
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "
@@ -170,8 +242,13 @@ def main() -> None:
                 for p in ("default", "highest"):
                     fn = jax.jit(partial(ann_logits, nodes, precision=p))
                     ann[p] = device_rate(partial(fn, x_dev), 20, batch)
+                for label, result in (("f16>f32", jnp.float32), ("f16>f16", None)):
+                    fn = jax.jit(partial(ann_half, nodes, result=result))
+                    ann[label] = device_rate(partial(fn, x_dev), 20, batch)
                 print(f"{name:8s} {k:2d} {batch:5d} {'ANN':8s} ANN default {ann['default']:.0f}"
-                      f" img/s, highest {ann['highest']:.0f} img/s", flush=True)
+                      f" img/s, highest {ann['highest']:.0f}; float16 operands with float32 "
+                      f"sums {ann['f16>f32']:.0f}, float16 sums {ann['f16>f16']:.0f}",
+                      flush=True)
             n = args.eval_batches * batch
             x_host = rng.uniform(0, 1, (n, 32, 32, 3)).astype(np.float32)
             logits = jax.jit(partial(ann_logits, nodes, precision="highest"))
@@ -207,6 +284,9 @@ def main() -> None:
                       f"{r[0]:8.2f} {r[1]:9.2f} {r[2]:8.2f} {r[3]:9.2f} "
                       f"{100 * prec[0]:7.2f} {prec[1]:8.1e} {cls}"
                       f"   ({time.perf_counter() - start:.0f} s)", flush=True)
+            if measure and args.rate_modes and name in args.rate_nets:
+                rate_rows(name, nodes, acts, batch, args.timesteps, args.rate_modes, x_dev,
+                          rng, ann)
     print("images/s; ANNd/ANNh: the ANN in jax.jit at precision 'default'/'highest' in this "
           "run; codes%: hidden codes differing from the SNN at 'highest'; logits: relative "
           "error of the output; class: TF32 = within 1.2x the SNN at 'default' (GPU), fp32 = "

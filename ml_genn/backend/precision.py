@@ -15,6 +15,9 @@ weighted sum is computed on the codes and scaled afterwards,
   (``preferred_element_type``), so the only error is the weights' truncation to
   ``n`` pieces and the order of the float32 sums.
 
+Rate-coded networks (the layer schedule) use the same modes on their spikes
+(:math:`m \in \{0, \pm 1\}`, ``B = 0``: exact in every format).
+
 Mode names are ``"<format>x<pieces>"``: ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``,
 ``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"``; ``"fp16"`` also returns the sums in float16
 (half the bytes written; the sums rounded to 11 bits, like TF32's operands). What each

@@ -61,8 +61,7 @@ class Simulator:
         #: the low-precision mode (few-spike fast path), or None
         self.low_precision = low_precision(plan.precision)
         self.ops = [build_op(c.connection.connectivity, plan.precision,
-                             getattr(self.dynamics[c.source], "code_bits", None))
-                    for c in plan.connections]
+                             self._code_bits(c.source)) for c in plan.connections]
         groups = [op.delay_groups(rng) for op in self.ops]
         self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
                              for g, c in zip(groups, plan.connections, strict=True)]
@@ -87,12 +86,30 @@ class Simulator:
                                  f"has none; use readout='spike_count'.")
         self._cache: dict = {}
 
+    def _code_bits(self, i: int) -> int | None:
+        """Bits of what population ``i`` sends in a low-precision mode: a few-spike
+        population's code bits, 1 for spikes.
+
+        Raises:
+            ValueError: for a population with graded events in a low-precision mode.
+        """
+        dyn = self.dynamics[i]
+        bits = getattr(dyn, "code_bits", 1 if dyn.spiking else None)
+        if bits is None and self.low_precision is not None:
+            pop = self.plan.populations[i]
+            raise ValueError(
+                f"Population '{pop.name}' ({type(pop.neuron).__name__}) sends graded "
+                f"values, which precision={self.plan.precision!r} would round: the "
+                f"low-precision modes take spikes and few-spike codes only. Use "
+                f"precision='default' or 'highest'.")
+        return bits
+
     def _check_code_scales(self) -> None:
         """Low-precision modes scale the weighted sum of codes by the source's
-        ``alpha 2^-B`` afterwards, so every source needs one alpha."""
+        ``alpha 2^-B`` afterwards, so every few-spike source needs one alpha."""
         for i in sorted({c.source for c in self.plan.connections}):
             alpha = getattr(self.params.neurons[i], "alpha", None)
-            if alpha is not None and np.ndim(alpha) != 0:
+            if self.dynamics[i].stage_steps is not None and np.ndim(alpha) != 0:
                 pop = self.plan.populations[i]
                 raise ValueError(
                     f"Population '{pop.name}' ({type(pop.neuron).__name__}) has one alpha "

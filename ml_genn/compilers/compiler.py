@@ -28,8 +28,9 @@ class Compiler:
         communicator: multi-process communicator; not yet supported.
         precision: **ours**, matrix precision of every dot/conv: ``"highest"`` (true
             float32, exact, the default) or ``"default"`` (TF32/bf16 where the device
-            offers it, faster); :class:`FewSpikeCompiler` also takes the low-precision
-            modes ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``,
+            offers it, faster); :class:`FewSpikeCompiler` and
+            :class:`InferenceCompiler` also take the low-precision modes ``"fp16"``,
+            ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``,
             ``"bf16x3"`` (:mod:`ml_genn.backend.precision`).
         schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.
         devices: **ours**, where to run: ``None`` (one device, the default), ``"all"``
@@ -64,8 +65,8 @@ class Compiler:
             raise NotImplementedError(f"{owner}: multi-process communicators are not yet "
                                       f"supported; run one process per device.")
         if precision not in self.precisions:
-            hint = (" The low-precision modes run few-spike networks only (FewSpikeCompiler)."
-                    if precision in LOW_PRECISION else "")
+            hint = (" The low-precision modes run on FewSpikeCompiler and "
+                    "InferenceCompiler only." if precision in LOW_PRECISION else "")
             raise ValueError(f"{owner}: precision must be one of {self.precisions}, "
                              f"received {precision!r}.{hint}")
         if schedule != "auto" and schedule not in self.schedule_names:

@@ -25,8 +25,8 @@ class FewSpikeCompiler(Compiler):
     computes each population's stage with one op on the decoded values and gives the same
     readouts as the pipelined ``"timestep"`` schedule.
 
-    ``precision`` also takes the low-precision modes ``"fp16x1"``, ``"fp16x2"``,
-    ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"`` (``"fp16x2"``: the codes in
+    ``precision`` also takes the low-precision modes ``"fp16"``, ``"fp16x1"``,
+    ``"fp16x2"``, ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"`` (``"fp16x2"``: the codes in
     float16, the weights in two float16 pieces, float32 sums), which the fast path runs
     (:mod:`ml_genn.backend.precision`; costs and measured exactness in the README).
 

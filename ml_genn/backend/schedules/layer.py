@@ -121,8 +121,8 @@ class LayerSchedule(Schedule):
     name = "layer"
 
     def blocker(self, plan: Plan) -> str | None:
-        if low_precision(plan.precision) is not None:
-            return f"precision={plan.precision!r} runs on the few-spike fast path only"
+        if low_precision(plan.precision) is not None and plan.stage_steps is not None:
+            return f"precision={plan.precision!r} runs few-spike networks on their fast path"
         if not plan.feed_forward:
             return "the network is recurrent"
         for c in plan.connections:

@@ -101,7 +101,8 @@ class TimestepSchedule(Schedule):
 
     def blocker(self, plan: Plan) -> str | None:
         if low_precision(plan.precision) is not None:
-            return f"precision={plan.precision!r} runs on the few-spike fast path only"
+            return (f"precision={plan.precision!r} runs on the few-spike fast path and the "
+                    f"layer schedule only")
         return None
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple

@@ -14,7 +14,13 @@ from ml_genn.backend.precision import (
 from ml_genn.backend.schedules.few_spike import code_differences
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense
-from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+from ml_genn.neurons import (
+    DirectInput,
+    FewSpikeRelu,
+    FewSpikeReluInput,
+    IntegrateFire,
+    PoissonInput,
+)
 
 
 def cnn(rng, k=10, weight=None, alpha=3.7):
@@ -114,10 +120,45 @@ def test_float16_sums_never_overflow():
     assert np.isfinite(rel) and rel < 1e-2 and differ < 0.05
 
 
+def rate_network(rng, weight):
+    net = Network()
+    with net:
+        inp = Population(PoissonInput(), (8, 8, 2), name="inp")
+        hid = Population(IntegrateFire(v_thresh=1.0), None, name="hid")
+        out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), None,
+                         name="out")
+        Connection(inp, hid, Conv2D(weight((3, 3, 2, 8)), 8, 3, conv_padding="same"))
+        Connection(hid, out, AvgPoolDense2D(weight((128, 10)), 2))
+    return net, inp, out
+
+
+def spike_counts(net, inp, out, x, precision):
+    compiled = InferenceCompiler(evaluate_timesteps=40, batch_size=8,
+                                 precision=precision).compile(net)
+    assert compiled.schedule == "layer"
+    with compiled:
+        y, _ = compiled.predict({inp: x}, [out], callbacks=[])
+    return y[out]
+
+
+def test_rate_coding_low_precision():
+    """Spikes are exact in every format: weights float16 holds give the float32 spike
+    counts; random weights with two pieces stay within a few spikes."""
+    rng = np.random.default_rng(6)
+    x = rng.uniform(0, 1, (8, 8, 8, 2)).astype(np.float32)
+    net, inp, out = rate_network(rng, lambda s: rng.integers(-8, 9, s) / 16.0)
+    exact = spike_counts(net, inp, out, x, "highest")
+    assert exact.sum() > 0
+    for precision in ("fp16x1", "fp16"):
+        np.testing.assert_array_equal(spike_counts(net, inp, out, x, precision), exact)
+    net, inp, out = rate_network(rng, lambda s: rng.normal(0, 0.4, s))
+    exact = spike_counts(net, inp, out, x, "highest")
+    two = spike_counts(net, inp, out, x, "fp16x2")
+    assert np.abs(two - exact).max() <= 2 and np.abs(two - exact).sum() <= 0.02 * exact.sum()
+
+
 def test_low_precision_errors():
     rng = np.random.default_rng(3)
-    with pytest.raises(ValueError, match="few-spike networks only"):
-        InferenceCompiler(evaluate_timesteps=10, precision="fp16x2")
     net, _ = cnn(rng)
     with pytest.raises(ValueError, match="schedule 'timestep' cannot run this network: "
                                          "precision='fp16x2' runs on the few-spike fast"):
@@ -131,3 +172,11 @@ def test_low_precision_errors():
                                          "precision='bf16x2'"):
         FewSpikeCompiler(k=8, precision="bf16x2").compile(net)
     assert FewSpikeCompiler(k=8, precision="highest").compile(net) is not None
+    net = Network()
+    with net:
+        inp = Population(DirectInput(), 2, name="direct")
+        out = Population(IntegrateFire(readout="spike_count"), 2, name="out")
+        Connection(inp, out, Dense(np.eye(2)))
+    with pytest.raises(ValueError, match="Population 'direct' \\(DirectInput\\) sends graded "
+                                         "values.*precision='fp16'"):
+        InferenceCompiler(evaluate_timesteps=4, precision="fp16").compile(net)
