@@ -3,9 +3,10 @@ r"""The few-spike fast path: feed-forward few-spike networks with delta synapses
 A stage's ``k`` graded spikes sum to :math:`\alpha 2^{-B} m` with an integer code
 :math:`m`, so the next population's input is one op (conv/GEMM) on the decoded values,
 given at the stage's first step. A population's code comes from its neuron's closed-form
-``encode`` (the greedy steps' result in a few elementwise operations); one with a
-readout or a recording runs the ``k`` steps of its neuron ``step`` instead and sums the
-events' codes. One batch is one program: every population's stage in turn (no pipeline
+``encode`` (the greedy steps' result in a few elementwise operations), and its spike
+counts per step (``SPIKE_TOTAL`` recordings) from the code's set bits; one with a
+readout or another recording runs the ``k`` steps of its neuron ``step`` instead and
+sums the events' codes. One batch is one program: every population's stage in turn (no pipeline
 to fill or flush). Gives the same readouts as the pipelined timestep schedule (tested).
 
 In a low-precision mode (``precision="fp16x2"``, ...: :mod:`ml_genn.backend.precision`)
@@ -22,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ...synapses import Delta
+from ...utils.recording import SPIKE_TOTAL
 from ..plan import Plan
 from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
@@ -37,7 +39,8 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
     codes: list = [None] * len(plan.populations)
     accs = list(sim.readout_init(batch))
     recs = {}
-    stepped = {i for i, _ in record} | {i for i, r in enumerate(sim.readouts) if r is not None}
+    stepped = {i for i, r in enumerate(sim.readouts) if r is not None} | {
+        i for i, var in record if var != SPIKE_TOTAL or getattr(sim.dynamics[i], "signed", True)}
     for i, dyn in enumerate(sim.dynamics):
         p_i = params.neurons[i]
         is_input = plan.populations[i].neuron.is_input
@@ -53,6 +56,7 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
         s = state.neurons[i]
         if i not in stepped:
             s, codes[i] = dyn.encode(p_i, s, first_drive)
+            recs[i] = [spikes_per_step(codes[i], k) for jj, _ in record if jj == i]
             continue
         code = jnp.zeros_like(first_drive)
         rec_i = []
@@ -69,6 +73,14 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
     if with_codes:
         return sim.readout_final(tuple(accs), k), ordered, tuple(codes)
     return sim.readout_final(tuple(accs), k), ordered
+
+
+def spikes_per_step(code: jnp.ndarray, k: int) -> jnp.ndarray:
+    """``(k, batch)``: spiking neurons per step of each example from unsigned codes (step
+    ``p``'s spike is bit ``k - 1 - p`` of the code)."""
+    axes = tuple(range(1, code.ndim))
+    return jnp.stack([jnp.sum(jnp.floor(code * 2.0 ** -(k - 1 - p)) % 2.0, axis=axes,
+                              dtype=jnp.float32) for p in range(k)])
 
 
 def _current(sim, params, ci: int, source: int, code: jnp.ndarray) -> jnp.ndarray:
