@@ -108,7 +108,7 @@ class Simulator:
         """Low-precision modes scale the weighted sum of codes by the source's
         ``alpha 2^-B`` afterwards, so every few-spike source needs one alpha."""
         for i in sorted({c.source for c in self.plan.connections}):
-            alpha = getattr(self.params.neurons[i], "alpha", None)
+            alpha = getattr(self.params.neurons[i], "alpha", 0.0)
             if self.dynamics[i].stage_steps is not None and np.ndim(alpha) != 0:
                 pop = self.plan.populations[i]
                 raise ValueError(
