@@ -206,8 +206,8 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+",
                         default=[256, 512] if on_gpu else [16])
     parser.add_argument("--width", type=float, default=1.0)
-    parser.add_argument("--speed-modes", nargs="+", default=list(SPEED_MODES))
-    parser.add_argument("--precision-modes", nargs="+", default=list(PRECISION_MODES))
+    parser.add_argument("--speed-modes", nargs="*", default=list(SPEED_MODES))
+    parser.add_argument("--precision-modes", nargs="*", default=list(PRECISION_MODES))
     parser.add_argument("--precision-batch", type=int, default=None,
                         help="images of the precision measure (default: the first batch)")
     parser.add_argument("--precision-only", action="store_true")
