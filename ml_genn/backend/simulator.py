@@ -22,6 +22,7 @@ from .connectivity import build_op
 from .neurons import build_dynamics
 from .neurons.base import batched
 from .plan import Plan
+from .precision import low_precision
 from .sharding import Placement, resolve_devices
 from .transfer import take
 
@@ -57,7 +58,10 @@ class Simulator:
         rng = np.random.default_rng(plan.rng_seed)
         pops = plan.populations
         self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]
-        self.ops = [build_op(c.connection.connectivity, plan.precision) for c in plan.connections]
+        #: the low-precision mode (few-spike fast path), or None
+        self.low_precision = low_precision(plan.precision)
+        self.ops = [build_op(c.connection.connectivity, plan.precision,
+                             self._code_bits(c.source)) for c in plan.connections]
         groups = [op.delay_groups(rng) for op in self.ops]
         self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
                              for g, c in zip(groups, plan.connections, strict=True)]
@@ -70,6 +74,8 @@ class Simulator:
             neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
             weights=tuple(tuple(w for _, w in g) for g in groups),
             input_affine=tuple(self._input_affine(p, rng) for p in pops)))
+        if self.low_precision is not None:
+            self._check_code_scales()
         self.readouts = [p.neuron.readout for p in pops]
         for p, readout in zip(pops, self.readouts, strict=True):
             if readout is not None:
@@ -79,6 +85,37 @@ class Simulator:
                                  f"needs an output variable but {type(p.neuron).__name__} "
                                  f"has none; use readout='spike_count'.")
         self._cache: dict = {}
+
+    def _code_bits(self, i: int) -> int | None:
+        """Bits of what population ``i`` sends in a low-precision mode: a few-spike
+        population's code bits, 1 for spikes.
+
+        Raises:
+            ValueError: for a population with graded events in a low-precision mode.
+        """
+        dyn = self.dynamics[i]
+        bits = getattr(dyn, "code_bits", 1 if dyn.spiking else None)
+        if bits is None and self.low_precision is not None:
+            pop = self.plan.populations[i]
+            raise ValueError(
+                f"Population '{pop.name}' ({type(pop.neuron).__name__}) sends graded "
+                f"values, which precision={self.plan.precision!r} would round: the "
+                f"low-precision modes take spikes and few-spike codes only. Use "
+                f"precision='default' or 'highest'.")
+        return bits
+
+    def _check_code_scales(self) -> None:
+        """Low-precision modes scale the weighted sum of codes by the source's
+        ``alpha 2^-B`` afterwards, so every few-spike source needs one alpha."""
+        for i in sorted({c.source for c in self.plan.connections}):
+            alpha = getattr(self.params.neurons[i], "alpha", 0.0)
+            if self.dynamics[i].stage_steps is not None and np.ndim(alpha) != 0:
+                pop = self.plan.populations[i]
+                raise ValueError(
+                    f"Population '{pop.name}' ({type(pop.neuron).__name__}) has one alpha "
+                    f"per neuron, but precision={self.plan.precision!r} scales its codes "
+                    f"after the weighted sum and needs one alpha per population. Give it a "
+                    f"scalar alpha or use precision='highest'.")
 
     # --- helpers ----------------------------------------------------------------
     @staticmethod

@@ -17,6 +17,7 @@ import numpy as np
 
 from ...synapses import Delta
 from ..plan import Plan
+from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
@@ -120,6 +121,8 @@ class LayerSchedule(Schedule):
     name = "layer"
 
     def blocker(self, plan: Plan) -> str | None:
+        if low_precision(plan.precision) is not None and plan.stage_steps is not None:
+            return f"precision={plan.precision!r} runs few-spike networks on their fast path"
         if not plan.feed_forward:
             return "the network is recurrent"
         for c in plan.connections:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import synapses as synapse_ops
 from ..plan import Plan
+from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
@@ -99,6 +100,9 @@ class TimestepSchedule(Schedule):
     name = "timestep"
 
     def blocker(self, plan: Plan) -> str | None:
+        if low_precision(plan.precision) is not None:
+            return (f"precision={plan.precision!r} runs on the few-spike fast path and the "
+                    f"layer schedule only")
         return None
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
