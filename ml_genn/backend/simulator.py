@@ -23,7 +23,6 @@ from .neurons import build_dynamics
 from .neurons.base import batched
 from .plan import Plan
 from .sharding import Placement, resolve_devices
-from .transfer import take
 
 
 class SimParams(NamedTuple):
@@ -107,13 +106,6 @@ class Simulator:
             jax.random.split(jax.random.PRNGKey(0), 1))
         shape = (1,) + tuple(self.plan.populations[i].shape)
         return [name for name in state._fields if tuple(getattr(state, name).shape) == shape]
-
-    @staticmethod
-    def inputs(batch: Any) -> dict:
-        """The inputs ``{i: (B, ...)}`` of a :class:`~ml_genn.backend.transfer.DeviceBatch`,
-        cut out of its transfer group on the device (a separate small program, so that
-        the batch programs never depend on the group's size)."""
-        return take(batch.x, batch.j)
 
     def zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)
