@@ -34,6 +34,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from functools import partial
 
@@ -263,11 +264,38 @@ def variant_rates(compiled, inp, out, x_host, y_host, variants):
 
 
 def h2d_rates(sizes_mib=(8, 32)) -> None:
-    """Print host-to-device copy rates (GB/s, best of 5) and host passes over the data."""
+    """Print host-to-device copy rates (GB/s, best of 5), host passes over the data, and
+    how much Python work another thread gets done while a thread copies."""
     for mib in sizes_mib:
-        for name, rate in _h2d_cases(np.random.default_rng(0).uniform(
-                0, 1, mib * 2 ** 18).astype(np.float32)):
+        a = np.random.default_rng(0).uniform(0, 1, mib * 2 ** 18).astype(np.float32)
+        for name, rate in _h2d_cases(a):
             print(f"h2d {mib:>3} MiB  {name:<28} {rate}", flush=True)
+    to_device = jax.sharding.SingleDeviceSharding(jax.devices()[0])
+    share = _python_share(lambda: jax.device_put(a, to_device).block_until_ready())
+    print(f"h2d: Python work done by another thread during device_put: {share:.2f} of idle "
+          f"(1.0: the copy releases the GIL)", flush=True)
+
+
+def _python_share(copy, seconds=0.5) -> float:
+    """Loop iterations of this thread while another one runs ``copy`` repeatedly, over
+    the iterations with no other thread."""
+    def spin() -> int:
+        n, stop = 0, time.perf_counter() + seconds
+        while time.perf_counter() < stop:
+            n += 1
+        return n
+    idle = spin()
+    done = threading.Event()
+
+    def work():
+        while not done.is_set():
+            copy()
+    thread = threading.Thread(target=work)
+    thread.start()
+    busy = spin()
+    done.set()
+    thread.join()
+    return busy / idle
 
 
 def _h2d_cases(a: np.ndarray):
@@ -312,6 +340,8 @@ def main() -> None:
     parser.add_argument("--rate-batches", type=int, default=4 if on_gpu else 2)
     parser.add_argument("--skip-rate", action="store_true")
     parser.add_argument("--h2d", action="store_true", help="print host-to-device copy rates")
+    parser.add_argument("--ann-precisions", nargs="+", default=["default", "highest"],
+                        choices=["default", "highest"])
     parser.add_argument("--variants", nargs="*", default=[],
                         help="transfer settings staging:workers:group_MiB to compare")
     args = parser.parse_args()
@@ -334,8 +364,8 @@ def main() -> None:
         acts = [np.asarray(a) for a in acts]
         for batch in args.batch_sizes:
             x_dev = jnp.asarray(rng.uniform(0, 1, (batch, 32, 32, 3)).astype(np.float32))
-            ann = {}
-            for p in ("default", "highest"):
+            ann = {"default": float("nan"), "highest": float("nan")}
+            for p in args.ann_precisions:
                 fn = jax.jit(partial(ann_logits, nodes, precision=p))
                 ann[p] = device_rate(partial(fn, x_dev), 20, batch)
             n = args.eval_batches * batch
