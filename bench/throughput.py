@@ -22,7 +22,8 @@ with). Alphas and normalisation come from the ANN's activations on random inputs
 ``--h2d`` first prints the host-to-device copy rates that bound the user's path (a
 NumPy array straight to the device, through pinned host memory, and the host passes
 over the data); ``--variants`` adds, per row, ``FS eval`` and ``FS iter`` under other
-transfer settings (``staging:workers:group MiB``, group 0 = one batch per group; see
+transfer settings (``staging:workers:group MiB[:window]``, group 0 = one batch per
+group, window: batches dispatched ahead, ``ml_genn.backend.runner.WINDOW``; see
 ``ml_genn/backend/transfer.py``), measured in the same run.
 
 Usage::
@@ -43,7 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ml_genn import Connection, Network, Population, RunnableModel
-from ml_genn.backend import transfer
+from ml_genn.backend import runner, transfer
 from ml_genn.backend.schedules import SCHEDULES
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense, OneToOne
@@ -247,19 +248,21 @@ def model_rate(model, x_host, y_host) -> float:
 
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
     """``[(variant, evaluate, evaluate_batch_iter images/s)]`` under each transfer
-    setting ``staging:workers:group MiB``; the settings are restored afterwards."""
-    saved = transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES
+    setting ``staging:workers:group MiB[:window]``; the settings are restored afterwards."""
+    saved = (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES,
+             runner.WINDOW)
     rows = []
     try:
         for variant in variants:
-            staging, workers, mib = variant.split(":")
+            staging, workers, mib, *window = variant.split(":")
             transfer.STAGING, transfer.TRANSFER_WORKERS = staging, int(workers)
             transfer.GROUP_BYTES = max(1, int(float(mib) * 2 ** 20))
+            runner.WINDOW = int(window[0]) if window else saved[3]
             compiled.evaluate({inp: x_host[:2 * compiled.batch_size]},
                               {out: y_host[:2 * compiled.batch_size]}, callbacks=[])  # warm
             rows.append((variant, *user_rates(compiled, inp, out, x_host, y_host)))
     finally:
-        transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES = saved
+        transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES, runner.WINDOW = saved
     return rows
 
 

@@ -29,8 +29,10 @@ from .metrics import device_metric
 from .schedules import SCHEDULES
 from .transfer import DeviceBatch
 
-#: Batches dispatched ahead of the one being retired.
-WINDOW = 3
+#: Batches dispatched ahead of the one being retired: the device has this many queued
+#: while the host waits, so a pause of the host thread (another thread holding the
+#: GIL, a garbage collection) does not leave it idle.
+WINDOW = 8
 #: Totals are kept as ``high * 2**LOW_BITS + low`` in int32 pairs, so they stay exact
 #: past 2**31 (each batch adds less than ``2**31 - 2**LOW_BITS`` per timestep).
 LOW_BITS = 24
