@@ -8,8 +8,8 @@ current one are dispatched, so copies overlap the compute; a small program picks
 batch out of its group on the device (and checks its inputs for NaN and infinity
 there, so that the host makes no extra pass over the data). The first group holds one
 batch, so the device starts after one batch's copy. At most
-``workers + GROUPS_AHEAD`` groups are alive at a time, so host and device memory are
-bounded by the batch size, never by the number of examples.
+``max(TRANSFER_WORKERS, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and
+device memory are bounded by the batch size, never by the number of examples.
 
 Settings (module attributes, read at the start of each run):
 
