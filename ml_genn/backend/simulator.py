@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..utils.recording import SPIKE_TOTAL, SPIKES
+from ..utils.recording import INPUT, SPIKE_TOTAL, SPIKES
 from ..utils.value import materialise
 from . import readouts as readout_ops
 from . import synapses as synapse_ops
@@ -106,6 +106,41 @@ class Simulator:
             jax.random.split(jax.random.PRNGKey(0), 1))
         shape = (1,) + tuple(self.plan.populations[i].shape)
         return [name for name in state._fields if tuple(getattr(state, name).shape) == shape]
+
+    def parameters(self, i: int) -> list[str]:
+        """Names of population ``i``'s parameters as the device holds them (after the
+        compile-time transforms: ``alpha`` is :math:`e^{-\\Delta t/\\tau_{mem}}`), one
+        value or one per neuron each; recordable as constants."""
+        params = self.params.neurons[i]
+        shape = (1,) + tuple(self.plan.populations[i].shape)
+        return [name for name in params._fields
+                if getattr(params, name).ndim == 0 or getattr(params, name).shape == shape]
+
+    def recordable(self, i: int) -> list[str]:
+        """Every name population ``i`` can record: its state variables, then its
+        parameters that no state variable shadows, then ``INPUT`` (its drive) for an
+        input population."""
+        names = self.variables(i)
+        names += [p for p in self.parameters(i) if p not in names]
+        if self.plan.populations[i].neuron.is_input and INPUT not in names:
+            names.append(INPUT)
+        return names
+
+    def parameter(self, i: int, name: str) -> np.ndarray:
+        """Parameter ``name`` of population ``i`` on the host, broadcast (a read-only
+        view) to the population's shape."""
+        value = np.asarray(jax.device_get(getattr(self.params.neurons[i], name)))
+        shape = tuple(self.plan.populations[i].shape)
+        return np.broadcast_to(value[0] if value.ndim else value, shape)
+
+    def input_affine_host(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(input_scale, input_offset)`` of input population ``i`` on the host, each
+        broadcastable to ``(batch, *shape)``; None if identity."""
+        affine = self.params.input_affine[i]
+        if affine is None:
+            return None
+        scale, offset = (np.asarray(jax.device_get(a)) for a in affine)
+        return scale, offset
 
     def zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)

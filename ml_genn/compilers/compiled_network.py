@@ -27,6 +27,7 @@ from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
 from ..utils.recording import SPIKE_TOTAL, SPIKES
+from .host_recordings import HostRecordings
 from .predictions import Predictions
 
 
@@ -205,7 +206,8 @@ class CompiledNetwork:
         return [cb if isinstance(cb, Callback) else CALLBACKS.resolve(cb)
                 for cb in _as_list(callbacks or [])]
 
-    def _recording_spec(self, callbacks: CallbackList) -> tuple:
+    def _recording_spec(self, callbacks: CallbackList) -> HostRecordings:
+        """The callbacks' recording requests, checked and split between device and host."""
         spec = []
         for pop, var in callbacks.recording_requests():
             i = self._index(pop, "Recording")
@@ -215,7 +217,7 @@ class CompiledNetwork:
                     raise ValueError(f"Population '{population.name}' must be created with "
                                      f"record_spikes=True to record its spikes.")
             spec.append((i, var))
-        return tuple(dict.fromkeys(spec))
+        return HostRecordings(self.simulator, tuple(dict.fromkeys(spec)), self.num_timesteps)
 
     def _resolve_metrics(self, metrics: Any, outputs: list[tuple[Any, int]]) -> list:
         if isinstance(metrics, dict):
@@ -264,7 +266,8 @@ class CompiledNetwork:
         callback_list = CallbackList(self._resolve_callbacks(callbacks), compiled_network=self,
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
-        record = self._recording_spec(callback_list)
+        recordings = self._recording_spec(callback_list)
+        record = recordings.device
         counted = [self.plan.populations[self._index(p, "Total")]
                    for p in dict.fromkeys(callback_list.total_requests())]
         sink = Predictions(outputs, self.plan, out) if collect else None
@@ -272,14 +275,16 @@ class CompiledNetwork:
             {k: m for (k, _), m in zip(outputs, metrics, strict=True)}
         examples = [0]
 
-        def on_batch(batch, readouts, recordings):
+        def on_batch(batch, readouts, device_data):
             examples[0] += batch.count
             callback_list.on_batch_begin(batch.index)
             if sink is not None:
                 sink.write(batch.start, readouts)
-            if record:
+            if record or recordings.host:
                 data = {(self.plan.populations[i], var): np.swapaxes(r, 0, 1)
-                        for (i, var), r in zip(record, recordings, strict=True)}
+                        for (i, var), r in zip(record, device_data or (), strict=True)}
+                data.update({(self.plan.populations[i], var): r for (i, var), r
+                             in recordings.data(batch.start, batch.count).items()})
                 callback_list.on_batch_recorded(batch.index,
                                                 np.arange(batch.start, batch.start + batch.count),
                                                 data)
@@ -293,7 +298,7 @@ class CompiledNetwork:
         totals = tuple(range(len(record), len(record) + len(counted)))
         try:
             summed = runner.run(
-                sim, device_batches(groups(sim.batch_size), sim.placement),
+                sim, device_batches(recordings.watch(groups(sim.batch_size)), sim.placement),
                 [i for _, i in outputs], metrics,
                 record + tuple((self.plan.index(p), SPIKE_TOTAL) for p in counted),
                 callback_list.per_batch, collect, on_batch, totals)
