@@ -24,7 +24,6 @@ from .neurons.base import batched
 from .plan import Plan
 from .precision import low_precision
 from .sharding import Placement, resolve_devices
-from .transfer import take
 
 
 class SimParams(NamedTuple):
@@ -179,13 +178,6 @@ class Simulator:
             return None
         scale, offset = (np.asarray(jax.device_get(a)) for a in affine)
         return scale, offset
-
-    @staticmethod
-    def inputs(batch: Any) -> dict:
-        """The inputs ``{i: (B, ...)}`` of a :class:`~ml_genn.backend.transfer.DeviceBatch`,
-        cut out of its transfer group on the device (a separate small program, so that
-        the batch programs never depend on the group's size)."""
-        return take(batch.x, batch.j)
 
     def zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)

@@ -126,7 +126,7 @@ class FewSpikeFastSchedule(Schedule):
             ) -> Iterator[BatchResult]:
         fn = self.jitted(sim, record)
         for b in batches:
-            readouts, recs = fn(sim.params, sim.inputs(b), b.start)
+            readouts, recs = fn(sim.params, b.x, b.first)
             yield BatchResult(b, readouts, recs)
 
 

@@ -147,6 +147,7 @@ class LayerSchedule(Schedule):
         steps = sim.plan.num_timesteps
         fn = self.jitted(sim, record)
         for b in batches:
-            t0 = 0 if sim.plan.reset_time_between_batches else b.index * steps
-            readouts, recs = fn(sim.params, sim.inputs(b), b.start, t0)
+            t0 = (sim.placement.scalar(0) if sim.plan.reset_time_between_batches
+                  else np.int32(b.index * steps))
+            readouts, recs = fn(sim.params, b.x, b.first, t0)
             yield BatchResult(b, readouts, recs)
