@@ -6,7 +6,9 @@ set by training-mode passes over random images (momentum 0, so every layer is we
 scaled). Then, TensorFlow import and model building excluded:
 
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
-  calibration images (graph, handlers, rewrite, mapping and calibration; no simulation);
+  calibration images (graph, handlers, rewrite, mapping and calibration; no simulation;
+  few-spike also checks k with one quantised NumPy forward pass on the 256 images, see
+  ``ml_genn_tf/converters/few_spike_k.py``);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
   (correlation, argmax agreement) at the default k=10.
 

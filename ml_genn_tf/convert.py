@@ -17,13 +17,15 @@ DEFAULT_TIMESTEPS = 500
 #: Default batch size of the compiled network.
 DEFAULT_BATCH_SIZE = 128
 #: ``convert_model``'s own defaults (**ours**) where the mlGeNN-compatible converter
-#: classes keep mlGeNN's: the most accurate measured choices (``bench/latency.py``).
-#: Rate methods take integrate-and-fire (current) input rather than Poisson spikes
-#: (unsigned input only: signed input keeps signed Poisson spikes); ``data_norm`` also
-#: starts every neuron at half its threshold, calibrates the initial potentials layer by
-#: layer (Li et al. 2021) and delays the readout by the automatic estimate. The figures
-#: are in :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README.
+#: classes keep mlGeNN's: the most accurate measured choices, by method. Few-spike rounds
+#: to the nearest code (``FewSpike``'s docstring gives the figures). Rate methods take
+#: integrate-and-fire (current) input rather than Poisson spikes (unsigned input only:
+#: signed input keeps signed Poisson spikes); ``data_norm`` also starts every neuron at
+#: half its threshold, calibrates the initial potentials layer by layer (Li et al. 2021)
+#: and delays the readout by the automatic estimate (``bench/latency.py``; the figures
+#: are in :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README).
 METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
+    "few_spike": {"rounding": "nearest"},
     "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "potential",
                   "readout_delay": "auto"},
     "simple": {"input_type": "if"},
@@ -41,10 +43,11 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
                   **options: Any) -> ConvertedModel:
     """Convert a Keras model into a spiking network ready to evaluate.
 
-    The rate methods take the measured best defaults of :data:`METHOD_DEFAULTS`
-    (integrate-and-fire input; for ``data_norm`` also half-threshold initial potentials,
-    layer-wise potential calibration and an automatically delayed readout) where the
-    converter classes keep mlGeNN's; pass an option to override it.
+    The methods take the measured best defaults of :data:`METHOD_DEFAULTS` (few-spike:
+    rounding to the nearest code; rate methods: integrate-and-fire input; ``data_norm``
+    also half-threshold initial potentials, layer-wise potential calibration and an
+    automatically delayed readout) where the converter classes keep mlGeNN's; pass an
+    option to override it.
 
     Every option is checked before anything runs (see :mod:`ml_genn_tf.options`): an
     unknown one raises a ``TypeError`` listing the valid ones; one that belongs to
@@ -70,8 +73,10 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
             tuple/list of one array per input. NaN and inf are refused.
         **options: converter options (e.g. ``k``, ``evaluate_timesteps`` (default 500;
             ``timesteps`` for short), ``signed_input``, ``input_type``, ``mode``,
-            ``percentile``, ``reset``, ``readout``, ``max_pool``, ``initial_potential``,
-            ``channel_wise``, ``calibration``, ``readout_delay``), compiler options
+            ``percentile``, ``reset``, ``readout``, ``max_pool``, ``rounding`` (default
+            ``"nearest"`` here, ``"floor"`` in ``FewSpike``), ``initial_potential``,
+            ``channel_wise``, ``calibration``, ``readout_delay``; defaults here:
+            :data:`METHOD_DEFAULTS`), compiler options
             (``batch_size`` (default 128), ``dt``, ``rng_seed``, ``precision``, ...) and
             ``progress`` (default True: a progress bar when calibration takes over 2 s).
 
