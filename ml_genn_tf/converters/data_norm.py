@@ -8,7 +8,7 @@ import keras
 from ..calibration import calibrate
 from ..graph.mapping import PopulationSpec
 from .input_type import InputType
-from .rate import RateConverter, check_choice
+from .rate import DEFAULT_MAX_POOL, RateConverter, check_choice
 
 MODES = ("percentile", "max")
 
@@ -65,7 +65,7 @@ class DataNorm(RateConverter):
                  norm_data: Any = None, input_type: Any = InputType.POISSON,
                  mode: str = "percentile", percentile: float = 99.9,
                  reset: str = "subtract", readout: str = "var",
-                 max_pool: str = "running_max"):
+                 max_pool: str = DEFAULT_MAX_POOL):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)
         self.norm_data = norm_data

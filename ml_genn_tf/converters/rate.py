@@ -28,6 +28,8 @@ READOUTS = ("spike_count", "var")
 #: ``max_pool`` choices: the rate rules of :class:`~ml_genn.connectivity.MaxPool2D`, or
 #: ``"error"`` (refuse max pooling).
 MAX_POOL_MODES = RATE_RULES + ("error",)
+#: The default ``max_pool`` (measured: see :class:`RateConverter`).
+DEFAULT_MAX_POOL = "running_max"
 #: Threshold of output neurons that never fire (``readout="var"``).
 NEVER = float(np.finfo(np.float32).max)
 
@@ -75,7 +77,7 @@ class RateConverter(Converter):
 
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  input_type: Any = InputType.POISSON, reset: str = "subtract",
-                 readout: str = "var", max_pool: str = "running_max"):
+                 readout: str = "var", max_pool: str = DEFAULT_MAX_POOL):
         owner = type(self).__name__
         if isinstance(evaluate_timesteps, bool) or int(evaluate_timesteps) != evaluate_timesteps \
                 or int(evaluate_timesteps) <= 0:
