@@ -1,15 +1,18 @@
 """SpikeNorm's one compiled network (probes read level by level) finds the thresholds
 of the definition: each population's largest single-step input when the network up to
 it runs with the thresholds found before it (re-run here population by population, one
-network each, as mlGeNN does)."""
+network each, as mlGeNN does: bench/spike_norm.py)."""
+import sys
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
 from handler_harness import randomize
-
-from ml_genn.compilers import InferenceCompiler
-from ml_genn.neurons import LeakyIntegrate
 from ml_genn_tf.converters import SpikeNorm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+from spike_norm import reference_threshold  # noqa: E402
 
 L = keras.layers
 
@@ -27,32 +30,7 @@ def branching_model() -> keras.Model:
     return randomize(keras.Model(x_in, L.Dense(3)(L.Concatenate()([d, e]))), seed=2)
 
 
-def reference_threshold(converter, name, thresholds, x, steps):
-    """Threshold of ``name``: the network of its ancestors (thresholds as given), with
-    ``name`` replaced by a probe of its single-step input, run on ``x``."""
-    mapped = converter.mapped
-    members, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current not in members:
-            members.add(current)
-            todo.extend(mapped[current].sources)
-    net, *_ = converter.build_network(mapped, None, only=members)
-    pops = {p.name: p for p in net.populations}
-    for other, value in thresholds.items():
-        if other in pops:
-            pops[other].neuron.v_thresh = value
-    spec = mapped[name]
-    bias = 0.0 if spec.bias is None else spec.bias.reshape(spec.shape).astype(np.float32)
-    pops[name].neuron = LeakyIntegrate(tau_mem=1e-6, bias=bias, readout="max_var")
-    inputs = [pops[n] for n in mapped.inputs]
-    compiled = InferenceCompiler(evaluate_timesteps=steps, batch_size=len(x)).compile(net)
-    with compiled:
-        out, _ = compiled.predict({inputs[0]: x}, [pops[name]], callbacks=[])
-    return float(np.max(out[pops[name]]))
-
-
-@pytest.mark.filterwarnings("ignore:SpikeNorm: max pooling")
+@pytest.mark.filterwarnings("ignore:SpikeNorm. max pooling:UserWarning")
 def test_thresholds_equal_the_population_by_population_definition():
     x = np.random.default_rng(0).uniform(0, 1, (8, 6, 6, 1)).astype(np.float32)
     converter = SpikeNorm(12, norm_data=x, input_type="if")
@@ -62,6 +40,6 @@ def test_thresholds_equal_the_population_by_population_definition():
     assert converter._waves(converter.mapped, sorted(found)) == [["a"], ["b", "e"], ["c"],
                                                                   ["d"]]
     for name in sorted(found):
-        want = reference_threshold(converter, name, found, x, 12)
-        assert found[name] == pytest.approx(want, rel=1e-6), name
+        assert found[name] == pytest.approx(reference_threshold(converter, name, found, x, 12),
+                                            rel=1e-6), name
     assert {p.name: p.neuron.v_thresh for p in net.populations if p.name in found} == found
