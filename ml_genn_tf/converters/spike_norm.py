@@ -31,8 +31,8 @@ class SpikeNorm(RateConverter):
     the population is, holding only the current step's input); each run reads the
     probes of every population whose thresholds depend only on those already found
     (one run per level of the DAG), and new thresholds reach the compiled network
-    without compiling it again. (Compiling the network up to each population, one after
-    another, took hours on 2 CPU cores for the 249 populations of InceptionResNetV2.)
+    without compiling it again (one compilation instead of one per population:
+    ``bench/spike_norm.py`` compares the two).
     As in the original method, only thresholds change: where branches with different
     thresholds join (residual ``Add``), their scales are not balanced; DataNorm, which
     scales weights, normalises such joins exactly.
