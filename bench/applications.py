@@ -7,7 +7,8 @@ over random images (momentum 0, so every layer is well scaled). Then, TensorFlow
 and model building excluded:
 
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
-  calibration images (graph, handlers, rewrite, mapping and calibration; no simulation);
+  calibration images (``--calib``; graph, handlers, rewrite, mapping and calibration;
+  no simulation);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
   (correlation, argmax agreement) at the default k=10, and the smallest k of ``--ks``
   that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass, reused
@@ -172,6 +173,7 @@ def main() -> None:
     parser.add_argument("--ks", type=int, nargs="+", default=[10, 12, 14, 16, 20, 24],
                         help="k values tried with --run, in order")
     parser.add_argument("--rate", action="store_true", help="also run the rate methods")
+    parser.add_argument("--calib", type=int, default=256, help="calibration images")
     args = parser.parse_args()
     members = args.members or (list(MEMBERS) if args.all else SMALLEST)
     print("| member | input | populations | few_spike s | data_norm s | k=10 correlation | "
@@ -187,7 +189,7 @@ def main() -> None:
 def row(member: str, args: argparse.Namespace) -> None:
     """Print the table row of ``member``."""
     model = build(member)
-    calib, test = images(model, 256, 10), images(model, 24, 11)
+    calib, test = images(model, args.calib, 10), images(model, 24, 11)
     times, snn = {}, None
     for method in ("few_spike", "data_norm"):
         start = time.perf_counter()
