@@ -8,7 +8,8 @@ and model building excluded:
 
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
   calibration images (``--calib``; graph, handlers, rewrite, mapping and calibration;
-  no simulation);
+  no simulation; few-spike also checks k with one quantised NumPy forward pass on the
+  calibration images, see ``ml_genn_tf/converters/few_spike_k.py``);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
   (correlation, argmax agreement) at the default k=10, and the smallest k of ``--ks``
   that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass, reused

@@ -9,22 +9,33 @@ Per network and batch size it prints, side by side, from one run:
   many batches back to back (the engine's speed);
 * ``FS eval``: the same network through ``compiled.evaluate()`` on host NumPy arrays
   (``callbacks=[]``), ``FS iter`` through ``evaluate_batch_iter`` over a generator of
-  ``(x, y)`` batches, ``FS pred`` through ``predict()``, and their ratios to ``FS dev``
-  (the user's path over the engine);
+  ``(x, y)`` batches, ``FS pred`` through ``predict()``, ``model ev`` through
+  ``RunnableModel.evaluate`` (the path of ``ml_genn_tf.ConvertedModel.evaluate``, with
+  its default spike statistics), and their ratios to ``FS dev`` (the user's path over
+  the engine);
 * ``rate dev`` / ``rate eval``: a data-normalised rate-coded SNN (T steps) device-only
   and through ``evaluate()``.
 
 SNNs use ``--snn-precision`` (default "default", as the ANN column it is compared
 with). Alphas and normalisation come from the ANN's activations on random inputs.
 
+``--h2d`` first prints the host-to-device copy rates that bound the user's path (a
+NumPy array straight to the device, through pinned host memory, and the host passes
+over the data); ``--variants`` adds, per row, ``FS eval`` and ``FS iter`` under other
+transfer settings (``staging:workers:group MiB[:window]``, group 0 = one batch per
+group, window: batches dispatched ahead, ``ml_genn.backend.runner.WINDOW``; see
+``ml_genn/backend/transfer.py``), measured in the same run.
+
 Usage::
 
     python bench/throughput.py                       # full sizes on a GPU, tiny on a CPU
     python bench/throughput.py --nets vgg16 --batch-sizes 256 512 --timesteps 100
+    python bench/throughput.py --h2d --variants pageable:1:8 pinned:2:8 pinned:1:32
 """
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from functools import partial
 
@@ -32,7 +43,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ml_genn import Connection, Network, Population
+from ml_genn import Connection, Network, Population, RunnableModel
+from ml_genn.backend import runner, transfer
 from ml_genn.backend.schedules import SCHEDULES
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense, OneToOne
@@ -194,28 +206,125 @@ def device_rate(fn, n_batches, batch):
     return n_batches * batch / best_time(loop)
 
 
-def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, program_args, full=True):
+def user_rates(compiled, inp, out, x_host, y_host):
+    """(evaluate, evaluate_batch_iter) images/s under the current transfer settings."""
+    batch, n = compiled.batch_size, len(x_host)
+
+    def batches():
+        for s in range(0, n, batch):
+            yield x_host[s:s + batch], y_host[s:s + batch]
+    t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
+    t_iter = best_time(lambda: compiled.evaluate_batch_iter(inp, out, batches(), callbacks=[]))
+    return n / t_eval, n / t_iter
+
+
+def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=True):
     """(device-only, evaluate, evaluate_batch_iter, predict) images/s and the accuracy
     (only the first two if not ``full``)."""
     sim = compiled.simulator
     batch = compiled.batch_size
     program = SCHEDULES[compiled.schedule].jitted(sim)
     inputs = {0: x_dev[:, None]}
-    dev = device_rate(lambda: program(sim.params, inputs, *program_args)[0], n_dev, batch)
+    args = [sim.placement.scalar(0)] * n_scalars  # first example (and t0), as evaluate's
+    dev = device_rate(lambda: program(sim.params, inputs, *args)[0], n_dev, batch)
     warm = 2 * batch
     compiled.evaluate({inp: x_host[:warm]}, {out: y_host[:warm]}, callbacks=[])
     n = len(x_host)
-    t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
     if not full:
+        t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
         return dev, n / t_eval, float("nan"), float("nan"), float("nan")
     metrics, _ = compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[])
-
-    def batches():
-        for s in range(0, n, batch):
-            yield x_host[s:s + batch], y_host[s:s + batch]
-    t_iter = best_time(lambda: compiled.evaluate_batch_iter(inp, out, batches(), callbacks=[]))
+    r_eval, r_iter = user_rates(compiled, inp, out, x_host, y_host)
     t_pred = best_time(lambda: compiled.predict({inp: x_host}, out, callbacks=[]))
-    return dev, n / t_eval, n / t_iter, n / t_pred, metrics[out].result
+    return dev, r_eval, r_iter, n / t_pred, metrics[out].result
+
+
+def model_rate(model, x_host, y_host) -> float:
+    """Images/s of ``RunnableModel.evaluate`` (defaults: spike statistics, no bar)."""
+    warm = 2 * model.batch_size
+    model.evaluate(x_host[:warm], y_host[:warm])
+    return len(x_host) / best_time(lambda: model.evaluate(x_host, y_host))
+
+
+def variant_rates(compiled, inp, out, x_host, y_host, variants):
+    """``[(variant, evaluate, evaluate_batch_iter images/s)]`` under each transfer
+    setting ``staging:workers:group MiB[:window]``; the settings are restored afterwards."""
+    saved = (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES,
+             runner.WINDOW)
+    rows = []
+    try:
+        for variant in variants:
+            staging, workers, mib, *window = variant.split(":")
+            transfer.STAGING, transfer.TRANSFER_WORKERS = staging, int(workers)
+            transfer.GROUP_BYTES = max(1, int(float(mib) * 2 ** 20))
+            runner.WINDOW = int(window[0]) if window else saved[3]
+            compiled.evaluate({inp: x_host[:2 * compiled.batch_size]},
+                              {out: y_host[:2 * compiled.batch_size]}, callbacks=[])  # warm
+            rows.append((variant, *user_rates(compiled, inp, out, x_host, y_host)))
+    finally:
+        transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES, runner.WINDOW = saved
+    return rows
+
+
+def h2d_rates(sizes_mib=(8, 32)) -> None:
+    """Print host-to-device copy rates (GB/s, best of 5), host passes over the data, and
+    how much Python work another thread gets done while a thread copies."""
+    for mib in sizes_mib:
+        a = np.random.default_rng(0).uniform(0, 1, mib * 2 ** 18).astype(np.float32)
+        for name, rate in _h2d_cases(a):
+            print(f"h2d {mib:>3} MiB  {name:<28} {rate}", flush=True)
+    to_device = jax.sharding.SingleDeviceSharding(jax.devices()[0])
+    share = _python_share(lambda: jax.device_put(a, to_device).block_until_ready())
+    print(f"h2d: Python work done by another thread during device_put: {share:.2f} of idle "
+          f"(1.0: the copy releases the GIL)", flush=True)
+
+
+def _python_share(copy, seconds=0.5) -> float:
+    """Loop iterations of this thread while another one runs ``copy`` repeatedly, over
+    the iterations with no other thread."""
+    def spin() -> int:
+        n, stop = 0, time.perf_counter() + seconds
+        while time.perf_counter() < stop:
+            n += 1
+        return n
+    idle = spin()
+    done = threading.Event()
+
+    def work():
+        while not done.is_set():
+            copy()
+    thread = threading.Thread(target=work)
+    thread.start()
+    busy = spin()
+    done.set()
+    thread.join()
+    return busy / idle
+
+
+def _h2d_cases(a: np.ndarray):
+    device = jax.devices()[0]
+    to_device = jax.sharding.SingleDeviceSharding(device)
+    pinned = jax.sharding.SingleDeviceSharding(device, memory_kind="pinned_host")
+    staged: list = []  # the pinned copy, made by the second case
+    buf = np.empty_like(a)
+
+    def to_pinned():
+        staged[:] = [jax.device_put(a, pinned).block_until_ready()]
+    cases = {
+        "numpy->device (pageable)": lambda: jax.device_put(a, to_device).block_until_ready(),
+        "numpy->pinned_host": to_pinned,
+        "pinned_host->device": lambda: jax.device_put(staged[0], to_device).block_until_ready(),
+        "numpy->pinned->device": lambda: jax.device_put(
+            jax.device_put(a, pinned), to_device).block_until_ready(),
+        "np.all(np.isfinite) (host)": lambda: bool(np.all(np.isfinite(a))),
+        "np.copyto (host)": lambda: np.copyto(buf, a),
+    }
+    for name, fn in cases.items():
+        try:
+            fn()
+            yield name, f"{a.nbytes / best_time(fn, 5) / 1e9:7.2f} GB/s"
+        except Exception as err:  # noqa: BLE001  (a copy this platform lacks)
+            yield name, f"failed: {type(err).__name__}: {err}"
 
 
 def main() -> None:
@@ -229,19 +338,26 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--timesteps", type=int, default=100)
     parser.add_argument("--snn-precision", default="default")
-    parser.add_argument("--eval-batches", type=int, default=32 if on_gpu else 4,
+    parser.add_argument("--eval-batches", type=int, default=64 if on_gpu else 4,
                         help="batches per timed evaluate() call (few-spike)")
     parser.add_argument("--rate-batches", type=int, default=4 if on_gpu else 2)
     parser.add_argument("--skip-rate", action="store_true")
+    parser.add_argument("--h2d", action="store_true", help="print host-to-device copy rates")
+    parser.add_argument("--ann-precisions", nargs="+", default=["default", "highest"],
+                        choices=["default", "highest"])
+    parser.add_argument("--variants", nargs="*", default=[],
+                        help="transfer settings staging:workers:group_MiB to compare")
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}) x"
           f"{len(jax.devices())}, jax {jax.__version__}, width x{args.width}, k={args.k}, "
           f"T={args.timesteps}, SNN precision {args.snn_precision!r}", flush=True)
     cols = ["net", "batch", "ANN def", "ANN hi", "FS dev", "FS eval", "FS iter", "FS pred",
-            "eval/dev", "iter/dev", "pred/dev", "dev/ANN", "eval/ANN", "rate dev", "rate eval",
-            "r e/d", "FS acc=ANN"]
-    widths = [8, 5, 9, 9, 9, 9, 9, 9, 8, 8, 8, 7, 8, 9, 9, 6, 10]
+            "eval/dev", "iter/dev", "pred/dev", "model ev", "mod/dev", "dev/ANN", "eval/ANN",
+            "rate dev", "rate eval", "r e/d", "FS acc=ANN"]
+    widths = [8, 5, 9, 9, 9, 9, 9, 9, 8, 8, 8, 9, 7, 7, 8, 9, 9, 6, 10]
+    if args.h2d:
+        h2d_rates()
     print(" ".join(f"{c:>{w}}" for c, w in zip(cols, widths, strict=True)), flush=True)
     rng = np.random.default_rng(0)
     for name in args.nets:
@@ -251,8 +367,8 @@ def main() -> None:
         acts = [np.asarray(a) for a in acts]
         for batch in args.batch_sizes:
             x_dev = jnp.asarray(rng.uniform(0, 1, (batch, 32, 32, 3)).astype(np.float32))
-            ann = {}
-            for p in ("default", "highest"):
+            ann = {"default": float("nan"), "highest": float("nan")}
+            for p in args.ann_precisions:
                 fn = jax.jit(partial(ann_logits, nodes, precision=p))
                 ann[p] = device_rate(partial(fn, x_dev), 20, batch)
             n = args.eval_batches * batch
@@ -262,10 +378,17 @@ def main() -> None:
                                      for s in range(0, n, batch)])
 
             net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
-            compiled = FewSpikeCompiler(k=args.k, batch_size=batch,
-                                        precision=args.snn_precision).compile(net)
+            compiler = FewSpikeCompiler(k=args.k, batch_size=batch,
+                                        precision=args.snn_precision)
+            compiled = compiler.compile(net)
             fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
-                compiled, inp, out, x_host, y_host, x_dev, 20, (0,))
+                compiled, inp, out, x_host, y_host, x_dev, 20, 1)
+            fs_model = model_rate(RunnableModel(net, [inp], [out], compiler), x_host, y_host)
+            for variant, v_eval, v_iter in variant_rates(compiled, inp, out, x_host, y_host,
+                                                         args.variants):
+                print(f"   variant {name} b{batch} {variant:<14} FS eval {v_eval:9.0f} "
+                      f"({v_eval / fs_dev:.2f} dev)  FS iter {v_iter:9.0f} "
+                      f"({v_iter / fs_dev:.2f} dev)", flush=True)
             rate_dev = rate_eval = float("nan")
             if not args.skip_rate:
                 net, inp, out = rate_network(nodes, acts)
@@ -274,12 +397,12 @@ def main() -> None:
                                              precision=args.snn_precision).compile(net)
                 nr = args.rate_batches * batch
                 rate_dev, rate_eval, _, _, _ = snn_rates(compiled, inp, out, x_host[:nr],
-                                                      y_host[:nr], x_dev, 2, (0, 0),
-                                                      full=False)
+                                                      y_host[:nr], x_dev, 2, 2, full=False)
             row = [name, batch, f"{ann['default']:.0f}", f"{ann['highest']:.0f}",
                    f"{fs_dev:.0f}", f"{fs_eval:.0f}", f"{fs_iter:.0f}", f"{fs_pred:.0f}",
                    f"{fs_eval / fs_dev:.2f}", f"{fs_iter / fs_dev:.2f}",
-                   f"{fs_pred / fs_dev:.2f}", f"{fs_dev / ann['default']:.2f}",
+                   f"{fs_pred / fs_dev:.2f}", f"{fs_model:.0f}", f"{fs_model / fs_dev:.2f}",
+                   f"{fs_dev / ann['default']:.2f}",
                    f"{fs_eval / ann['default']:.2f}", f"{rate_dev:.0f}", f"{rate_eval:.0f}",
                    f"{rate_eval / rate_dev:.2f}", f"{fs_acc:.3f}"]
             print(" ".join(f"{c:>{w}}" for c, w in zip(row, widths, strict=True)), flush=True)

@@ -96,12 +96,13 @@ def _keras_outputs(model: Any, specs: list) -> tuple[Any, list]:
     return probe, with_tensor
 
 
-def _input_value(spec, x: np.ndarray) -> np.ndarray:
+def input_value(spec, x: np.ndarray) -> np.ndarray:
+    """An input population's value: ``x`` with the folded preprocessing applied."""
     x = np.asarray(x, np.float64).reshape((len(x),) + tuple(spec.keras_shape))
     return x * spec.input_op.scale + spec.input_op.offset
 
 
-def _derive(mapped: MappedModel, spec, values: dict) -> np.ndarray:
+def derive(mapped: MappedModel, spec, values: dict) -> np.ndarray:
     """A population's value from its sources' values (NumPy evaluation)."""
     graph = mapped.graph
     node = graph[spec.name]
@@ -171,7 +172,7 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     seen = 0
     batches = CalibrationData(data, input_shapes(mapped))
     for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
-        values = {name: _input_value(mapped[name], v)
+        values = {name: input_value(mapped[name], v)
                   for name, v in zip(mapped.inputs, xs, strict=True)}
         if probe is not None:
             outs = probe.predict_on_batch([np.asarray(v, np.float32) for v in xs]
@@ -180,7 +181,7 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
             values.update({s.name: np.asarray(o, np.float64)
                            for s, o in zip(with_tensor, outs, strict=True)})
         for spec in derived:
-            values[spec.name] = _derive(mapped, spec, values)
+            values[spec.name] = derive(mapped, spec, values)
         for name in names:
             reservoirs[name].add(values[name])
         seen += len(xs[0])

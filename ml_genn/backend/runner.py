@@ -27,22 +27,36 @@ from jax.experimental import multihost_utils
 
 from .metrics import device_metric
 from .schedules import SCHEDULES
-from .transfer import DeviceBatch, take
+from .transfer import DeviceBatch
 
-#: Batches dispatched ahead of the one being retired.
-WINDOW = 3
+#: Batches dispatched ahead of the one being retired: the device has this many queued
+#: while the host waits, so a pause of the host thread (another thread holding the
+#: GIL, a garbage collection) does not leave it idle.
+WINDOW = 8
+#: Totals are kept as ``high * 2**LOW_BITS + low`` in int32 pairs, so they stay exact
+#: past 2**31 (each batch adds less than ``2**31 - 2**LOW_BITS`` per timestep).
+LOW_BITS = 24
 
 
-def _accumulate(metrics, accs, outs, ys, count):
-    """Inside a program: update every device metric with one batch."""
-    mask = jnp.arange(outs[0].shape[0]) < count
-    return tuple(acc if m is None else m.update(acc, ys[n], out, mask)
-                 for n, (m, acc, out) in enumerate(zip(metrics, accs, outs, strict=True)))
+def _accumulate(metrics, batch, accs, outs, ys, count, sums, recs):
+    """Inside a program: update every device metric and every total with one batch."""
+    mask = jnp.arange(batch) < count
+    accs = tuple(acc if m is None else m.update(acc, ys[n], outs[n], mask)
+                 for n, (m, acc) in enumerate(zip(metrics, accs, strict=True)))
+    return accs, tuple(_add_counts(s, r, mask) for s, r in zip(sums, recs, strict=True))
+
+
+def _add_counts(total: tuple, rec: jax.Array, mask: jax.Array) -> tuple:
+    """Add a recording of counts ``(timesteps, batch)`` over the real examples."""
+    high, low = total
+    low = low + jnp.sum(jnp.where(mask, rec.astype(jnp.int32), 0), axis=1, dtype=jnp.int32)
+    return high + (low >> LOW_BITS), low & ((1 << LOW_BITS) - 1)
 
 
 def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: list | None,
         record: tuple, per_batch: bool, collect: bool,
-        on_batch: Callable[[DeviceBatch, list | None, list | None], None]) -> None:
+        on_batch: Callable[[DeviceBatch, list | None, list | None], None],
+        totals: tuple[int, ...] = ()) -> dict[int, np.ndarray]:
     """Run every batch through the plan's schedule.
 
     Args:
@@ -55,8 +69,13 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
             date before each ``on_batch``.
         collect: ``on_batch`` needs the outputs' readouts on the host.
         on_batch: called per batch, in order, with ``(batch, readouts or None,
-            recordings or None)``; readouts and recordings are trimmed to the batch's
-            real examples.
+            recordings or None)``; readouts and recordings (those of ``record`` not in
+            ``totals``, in order) are trimmed to the batch's real examples.
+        totals: positions in ``record`` of counts ``(timesteps, batch)``
+            (``SPIKE_TOTAL``) to sum on the device over every real example instead.
+
+    Returns:
+        ``{position in record: int64 array (timesteps,)}`` for ``totals``.
     """
     schedule = SCHEDULES[sim.plan.schedule]
     metrics = metrics or []
@@ -64,16 +83,18 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
     host_metrics = [n for n, m in enumerate(metrics) if m is not None and device[n] is None]
     on_device = any(d is not None for d in device)
     accs = tuple(None if d is None else d.init() for d in device)
-    accumulate = sim.jit(("metrics", tuple(type(d) for d in device)),
-                         lambda: partial(_accumulate, tuple(device)))
+    sums: tuple | None = None
+    accumulate = sim.jit(("metrics", tuple(type(d) for d in device), len(totals)),
+                         lambda: partial(_accumulate, tuple(device), sim.batch_size))
     need_readouts = collect or bool(host_metrics)
+    batch_recs = [p for p in range(len(record)) if p not in totals]
     window: deque = deque()
 
     def retire(item) -> None:
         batch, outs, recs, accs_then = item
         n = batch.count
         host_outs = [to_host(a)[:n] for a in outs] if need_readouts else None
-        host_recs = [to_host(r)[:, :n] for r in recs] if record else None
+        host_recs = [to_host(recs[p])[:, :n] for p in batch_recs] if batch_recs else None
         if host_metrics:
             assert host_outs is not None and batch.y_host is not None
             for o in host_metrics:
@@ -87,13 +108,16 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
     for result in schedule.run(sim, batches, record):
         batch = result.batch
         outs = tuple(result.readouts[i] for i in outputs)
-        if on_device:
-            accs = accumulate(accs, outs, take(batch.y, batch.j), batch.count)
+        if on_device or totals:
+            counted = tuple(result.recordings[p] for p in totals)
+            if sums is None:
+                sums = tuple((jnp.zeros(r.shape[:1], jnp.int32),) * 2 for r in counted)
+            accs, sums = accumulate(accs, outs, batch.y, batch.size, sums, counted)
         if need_readouts:
             for a in outs:
                 a.copy_to_host_async()
-        for r in result.recordings:
-            r.copy_to_host_async()
+        for p in batch_recs:
+            result.recordings[p].copy_to_host_async()
         window.append((batch, outs, result.recordings, accs))
         if len(window) > WINDOW:
             retire(window.popleft())
@@ -101,6 +125,11 @@ def run(sim: Any, batches: Iterable[DeviceBatch], outputs: list[int], metrics: l
         retire(window.popleft())
     if on_device:
         _write(metrics, device, accs)
+    if sums is None:  # no batch ran
+        sums = tuple((np.zeros(0, np.int32),) * 2 for _ in totals)
+    found = jax.device_get(sums)
+    return {p: np.asarray(high, np.int64) * 2 ** LOW_BITS + np.asarray(low, np.int64)
+            for p, (high, low) in zip(totals, found, strict=True)}
 
 
 def to_host(array: jax.Array) -> np.ndarray:

@@ -71,23 +71,37 @@ class Placement:
         self.num_devices = len(self.devices)
         self.mesh = Mesh(np.array(self.devices), (BATCH_AXIS,))
         self.replicated = NamedSharding(self.mesh, PartitionSpec())
+        self._scalars: dict[int, jax.Array] = {}
 
     def device_batch(self, batch_size: int) -> int:
         """Batch size on the device(s): ``batch_size`` rounded up to a multiple of the
         number of devices."""
         return -(-batch_size // self.num_devices) * self.num_devices
 
-    def batch_sharding(self, axis: int = 0) -> NamedSharding:
-        """Sharding that splits array axis ``axis`` over the devices."""
-        return NamedSharding(self.mesh, PartitionSpec(*([None] * axis), BATCH_AXIS))
+    def batch_sharding(self, axis: int = 0, memory_kind: str | None = None) -> NamedSharding:
+        """Sharding that splits array axis ``axis`` over the devices (in their
+        ``memory_kind`` memory, default device memory)."""
+        return NamedSharding(self.mesh, PartitionSpec(*([None] * axis), BATCH_AXIS),
+                             memory_kind=memory_kind)
 
     def put_replicated(self, tree: Any) -> Any:
         """Copy a pytree (parameters) to every device."""
         return jax.device_put(tree, self.replicated)
 
-    def put_batched(self, array: np.ndarray, axis: int = 0) -> jax.Array:
-        """Start the (asynchronous) transfer of a host array split along ``axis``."""
+    def put_batched(self, array: np.ndarray, axis: int = 0, pinned: bool = False) -> jax.Array:
+        """Start the (asynchronous) transfer of a host array split along ``axis``;
+        ``pinned``: through page-locked host memory (a host copy, then one DMA)."""
+        if pinned:
+            array = jax.device_put(array, self.batch_sharding(axis, "pinned_host"))
         return jax.device_put(array, self.batch_sharding(axis))
+
+    def scalar(self, value: int) -> jax.Array:
+        """``value`` as an int32 device scalar on every device, cached: a program given
+        it needs no copy from the host."""
+        cached = self._scalars.get(value)
+        if cached is None:
+            cached = self._scalars[value] = jax.device_put(np.int32(value), self.replicated)
+        return cached
 
     def constrain(self, tree: Any, axis: int = 0) -> Any:
         """Inside a jitted program: lay out every array of ``tree`` split along ``axis``

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..utils.recording import SPIKE_TOTAL, SPIKES
+from ..utils.recording import INPUT, SPIKE_TOTAL, SPIKES
 from ..utils.value import materialise
 from . import readouts as readout_ops
 from . import synapses as synapse_ops
@@ -22,8 +22,8 @@ from .connectivity import build_op
 from .neurons import build_dynamics
 from .neurons.base import batched
 from .plan import Plan
+from .precision import low_precision
 from .sharding import Placement, resolve_devices
-from .transfer import take
 
 
 class SimParams(NamedTuple):
@@ -70,7 +70,10 @@ class Simulator:
         rng = np.random.default_rng(plan.rng_seed)
         pops = plan.populations
         self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]
-        self.ops = [build_op(c.connection.connectivity, plan.precision) for c in plan.connections]
+        #: the low-precision mode (few-spike fast path), or None
+        self.low_precision = low_precision(plan.precision)
+        self.ops = [build_op(c.connection.connectivity, plan.precision,
+                             self._code_bits(c.source)) for c in plan.connections]
         groups = [op.delay_groups(rng) for op in self.ops]
         self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
                              for g, c in zip(groups, plan.connections, strict=True)]
@@ -86,6 +89,8 @@ class Simulator:
             neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
             weights=tuple(tuple(w for _, w in g) for g in groups),
             input_affine=tuple(self._input_affine(p, rng) for p in pops)))
+        if self.low_precision is not None:
+            self._check_code_scales()
         self.readouts = [p.neuron.readout for p in pops]
         for p, readout in zip(pops, self.readouts, strict=True):
             if readout is not None:
@@ -120,6 +125,37 @@ class Simulator:
         self.params = self.params._replace(neurons=self.placement.put_replicated(params))
         return True
 
+    def _code_bits(self, i: int) -> int | None:
+        """Bits of what population ``i`` sends in a low-precision mode: a few-spike
+        population's code bits, 1 for spikes.
+
+        Raises:
+            ValueError: for a population with graded events in a low-precision mode.
+        """
+        dyn = self.dynamics[i]
+        bits = getattr(dyn, "code_bits", 1 if dyn.spiking else None)
+        if bits is None and self.low_precision is not None:
+            pop = self.plan.populations[i]
+            raise ValueError(
+                f"Population '{pop.name}' ({type(pop.neuron).__name__}) sends graded "
+                f"values, which precision={self.plan.precision!r} would round: the "
+                f"low-precision modes take spikes and few-spike codes only. Use "
+                f"precision='default' or 'highest'.")
+        return bits
+
+    def _check_code_scales(self) -> None:
+        """Low-precision modes scale the weighted sum of codes by the source's
+        ``alpha 2^-B`` afterwards, so every few-spike source needs one alpha."""
+        for i in sorted({c.source for c in self.plan.connections}):
+            alpha = getattr(self.params.neurons[i], "alpha", 0.0)
+            if self.dynamics[i].stage_steps is not None and np.ndim(alpha) != 0:
+                pop = self.plan.populations[i]
+                raise ValueError(
+                    f"Population '{pop.name}' ({type(pop.neuron).__name__}) has one alpha "
+                    f"per neuron, but precision={self.plan.precision!r} scales its codes "
+                    f"after the weighted sum and needs one alpha per population. Give it a "
+                    f"scalar alpha or use precision='highest'.")
+
     # --- helpers ----------------------------------------------------------------
     @staticmethod
     def _input_affine(pop, rng) -> tuple | None:
@@ -148,12 +184,40 @@ class Simulator:
         shape = (1,) + tuple(self.plan.populations[i].shape)
         return [name for name in state._fields if tuple(getattr(state, name).shape) == shape]
 
-    @staticmethod
-    def inputs(batch: Any) -> dict:
-        """The inputs ``{i: (B, ...)}`` of a :class:`~ml_genn.backend.transfer.DeviceBatch`,
-        cut out of its transfer group on the device (a separate small program, so that
-        the batch programs never depend on the group's size)."""
-        return take(batch.x, batch.j)
+    def parameters(self, i: int) -> list[str]:
+        """Names of population ``i``'s parameters as the device holds them (after the
+        compile-time transforms: ``alpha`` is :math:`e^{-\\Delta t/\\tau_{mem}}`), one
+        value or one per neuron each; recordable as constants."""
+        params = self.params.neurons[i]
+        shape = (1,) + tuple(self.plan.populations[i].shape)
+        return [name for name in params._fields
+                if getattr(params, name).ndim == 0 or getattr(params, name).shape == shape]
+
+    def recordable(self, i: int) -> list[str]:
+        """Every name population ``i`` can record: its state variables, then its
+        parameters that no state variable shadows, then ``INPUT`` (its drive) for an
+        input population."""
+        names = self.variables(i)
+        names += [p for p in self.parameters(i) if p not in names]
+        if self.plan.populations[i].neuron.is_input and INPUT not in names:
+            names.append(INPUT)
+        return names
+
+    def parameter(self, i: int, name: str) -> np.ndarray:
+        """Parameter ``name`` of population ``i`` on the host, broadcast (a read-only
+        view) to the population's shape."""
+        value = np.asarray(jax.device_get(getattr(self.params.neurons[i], name)))
+        shape = tuple(self.plan.populations[i].shape)
+        return np.broadcast_to(value[0] if value.ndim else value, shape)
+
+    def input_affine_host(self, i: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(input_scale, input_offset)`` of input population ``i`` on the host, each
+        broadcastable to ``(batch, *shape)``; None if identity."""
+        affine = self.params.input_affine[i]
+        if affine is None:
+            return None
+        scale, offset = (np.asarray(jax.device_get(a)) for a in affine)
+        return scale, offset
 
     def zeros(self, i: int, batch: int, lead: tuple[int, ...] = ()) -> jnp.ndarray:
         return jnp.zeros(lead + (batch,) + tuple(self.plan.populations[i].shape), jnp.float32)

@@ -2,11 +2,32 @@
 
 Batches are gathered into *transfer groups* of ``G`` batches (about
 :data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
-set, padded with zeros. A worker thread builds the next group and starts its transfer
-while the batches of the current one are dispatched, so copies overlap the compute;
-programs pick their batch out of the group on the device. At most two groups are alive
-at a time, so host and device memory are bounded by the batch size, never by the
-number of examples.
+set, padded with zeros, plus the batches' first example indices and sizes. A worker
+thread builds the next groups and starts their transfers while the batches of the
+current one are dispatched, so copies overlap the compute; a small program picks each
+batch out of its group on the device (and checks its inputs for NaN and infinity
+there, so that the host makes no extra pass over the data). The first group holds one
+batch, so the device starts after one batch's copy. At most
+``max(TRANSFER_WORKERS, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and
+device memory are bounded by the batch size, never by the number of examples.
+
+Settings (module attributes, read at the start of each run):
+
+* :data:`STAGING`: how a group reaches the device. ``"pageable"`` (default) copies
+  straight from the NumPy array (the runtime stages it through page-locked memory
+  itself); ``"pinned"`` first copies it into page-locked host memory with
+  ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device. Measured on
+  an H200 host: 4.5-4.8 GB/s either way for 8-32 MiB groups (the host-side copy is the
+  limit; pinned memory to device alone ran at 14-29 GB/s), and ``evaluate()`` was
+  slower with ``"pinned"``.
+* :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group.
+* :data:`TRANSFER_WORKERS`: threads preparing groups on an accelerator (one on a CPU).
+* :data:`GROUPS_AHEAD`: groups prepared (or being prepared) ahead of the one whose
+  batches are being dispatched.
+
+Nothing is copied to the device per batch: a batch's programs take only device arrays
+(its index in the group is a cached device scalar), since every host scalar passed to
+a program would be a small copy of its own, queued behind the large ones.
 """
 from __future__ import annotations
 
@@ -19,6 +40,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from .sharding import Placement
@@ -27,10 +49,26 @@ from .sharding import Placement
 GROUP_BYTES = 8 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
-#: Threads preparing transfer groups for an accelerator (one on the CPU). On an H200 a
-#: copy from pageable memory ran at 2.1 GB/s on one thread and 20 GB/s on four, yet
-#: evaluate() was slower with four (host threads contend), so the default is one.
+#: Threads preparing transfer groups for an accelerator (one on the CPU).
 TRANSFER_WORKERS = 1
+#: Groups prepared ahead of the one being dispatched (at least ``TRANSFER_WORKERS``).
+GROUPS_AHEAD = 2
+#: ``"pageable"`` or ``"pinned"``: how groups are copied to the device.
+STAGING = "pageable"
+
+
+class NonFiniteInput(ValueError):
+    """Input ``key`` holds NaN or infinity, first at value ``offset`` of example
+    ``example`` (``per_example`` values each)."""
+
+    def __init__(self, key: Any, example: int, offset: int, per_example: int):
+        super().__init__(f"Input {key} contains NaN or infinite values (first at flat index "
+                         f"{example * per_example + offset}).")
+        self.key, self.example, self.offset, self.per_example = key, example, offset, per_example
+
+    @property
+    def flat_index(self) -> int:
+        return self.example * self.per_example + self.offset
 
 
 @dataclass(frozen=True)
@@ -46,15 +84,18 @@ class HostBatch:
 
 @dataclass(frozen=True)
 class DeviceBatch:
-    """Batch ``j`` of a transfer group on the device (``x``/``y`` hold the group's
-    arrays ``(G, B, ...)``); ``y_host`` keeps its labels on the host."""
+    """Batch ``index`` on the device: ``x`` {input index: (B, ...)}, ``y`` {output
+    position: (B, ...)} or None, and as device scalars ``first`` (global index of its
+    first example) and ``size`` (its real examples); ``start``/``count`` are the same
+    on the host, and ``y_host`` keeps its labels on the host."""
 
     index: int
     start: int
     count: int
     x: dict
     y: dict | None
-    j: int
+    first: jax.Array
+    size: jax.Array
     y_host: dict | None
 
 
@@ -63,8 +104,17 @@ def group_size(example_bytes: int, batch_size: int) -> int:
     return int(max(1, min(MAX_GROUP, GROUP_BYTES // max(1, example_bytes * batch_size))))
 
 
+def _group_sizes(size: int) -> Iterator[int]:
+    """One batch in the first group (the device starts early), then ``size``."""
+    yield 1
+    yield from itertools.repeat(size)
+
+
 def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
-    """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded."""
+    """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded (a view of
+    one full batch, one copy of several)."""
+    if all(n == batch and len(a) == batch for a, n in zip(arrays, counts, strict=True)):
+        return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)
     out = np.zeros((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
     for g, (a, n) in enumerate(zip(arrays, counts, strict=True)):
         out[g, :n] = a[:n]
@@ -73,9 +123,11 @@ def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarr
 
 def host_groups(batches: Iterable[HostBatch], batch: int, size: int
                 ) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
-    """Gather up to ``size`` consecutive batches (from any iterable) into
-    ``(x, y, members)``, each array ``(G, batch, ...)``, zero-padded."""
+    """Gather consecutive batches (from any iterable) into groups ``(x, y, members)``
+    of one, then up to ``size`` batches, each array ``(G, batch, ...)``, zero-padded."""
+    sizes = _group_sizes(size)
     members: list[HostBatch] = []
+    wanted = next(sizes)
 
     def flush():
         counts = [m.count for m in members]
@@ -89,9 +141,9 @@ def host_groups(batches: Iterable[HostBatch], batch: int, size: int
 
     for item in batches:
         members.append(item)
-        if len(members) == size:
+        if len(members) == wanted:
             yield flush()
-            members = []
+            members, wanted = [], next(sizes)
     if members:
         yield flush()
 
@@ -110,11 +162,13 @@ def _group_of(array: np.ndarray, members: list[HostBatch], batch: int,
 
 def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, batch: int,
                  size: int) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
-    """Transfer groups of whole arrays ``x``/``y`` (``num_examples`` rows each), split
-    into batches of ``batch_size`` padded to ``batch`` rows. Groups of full batches are
-    reshaped views of the arrays (no copy); the last group is padded."""
-    step = size * batch_size
-    for first in range(0, num_examples, step):
+    """Transfer groups (one, then up to ``size`` batches) of whole arrays ``x``/``y``
+    (``num_examples`` rows each), split into batches of ``batch_size`` padded to
+    ``batch`` rows. Groups of full batches are reshaped views of the arrays (no copy);
+    the last group is padded."""
+    first, sizes = 0, _group_sizes(size)
+    while first < num_examples:
+        step = next(sizes) * batch_size
         stop = min(num_examples, first + step)
         members = [HostBatch({}, None, s, min(batch_size, stop - s))
                    for s in range(first, stop, batch_size)]
@@ -125,15 +179,33 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
         yield xs, ys, [replace(m, y=None if y is None else
                                {k: a[m.start:m.start + m.count] for k, a in y.items()})
                        for m in members]
+        first = stop
 
 
 def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
-                   placement: Placement, workers: int | None = None) -> Iterator[DeviceBatch]:
+                   placement: Placement, workers: int | None = None,
+                   staging: str | None = None) -> Iterator[DeviceBatch]:
     """Yield every group's batches in order while ``workers`` threads prepare the next
-    groups (read the batch iterator in turn, pad, copy to the device), so the host
-    thread only dispatches programs and several copies can be in flight."""
+    groups (read the group iterator in turn, pad, copy to the device), so the host
+    thread only dispatches programs.
+
+    Args:
+        workers: threads preparing groups (default :data:`TRANSFER_WORKERS` on an
+            accelerator, one on a CPU).
+        staging: ``"pageable"`` or ``"pinned"`` (default :data:`STAGING`).
+
+    Raises:
+        NonFiniteInput: once every batch was dispatched, if an input held NaN or
+            infinity (checked on the device).
+    """
+    on_cpu = placement.devices[0].platform == "cpu"
     if workers is None:  # a CPU "device" needs no copy engine fed; one thread will do
-        workers = 1 if placement.devices[0].platform == "cpu" else TRANSFER_WORKERS
+        workers = 1 if on_cpu else TRANSFER_WORKERS
+    staging = STAGING if staging is None else staging
+    if staging not in ("pageable", "pinned"):
+        raise ValueError(f"Transfer staging must be 'pageable' or 'pinned', received "
+                         f"{staging!r}.")
+    pinned = staging == "pinned"
     source = iter(groups)
     lock = threading.Lock()
     numbers = itertools.count()
@@ -145,12 +217,16 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
         if item is None:
             return number, None
         x, y, members = item
-        return number, (_put(x, placement), None if y is None else _put(y, placement),
-                        members)
+        meta = np.array([(m.start, m.count) for m in members], np.int32)
+        arrays = (_put(x, placement, pinned), None if y is None else _put(y, placement, pinned),
+                  placement.put_replicated(meta))
+        return number, (arrays, members)
 
     index, expected, ready = 0, 0, {}
+    bad: dict | None = None  # per input: (example, offset) of its first non-finite value
+    per_example: dict = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer") as pool:
-        pending = deque(pool.submit(produce) for _ in range(workers))
+        pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
         while True:
             while expected not in ready:
                 number, group = pending.popleft().result()
@@ -159,19 +235,22 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             group = ready.pop(expected)
             expected += 1
             if group is None:
-                return
-            yield from _unpack(group, index)
-            index += len(group[2])
+                break
+            arrays, members = group
+            if bad is None:
+                bad = {k: placement.put_replicated(np.full(2, -1, np.int32)) for k in arrays[0]}
+                per_example = {k: int(np.prod(a.shape[2:])) for k, a in arrays[0].items()}
+            for j, m in enumerate(members):
+                x, y, first, size, bad = take(arrays, placement.scalar(j), bad)
+                yield DeviceBatch(index + j, m.start, m.count, x, y, first, size, m.y)
+            index += len(members)
+    for k, (example, offset) in (jax.device_get(bad) or {}).items():
+        if example >= 0:
+            raise NonFiniteInput(k, int(example), int(offset), per_example[k])
 
 
-def _put(arrays: dict, placement: Placement) -> dict:
-    return {k: placement.put_batched(a, axis=1) for k, a in arrays.items()}
-
-
-def _unpack(group: tuple, index: int) -> Iterator[DeviceBatch]:
-    x, y, members = group
-    for j, m in enumerate(members):
-        yield DeviceBatch(index + j, m.start, m.count, x, y, j, m.y)
+def _put(arrays: dict, placement: Placement, pinned: bool) -> dict:
+    return {k: placement.put_batched(a, axis=1, pinned=pinned) for k, a in arrays.items()}
 
 
 def example_bytes(x: dict[Any, np.ndarray]) -> int:
@@ -180,7 +259,22 @@ def example_bytes(x: dict[Any, np.ndarray]) -> int:
 
 
 @jax.jit
-def take(group: dict, j: Any) -> dict:
-    """Batch ``j`` of a transfer group ``{key: (G, B, ...)}``, on the device."""
-    return {k: jax.lax.dynamic_index_in_dim(g, j, axis=0, keepdims=False)
-            for k, g in group.items()}
+def take(group: tuple, j: jax.Array, bad: dict) -> tuple:
+    """Batch ``j`` of a transfer group ``(x, y, meta)`` (``x``/``y``: ``{key: (G, B,
+    ...)}``, ``meta``: ``(G, 2)`` first example and size), on the device: ``(x, y,
+    first, size, bad)``; ``bad`` {input key: (example, offset)} keeps the first
+    non-finite input value seen so far (``(-1, -1)`` while none)."""
+    x, y, meta = group
+
+    def pick(g):
+        return jax.lax.dynamic_index_in_dim(g, j, axis=0, keepdims=False)
+    xb = jax.tree_util.tree_map(pick, x)
+    first = meta[j, 0]
+    found = {}
+    for k, a in xb.items():
+        finite = jnp.isfinite(a.reshape(a.shape[0], -1))
+        rows = ~jnp.all(finite, axis=1)
+        row = jnp.argmax(rows).astype(jnp.int32)
+        here = jnp.stack([first + row, jnp.argmin(finite[row]).astype(jnp.int32)])
+        found[k] = jnp.where((bad[k][0] < 0) & jnp.any(rows), here, bad[k])
+    return xb, jax.tree_util.tree_map(pick, y), first, meta[j, 1], found

@@ -19,6 +19,11 @@ class Callback:
     keyed the same way. ``var`` is a neuron variable name, ``SPIKES`` (per-neuron events,
     needs ``record_spikes=True``) or ``SPIKE_TOTAL`` (spiking neurons per step).
 
+    Totals: a callback that only needs counts summed over every example of the run
+    returns populations from :meth:`total_requests`; their ``SPIKE_TOTAL`` is summed on
+    the device, exactly, and :meth:`on_recorded_totals` receives it once, at the end, so
+    nothing is read back per batch.
+
     Example:
         >>> class CountBatches(Callback):
         ...     def __init__(self):
@@ -46,6 +51,13 @@ class Callback:
     def on_batch_recorded(self, batch: int, examples: np.ndarray, recordings: dict) -> None:
         """``examples``: global indices of the batch's real examples; ``recordings``:
         ``(population, var)`` -> array ``(len(examples), timesteps, ...)``."""
+
+    def total_requests(self) -> list[Any]:
+        return []
+
+    def on_recorded_totals(self, totals: dict, num_examples: int) -> None:
+        """``totals``: population -> spiking neurons per timestep, summed over the
+        run's ``num_examples`` examples, an int64 array ``(timesteps,)``."""
 
     def get_data(self) -> tuple[Any, Any] | None:
         """``(key, data)`` returned in ``evaluate``'s callback data, or None."""
@@ -82,6 +94,9 @@ class CallbackList:
 
     def recording_requests(self) -> list:
         return [req for cb in self.callbacks for req in cb.recording_requests()]
+
+    def total_requests(self) -> list:
+        return [pop for cb in self.callbacks for pop in cb.total_requests()]
 
     def get_data(self) -> dict:
         data = {}

@@ -5,7 +5,6 @@ from typing import Any
 
 import numpy as np
 
-from ..utils.recording import SPIKE_TOTAL
 from .callback import Callback
 
 #: Key of the data in the callback data.
@@ -23,7 +22,8 @@ class SpikeCountTotals(Callback):
     over the whole run; and under ``"__all__"`` the same ratio over all non-input
     populations together (total spikes / total neurons / examples). Every event counts,
     including the negative events of signed inputs and few-spike graded events. It needs
-    no ``record_spikes``: only each population's number of events per step is recorded.
+    no ``record_spikes``: each population's number of events per step is summed on the
+    device over the run (:meth:`Callback.total_requests`), so it reads nothing per batch.
 
     Example:
         >>> import numpy as np
@@ -57,14 +57,13 @@ class SpikeCountTotals(Callback):
         self._totals = {id(p): 0 for p in self._populations}
         self._examples = 0
 
-    def recording_requests(self) -> list:
-        return [(p, SPIKE_TOTAL) for p in self._populations]
+    def total_requests(self) -> list:
+        return list(self._populations)
 
-    def on_batch_recorded(self, batch: int, examples: np.ndarray, recordings: dict) -> None:
-        self._examples += len(examples)
+    def on_recorded_totals(self, totals: dict, num_examples: int) -> None:
+        self._examples = num_examples
         for p in self._populations:
-            self._totals[id(p)] += int(np.rint(np.sum(recordings[(p, SPIKE_TOTAL)],
-                                                      dtype=np.float64)))
+            self._totals[id(p)] = int(np.sum(totals[p]))
 
     def get_data(self) -> tuple[str, dict]:
         def ratio(spikes: int, neurons: int) -> float:

@@ -14,6 +14,7 @@ from ..backend.plan import Plan
 from ..backend.simulator import Simulator
 from ..backend.transfer import (
     HostBatch,
+    NonFiniteInput,
     array_groups,
     device_batches,
     example_bytes,
@@ -25,7 +26,8 @@ from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
-from ..utils.recording import SPIKES
+from ..utils.recording import SPIKE_TOTAL, SPIKES
+from .host_recordings import HostRecordings
 from .predictions import Predictions
 
 
@@ -113,7 +115,8 @@ class CompiledNetwork:
             raise ValueError(f"{role}: {err.args[0]}") from None
 
     def _input_array(self, index: int, data: Any, num_examples: int | None) -> np.ndarray:
-        """Check one input population's data and shape it ``(N, frames, *shape)``."""
+        """Check one input population's data and shape it ``(N, frames, *shape)`` (NaN
+        and infinity are looked for on the device, as the run goes)."""
         pop = self.plan.populations[index]
         neuron = pop.neuron
         if hasattr(neuron, "prepare_input"):
@@ -142,9 +145,6 @@ class CompiledNetwork:
         if num_examples is not None and n != num_examples:
             raise ValueError(f"Input for population '{pop.name}' has {n} examples but "
                              f"other inputs/labels have {num_examples}.")
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"Input for population '{pop.name}' contains NaN or infinite "
-                             f"values (first at flat index {int(np.argmin(np.isfinite(array)))}).")
         return array
 
     def _prepare_inputs(self, x: dict, num_examples: int | None = None) -> tuple[dict, int]:
@@ -211,7 +211,8 @@ class CompiledNetwork:
         return [cb if isinstance(cb, Callback) else CALLBACKS.resolve(cb)
                 for cb in _as_list(callbacks or [])]
 
-    def _recording_spec(self, callbacks: CallbackList) -> tuple:
+    def _recording_spec(self, callbacks: CallbackList) -> HostRecordings:
+        """The callbacks' recording requests, checked and split between device and host."""
         spec = []
         for pop, var in callbacks.recording_requests():
             i = self._index(pop, "Recording")
@@ -221,7 +222,7 @@ class CompiledNetwork:
                     raise ValueError(f"Population '{population.name}' must be created with "
                                      f"record_spikes=True to record its spikes.")
             spec.append((i, var))
-        return tuple(dict.fromkeys(spec))
+        return HostRecordings(self.simulator, tuple(dict.fromkeys(spec)), self.num_timesteps)
 
     def _resolve_metrics(self, metrics: Any, outputs: list[tuple[Any, int]]) -> list:
         if isinstance(metrics, dict):
@@ -270,18 +271,25 @@ class CompiledNetwork:
         callback_list = CallbackList(self._resolve_callbacks(callbacks), compiled_network=self,
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
-        record = self._recording_spec(callback_list)
+        recordings = self._recording_spec(callback_list)
+        record = recordings.device
+        counted = [self.plan.populations[self._index(p, "Total")]
+                   for p in dict.fromkeys(callback_list.total_requests())]
         sink = Predictions(outputs, self.plan, out) if collect else None
         metric_dict = {} if metrics is None else \
             {k: m for (k, _), m in zip(outputs, metrics, strict=True)}
+        examples = [0]
 
-        def on_batch(batch, readouts, recordings):
+        def on_batch(batch, readouts, device_data):
+            examples[0] += batch.count
             callback_list.on_batch_begin(batch.index)
             if sink is not None:
                 sink.write(batch.start, readouts)
-            if record:
+            if record or recordings.host:
                 data = {(self.plan.populations[i], var): np.swapaxes(r, 0, 1)
-                        for (i, var), r in zip(record, recordings, strict=True)}
+                        for (i, var), r in zip(record, device_data or (), strict=True)}
+                data.update({(self.plan.populations[i], var): r for (i, var), r
+                             in recordings.data(batch.start, batch.count).items()})
                 callback_list.on_batch_recorded(batch.index,
                                                 np.arange(batch.start, batch.start + batch.count),
                                                 data)
@@ -292,9 +300,20 @@ class CompiledNetwork:
             callback_list.on_batch_end(batch.index, metric_dict)
 
         callback_list.on_test_begin()
-        runner.run(sim, device_batches(groups(sim.batch_size), sim.placement),
-                   [i for _, i in outputs], metrics, record, callback_list.per_batch,
-                   collect, on_batch)
+        totals = tuple(range(len(record), len(record) + len(counted)))
+        try:
+            summed = runner.run(
+                sim, device_batches(recordings.watch(groups(sim.batch_size)), sim.placement),
+                [i for _, i in outputs], metrics,
+                record + tuple((self.plan.index(p), SPIKE_TOTAL) for p in counted),
+                callback_list.per_batch, collect, on_batch, totals)
+        except NonFiniteInput as err:
+            raise ValueError(f"Input for population '{self.plan.populations[err.key].name}' "
+                             f"contains NaN or infinite values (first at flat index "
+                             f"{err.flat_index}); nothing was returned.") from None
+        if counted:
+            callback_list.on_recorded_totals(
+                {p: summed[t] for p, t in zip(counted, totals, strict=True)}, examples[0])
         callback_list.on_test_end(metric_dict)
         if sink is not None:
             return sink.result(), callback_list.get_data()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..backend.plan import ConnectionPlan, Plan, topological_order
+from ..backend.precision import LOW_PRECISION
 from ..backend.schedules import choose_schedule
 from ..utils.validation import check_positive_int
 
@@ -27,7 +28,10 @@ class Compiler:
         communicator: multi-process communicator; not yet supported.
         precision: **ours**, matrix precision of every dot/conv: ``"highest"`` (true
             float32, exact, the default) or ``"default"`` (TF32/bf16 where the device
-            offers it, faster).
+            offers it, faster); :class:`FewSpikeCompiler` and
+            :class:`InferenceCompiler` also take the low-precision modes ``"fp16"``,
+            ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``,
+            ``"bf16x3"`` (:mod:`ml_genn.backend.precision`).
         schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.
         devices: **ours**, where to run: ``None`` (one device, the default), ``"all"``
             (every device JAX sees, on every host after ``jax.distributed.initialize()``)
@@ -40,6 +44,8 @@ class Compiler:
 
     #: schedules this compiler offers, fastest first
     schedule_names: tuple[str, ...] = ("timestep",)
+    #: values of ``precision`` this compiler takes
+    precisions: tuple[str, ...] = PRECISIONS
 
     def __init__(self, dt: float = 1.0, batch_size: int = 1, rng_seed: int = 0,
                  kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,
@@ -58,9 +64,11 @@ class Compiler:
         if communicator is not None:
             raise NotImplementedError(f"{owner}: multi-process communicators are not yet "
                                       f"supported; run one process per device.")
-        if precision not in PRECISIONS:
-            raise ValueError(f"{owner}: precision must be one of {PRECISIONS}, "
-                             f"received {precision!r}.")
+        if precision not in self.precisions:
+            hint = (" The low-precision modes run on FewSpikeCompiler and "
+                    "InferenceCompiler only." if precision in LOW_PRECISION else "")
+            raise ValueError(f"{owner}: precision must be one of {self.precisions}, "
+                             f"received {precision!r}.{hint}")
         if schedule != "auto" and schedule not in self.schedule_names:
             raise ValueError(f"{owner}: schedule must be 'auto' or one of "
                              f"{self.schedule_names}, received {schedule!r}.")

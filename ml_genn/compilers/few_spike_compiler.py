@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..backend.plan import ConnectionPlan, pipeline_depths
+from ..backend.precision import LOW_PRECISION
 from ..utils.validation import check_positive_int
 from .compiled_few_spike_network import CompiledFewSpikeNetwork
-from .compiler import Compiler
+from .compiler import PRECISIONS, Compiler
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -24,6 +25,11 @@ class FewSpikeCompiler(Compiler):
     computes each population's stage with one op on the decoded values and gives the same
     readouts as the pipelined ``"timestep"`` schedule.
 
+    ``precision`` also takes the low-precision modes ``"fp16"``, ``"fp16x1"``,
+    ``"fp16x2"``, ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"`` (``"fp16x2"``: the codes in
+    float16, the weights in two float16 pieces, float32 sums), which the fast path runs
+    (:mod:`ml_genn.backend.precision`; costs and measured exactness in the README).
+
     Args:
         k: timesteps per stage (must equal every few-spike neuron's ``k``).
         Other arguments: see :class:`~ml_genn.compilers.compiler.Compiler`.
@@ -31,9 +37,12 @@ class FewSpikeCompiler(Compiler):
     Example:
         >>> FewSpikeCompiler(k=8, batch_size=64).k
         8
+        >>> FewSpikeCompiler(k=10, precision="fp16x2").precision
+        'fp16x2'
     """
 
     schedule_names = ("few_spike_fast", "timestep")
+    precisions = PRECISIONS + tuple(LOW_PRECISION)
 
     def __init__(self, k: int = 10, dt: float = 1.0, batch_size: int = 1, rng_seed: int = 0,
                  kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..backend.precision import LOW_PRECISION
 from ..utils.validation import check_positive_int
 from .compiled_inference_network import CompiledInferenceNetwork
-from .compiler import Compiler
+from .compiler import PRECISIONS, Compiler
 
 if TYPE_CHECKING:
     from ..network import Network
@@ -20,6 +21,9 @@ class InferenceCompiler(Compiler):
         reset_vars_between_batches: fresh neuron state for every batch (**ours**: spikes
             still in flight are dropped too, so examples never leak into each other).
         reset_in_syn_between_batches: when state is kept, drop in-flight spikes anyway.
+        precision: also the low-precision modes (``"fp16"``, ``"fp16x2"``, ...), which
+            the layer schedule runs on spikes (exact in every format) and weight pieces
+            (:mod:`ml_genn.backend.precision`).
         Other arguments: see :class:`~ml_genn.compilers.compiler.Compiler`.
 
     Example:
@@ -29,6 +33,7 @@ class InferenceCompiler(Compiler):
     """
 
     schedule_names = ("layer", "timestep")
+    precisions = PRECISIONS + tuple(LOW_PRECISION)
 
     def __init__(self, evaluate_timesteps: int, dt: float = 1.0, batch_size: int = 1,
                  rng_seed: int = 0, kernel_profiling: bool = False,

@@ -13,13 +13,18 @@ import numpy as np
 
 from ..callbacks import SpikeCountTotals
 from ..utils.activity import pipeline_depths, synaptic_operations
-from ..utils.fingerprint import network_fingerprint
 from .summary import format_summary
 from .sweep import CHECKPOINT_READOUTS, CheckpointReadouts, SweepTable
 
 
 def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _parts(network: Any) -> list:
+    """The objects a compiled network is planned from, compared by identity."""
+    return [obj for p in network.populations for obj in (p, p.neuron)] + \
+        [obj for c in network.connections for obj in (c, c.connectivity, c.synapse)]
 
 
 def _is_batch_iterator(x: Any) -> bool:
@@ -72,7 +77,7 @@ class RunnableModel:
         self.output_shapes = [tuple(s) for s in output_shapes] if output_shapes is not None \
             else [tuple(p.shape) for p in self.outputs]
         self._compiled = None
-        self._fingerprint: str | None = None
+        self._parts: list = []
 
     # --- options ----------------------------------------------------------------------
     @property
@@ -113,13 +118,17 @@ class RunnableModel:
         return int(self.evaluate_timesteps)
 
     def compiled(self) -> Any:
-        """The compiled network, compiled on first use and again after the network was
-        edited (a threshold or weight tuned by hand), so every run sees it as it stands."""
-        fingerprint = network_fingerprint(self.network)
-        if self._compiled is None or fingerprint != self._fingerprint:
+        """The compiled network, compiled on first use and again when a population,
+        connection, neuron, connectivity or synapse was added or replaced. A value given
+        to one of them (a threshold or weight tuned by hand) is seen by the compiled
+        network itself (it rebuilds its device model; its arrays are read-only), so
+        every run sees the network as it stands without hashing the weights per call."""
+        parts = _parts(self.network)
+        if self._compiled is None or len(parts) != len(self._parts) or \
+                any(a is not b for a, b in zip(parts, self._parts, strict=True)):
             self._compiled = self.compiler.compile(self.network, self.name,
                                                    inputs=self.inputs, outputs=self.outputs)
-            self._fingerprint = fingerprint
+            self._parts = parts
         return self._compiled
 
     # --- running -----------------------------------------------------------------------

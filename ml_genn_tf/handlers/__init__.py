@@ -15,7 +15,15 @@ from . import (  # noqa: F401 (registration)
     shape,
     weighted,
 )
-from .registry import LAYER_HANDLERS, HandlerContext, find_handler, register_handler, support_table
+from .registry import (
+    LAYER_HANDLERS,
+    NAMED_HANDLERS,
+    HandlerContext,
+    find_handler,
+    register_handler,
+    register_named_handler,
+    support_table,
+)
 
-__all__ = ["LAYER_HANDLERS", "HandlerContext", "find_handler", "register_handler",
-           "support_table"]
+__all__ = ["LAYER_HANDLERS", "NAMED_HANDLERS", "HandlerContext", "find_handler",
+           "register_handler", "register_named_handler", "support_table"]

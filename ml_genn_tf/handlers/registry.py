@@ -15,6 +15,11 @@ from typing import Any, NamedTuple
 
 #: Keras layer class -> handler.
 LAYER_HANDLERS: dict[type, Callable] = {}
+#: Class name -> handler, for layer classes Keras defines but does not export (the
+#: ``keras.applications`` models' own layers, whose module moves between Keras
+#: versions); matched by name where no class matches. Such a handler checks that the
+#: layer computes what its name promises.
+NAMED_HANDLERS: dict[str, Callable] = {}
 
 
 class HandlerContext(NamedTuple):
@@ -61,12 +66,32 @@ def register_handler(*layer_classes: type) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def register_named_handler(*class_names: str) -> Callable[[Callable], Callable]:
+    """Decorator registering a handler for layer classes Keras does not export, by
+    class name (:data:`NAMED_HANDLERS`).
+
+    Raises:
+        ValueError: a name already has a handler.
+    """
+    def decorator(handler: Callable) -> Callable:
+        for name in class_names:
+            if name in NAMED_HANDLERS:
+                raise ValueError(f"A handler for layers named {name} is already registered "
+                                 f"({NAMED_HANDLERS[name].__name__}).")
+            NAMED_HANDLERS[name] = handler
+        return handler
+    return decorator
+
+
 def find_handler(layer: Any) -> Callable | None:
-    """The handler of ``layer``'s class; a subclass inherits its base's handler only if
-    it does not override ``call`` (otherwise it computes something else)."""
+    """The handler of ``layer``'s class, else of its class name (:data:`NAMED_HANDLERS`);
+    a subclass inherits its base's handler only if it does not override ``call``
+    (otherwise it computes something else)."""
     cls = type(layer)
     if cls in LAYER_HANDLERS:
         return LAYER_HANDLERS[cls]
+    if cls.__name__ in NAMED_HANDLERS:
+        return NAMED_HANDLERS[cls.__name__]
     for base in cls.__mro__[1:]:
         if base in LAYER_HANDLERS:
             if getattr(cls, "call", None) is getattr(base, "call", None):
@@ -78,8 +103,9 @@ def find_handler(layer: Any) -> Callable | None:
 def support_table() -> str:
     """The supported layers as a Markdown table, generated from the registry."""
     rows = ["| Keras layer | handler | conversion |", "|---|---|---|"]
-    for cls, handler in sorted(LAYER_HANDLERS.items(), key=lambda kv: kv[0].__name__):
+    named = [(cls.__name__, h) for cls, h in LAYER_HANDLERS.items()] + list(NAMED_HANDLERS.items())
+    for name, handler in sorted(named, key=lambda kv: kv[0]):
         doc = " ".join(inspect.cleandoc(handler.__doc__ or "").split("\n\n")[0].split())
         doc = doc.replace("|", "\\|")
-        rows.append(f"| `{cls.__name__}` | `{handler.__name__}` | {doc} |")
+        rows.append(f"| `{name}` | `{handler.__name__}` | {doc} |")
     return "\n".join(rows)

@@ -54,13 +54,16 @@ key                       meaning
 ========================  ==============================================================
 
 ``results.csv`` has the scalar columns of :data:`CSV_COLUMNS` (``options`` as JSON).
-Both files are written atomically.
+Both files are written atomically. ``results.json`` is strict JSON: a value that is not
+a finite number (NaN, infinity: an accuracy over no examples, say) is written as
+``null``, so that every JSON reader (a browser's ``JSON.parse`` too) accepts the file.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -123,12 +126,25 @@ def csv_text(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+def finite_or_null(value: Any) -> Any:
+    """``value`` with every float that is NaN or infinite, at any depth of its dicts,
+    lists and tuples, replaced by None (JSON's ``null``)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_null(v) for v in value]
+    return value
+
+
 def write_results(rows: list[dict], folder: str | os.PathLike) -> tuple[Path, Path]:
     """Write ``results.json`` and ``results.csv`` into ``folder``; returns their paths."""
     folder = Path(folder)
     json_path, csv_path = folder / "results.json", folder / "results.csv"
-    write_atomic(json_path, json.dumps({"schema_version": SCHEMA_VERSION, "results": rows},
-                                       indent=2, allow_nan=True) + "\n")
+    write_atomic(json_path, json.dumps({"schema_version": SCHEMA_VERSION,
+                                        "results": finite_or_null(rows)},
+                                       indent=2, allow_nan=False) + "\n")
     write_atomic(csv_path, csv_text(rows))
     return json_path, csv_path
 

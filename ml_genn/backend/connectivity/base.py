@@ -7,12 +7,20 @@ schedule). One op class per connectivity class, registered with :func:`register_
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
 
 from ...utils.value import materialise
+from ..precision import (
+    LowPrecision,
+    input_pieces,
+    input_shift,
+    low_precision,
+    split_input,
+    split_weights,
+)
 
 OPS: dict[type, type] = {}
 
@@ -26,21 +34,54 @@ def register_op(connectivity_cls: type) -> Callable[[type], type]:
     return decorator
 
 
-def build_op(connectivity: Any, precision: str | None) -> ConnectivityOp:
+def build_op(connectivity: Any, precision: str | None, code_bits: int | None = None
+             ) -> ConnectivityOp:
+    """The op of ``connectivity``; ``code_bits``: bits of the integer codes its source
+    sends in a low-precision mode (``ml_genn.backend.precision``)."""
     for cls in type(connectivity).__mro__:
         if cls in OPS:
-            return OPS[cls](connectivity, precision)
+            op = OPS[cls](connectivity, precision)
+            op.code_bits = code_bits
+            return op
     raise NotImplementedError(f"No backend op registered for connectivity "
                               f"{type(connectivity).__name__}.")
 
 
+class LowWeights(NamedTuple):
+    """Weights of a low-precision mode: the pieces concatenated along the last (output)
+    axis, and the power of two that undoes their scaling."""
+
+    pieces: jnp.ndarray
+    scale: jnp.ndarray
+
+
 class ConnectivityOp:
     """Backend of one connectivity. ``precision`` is passed to every dot/conv
-    (``"highest"`` for exact float32, ``"default"`` for TF32/bf16 speed on GPUs)."""
+    (``"highest"`` for exact float32, ``"default"`` for TF32/bf16 speed on GPUs).
+
+    In a low-precision mode (``"fp16x2"``, ...: :mod:`ml_genn.backend.precision`) the op
+    receives its source's integer codes. Ops with ``supports_low_precision`` compute on
+    half-precision pieces (:meth:`low_weights`, :meth:`low_apply`); the others run in
+    float32 at ``"highest"``.
+    """
+
+    #: the op implements the low-precision modes (else it runs them in float32)
+    supports_low_precision: bool = False
+    #: bits of the integer codes the source sends (low-precision modes), set by build_op
+    code_bits: int | None = None
 
     def __init__(self, connectivity: Any, precision: str | None):
         self.conn = connectivity
+        mode = low_precision(precision)
+        self.low: LowPrecision | None = mode if self.supports_low_precision else None
+        if mode is not None:
+            # half-precision operands at the device's default (a "highest" request made
+            # XLA convert them to float32 on an H200: 8x slower); other ops in float32
+            precision = None if self.low is not None else "highest"
         self.precision = precision
+        #: type of the dots'/convs' results (None: the operands' type)
+        self.result_type = (None if self.low is not None and self.low.result is not np.float32
+                            else jnp.float32)
         self.source_shape = tuple(connectivity.source_shape)
         self.target_shape = tuple(connectivity.target_shape)
         self.n_src = int(np.prod(self.source_shape))
@@ -52,6 +93,38 @@ class ConnectivityOp:
         w = materialise(self.conn.weight, shape, "weight", type(self.conn).__name__, rng)
         self.drawn_weight = np.broadcast_to(w, shape).astype(np.float32)
         return self.drawn_weight
+
+    def low_weights(self, w: np.ndarray) -> Any:
+        """Device weights: ``w`` as it is, or in a low-precision mode its pieces
+        concatenated along the last axis (the output channels) as :class:`LowWeights`."""
+        if self.low is None:
+            return jnp.asarray(w)
+        pieces, scale = split_weights(w, self.low)
+        return LowWeights(jnp.asarray(np.concatenate(pieces, axis=-1)), jnp.float32(scale))
+
+    def low_apply(self, f: Callable, w: Any, x: jnp.ndarray, extra_bits: int = 0
+                  ) -> jnp.ndarray:
+        """``f(w, x)`` for a map ``f`` linear in ``w`` and in ``x`` whose output's last
+        axis is the weights' last axis. In a low-precision mode ``x`` holds codes of
+        ``code_bits + extra_bits`` bits: it is split into exact half-precision pieces,
+        stacked along the batch axis, and ``f`` runs once on all pieces of ``x`` and
+        ``w`` with float32 sums."""
+        if self.low is None:
+            return f(w, x)
+        bits = (self.code_bits if self.code_bits is not None else 24) + extra_bits
+        if self.result_type is None:  # half results: codes into [0, 1), one piece
+            n_in, shift = 1, self.code_bits if self.code_bits is not None else 0
+        else:
+            n_in, shift = input_pieces(bits, self.low), input_shift(bits, self.low)
+        xs = split_input(x * 2.0 ** -shift if shift else x, self.low, n_in)
+        out = f(w.pieces, xs[0] if n_in == 1 else jnp.concatenate(xs, axis=0))
+        out = out.astype(jnp.float32)
+        if n_in > 1:
+            out = out.reshape((n_in, x.shape[0]) + out.shape[1:]).sum(axis=0)
+        n_w = self.low.weight_pieces
+        if n_w > 1:
+            out = out.reshape(out.shape[:-1] + (n_w, out.shape[-1] // n_w)).sum(axis=-2)
+        return out * (w.scale * 2.0 ** shift)
 
     def prepare(self, rng: np.random.Generator) -> Any:
         """Device arrays of this op (weights), built once at compile time."""

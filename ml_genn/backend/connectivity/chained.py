@@ -45,7 +45,7 @@ class ChainedOp(ConnectivityOp):
 
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)
-        self.ops = [build_op(step, precision) for step in connectivity.steps]
+        self.ops = [build_op(step, self.precision) for step in connectivity.steps]
 
     def prepare(self, rng):
         return tuple(op.prepare(rng) for op in self.ops), jnp.float32(self.conn.weight)

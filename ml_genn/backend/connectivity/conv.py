@@ -4,6 +4,7 @@ Images are NHWC and kernels HWIO (Keras' layout), so Keras kernels are used as t
 """
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 
@@ -13,6 +14,23 @@ from ...connectivity.conv_2d_transpose import transpose_output_size
 from .base import ConnectivityOp, register_op
 
 DIMENSION_NUMBERS = ("NHWC", "HWIO", "NHWC")
+
+
+def shifted_products(image: jnp.ndarray, kernel: jnp.ndarray, strides, pads) -> jnp.ndarray:
+    """A convolution of a one-channel NHWC image as the sum of its ``kh * kw`` shifted
+    windows times the kernel's rows (one fused elementwise loop). XLA's CPU convolution
+    is slow with one input channel: 5x on the MNIST CNN's first layer
+    (``bench/cpu_predict.py``)."""
+    kh, kw = kernel.shape[:2]
+    config = ((0, 0, 0),) + tuple((a, b, 0) for a, b in pads) + ((0, 0, 0),)
+    image = lax.pad(image, jnp.zeros((), image.dtype), config)
+    n, height, width, _ = image.shape
+    rows, cols = (height - kh) // strides[0] + 1, (width - kw) // strides[1] + 1
+    terms = [lax.slice(image, (0, i, j, 0), (n, i + (rows - 1) * strides[0] + 1,
+                                             j + (cols - 1) * strides[1] + 1, 1),
+                       (1, strides[0], strides[1], 1)) * kernel[i:i + 1, j:j + 1]
+             for i in range(kh) for j in range(kw)]
+    return sum(terms[1:], terms[0])
 
 
 class ImageOp(ConnectivityOp):
@@ -26,13 +44,19 @@ class ImageOp(ConnectivityOp):
 
     def conv(self, image: jnp.ndarray, kernel: jnp.ndarray, strides, pads, **kwargs
              ) -> jnp.ndarray:
+        if (image.shape[-1] == 1 and not kwargs and image.dtype == jnp.float32
+                and jax.default_backend() == "cpu"):
+            return shifted_products(image, kernel, strides, pads)
         return lax.conv_general_dilated(image, kernel, window_strides=strides, padding=pads,
                                         dimension_numbers=DIMENSION_NUMBERS,
-                                        precision=self.precision, **kwargs)
+                                        precision=self.precision,
+                                        preferred_element_type=self.result_type, **kwargs)
 
 
 @register_op(Conv2D)
 class Conv2DOp(ImageOp):
+    supports_low_precision = True
+
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)
         c = connectivity
@@ -42,10 +66,11 @@ class Conv2DOp(ImageOp):
     def prepare(self, rng):
         c = self.conn
         shape = c.conv_size + (self.source_shape[2], c.filters)
-        return jnp.asarray(self.weight_array(shape, rng))
+        return self.low_weights(self.weight_array(shape, rng))
 
     def apply(self, kernel, events):
-        out = self.conv(self.image(events), kernel, self.conn.conv_strides, self.pads)
+        out = self.low_apply(lambda k, x: self.conv(self.image(x), k, self.conn.conv_strides,
+                                                    self.pads), kernel, events)
         return self.output(out)
 
 

@@ -10,12 +10,16 @@ from .base import ConnectivityOp, register_op
 
 @register_op(Dense)
 class DenseOp(ConnectivityOp):
+    supports_low_precision = True
+
     def prepare(self, rng):
-        return jnp.asarray(self.weight_array((self.n_src, self.n_trg), rng))
+        return self.low_weights(self.weight_array((self.n_src, self.n_trg), rng))
 
     def apply(self, w, events):
-        flat = events.reshape(events.shape[0], self.n_src)
-        out = jnp.dot(flat, w, precision=self.precision)
+        out = self.low_apply(lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_src), w,
+                                                  precision=self.precision,
+                                                  preferred_element_type=self.result_type),
+                             w, events)
         return out.reshape((events.shape[0],) + self.target_shape)
 
     def split_synapse_delays(self, delay, rng):

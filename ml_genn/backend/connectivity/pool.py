@@ -35,6 +35,11 @@ class AvgPoolOp(ImageOp):
         scale = (1.0 / self.pool_counts).astype(np.float32)
         return jnp.asarray(scale.reshape((1,) + scale.shape + (1,)))
 
+    def pool_bits(self) -> int:
+        """Bits a window sum adds to its inputs' (exact after the ``1/n`` scaling only
+        where ``n`` is a power of two; otherwise the pieces keep their bits' worth)."""
+        return int(np.ceil(np.log2(max(1, int(np.max(self.pool_counts))))))
+
     def avg_pool(self, scale: jnp.ndarray, events: jnp.ndarray) -> jnp.ndarray:
         c = self.conn
         summed = pool_window(self.image(events), lax.add, 0.0, c.pool_size, c.pool_strides,
@@ -53,7 +58,11 @@ class AvgPool2DOp(AvgPoolOp):
 
 @register_op(AvgPoolConv2D)
 class AvgPoolConv2DOp(AvgPoolOp):
-    """Pooling then convolution in one op (one traced function, fused by XLA)."""
+    """Pooling then convolution in one op (one traced function, fused by XLA). In a
+    low-precision mode the pooling runs in float32 on the codes and its window sums
+    (``log2(window)`` more bits) are split into exact pieces."""
+
+    supports_low_precision = True
 
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)
@@ -64,27 +73,40 @@ class AvgPoolConv2DOp(AvgPoolOp):
     def prepare(self, rng):
         c = self.conn
         kernel = self.weight_array(c.conv_size + (self.source_shape[2], c.filters), rng)
-        return self.pool_scale(), jnp.asarray(kernel)
+        return self.pool_scale(), self.low_weights(kernel)
 
     def apply(self, weights, events):
         scale, kernel = weights
         pooled = self.avg_pool(scale, events)
-        return self.output(self.conv(pooled, kernel, self.conn.conv_strides, self.conv_pads))
+        out = self.low_apply(lambda k, x: self.conv(x, k, self.conn.conv_strides,
+                                                    self.conv_pads),
+                             kernel, pooled, self.pool_bits())
+        return self.output(out)
 
 
 @register_op(AvgPoolDense2D)
 class AvgPoolDense2DOp(AvgPoolOp):
-    """Pooling, row-major flattening and a matrix product in one op."""
+    """Pooling, row-major flattening and a matrix product in one op (low-precision
+    modes: as :class:`AvgPoolConv2DOp`)."""
+
+    supports_low_precision = True
+
+    @property
+    def n_pooled(self) -> int:
+        return int(np.prod(self.pooled_hw)) * self.source_shape[2]
 
     def prepare(self, rng):
-        n_pooled = int(np.prod(self.pooled_hw)) * self.source_shape[2]
-        return self.pool_scale(), jnp.asarray(self.weight_array((n_pooled, self.n_trg), rng))
+        return self.pool_scale(), self.low_weights(self.weight_array((self.n_pooled,
+                                                                      self.n_trg), rng))
 
     def apply(self, weights, events):
         scale, w = weights
         pooled = self.avg_pool(scale, events)
-        flat = pooled.reshape(pooled.shape[0], w.shape[0])
-        return self.output(jnp.dot(flat, w, precision=self.precision))
+        out = self.low_apply(lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_pooled), w,
+                                                  precision=self.precision,
+                                                  preferred_element_type=self.result_type),
+                             w, pooled, self.pool_bits())
+        return self.output(out)
 
 
 @register_op(MaxPool2D)

@@ -106,10 +106,13 @@ class NeuronDynamics:
 
     ``uses_random``: the state holds per-example PRNG keys (``state.key``).
     ``stage_steps``: for few-spike neurons, the steps per pipeline stage K (else None).
+    ``spiking``: every event is 0, 1 or -1 (the low-precision modes rely on it).
     """
 
     uses_random = False
     stage_steps: int | None = None
+    #: its events are spikes (0, 1 or -1), exact in every low-precision format
+    spiking = False
 
     def __init__(self, neuron: Any, shape: tuple[int, ...], dt: float):
         self.shape = tuple(shape)

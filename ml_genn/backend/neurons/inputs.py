@@ -14,6 +14,8 @@ def signed_events(positive: jnp.ndarray, negative: jnp.ndarray, signed: bool) ->
 
 @register_dynamics(PoissonInput)
 class PoissonInputDynamics(NeuronDynamics):
+    spiking = True
+
     uses_random = True
 
     def initial_state(self, p, batch_size, keys):
@@ -28,6 +30,8 @@ class PoissonInputDynamics(NeuronDynamics):
 
 @register_dynamics(BinarySpikeInput)
 class BinarySpikeInputDynamics(NeuronDynamics):
+    spiking = True
+
     def initial_state(self, p, batch_size, keys):
         return NoState()
 

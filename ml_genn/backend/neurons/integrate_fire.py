@@ -15,6 +15,8 @@ class IFState(NamedTuple):
 
 @register_dynamics(IntegrateFire)
 class IntegrateFireDynamics(NeuronDynamics):
+    spiking = True
+
     def initial_state(self, p, batch_size, keys):
         return IFState(v=self.full(p.v, batch_size))
 

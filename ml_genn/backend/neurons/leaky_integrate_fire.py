@@ -25,6 +25,8 @@ class LIFState(NamedTuple):
 
 class _RefractoryDynamics(NeuronDynamics):
     """``tau_refrac=None`` (no refractory period) is static: fixed when built."""
+    spiking = True
+
 
     def __init__(self, neuron, shape, dt):
         super().__init__(neuron, shape, dt)

@@ -36,6 +36,8 @@ class WindowedIFState(NamedTuple):
 
 @register_dynamics(WindowedIntegrateFire)
 class WindowedIntegrateFireDynamics(IntegrateFireDynamics):
+    spiking = False  # not audited for the low-precision modes
+
     def initial_state(self, p, batch_size, keys):
         v = self.full(p.v, batch_size)
         return WindowedIFState(v=v, net_spikes=jnp.zeros_like(v))

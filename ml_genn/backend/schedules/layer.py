@@ -17,6 +17,7 @@ import numpy as np
 
 from ...synapses import Delta
 from ..plan import Plan
+from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
@@ -120,6 +121,8 @@ class LayerSchedule(Schedule):
     name = "layer"
 
     def blocker(self, plan: Plan) -> str | None:
+        if low_precision(plan.precision) is not None and plan.stage_steps is not None:
+            return f"precision={plan.precision!r} runs few-spike networks on their fast path"
         if not plan.feed_forward:
             return "the network is recurrent"
         for c in plan.connections:
@@ -144,6 +147,7 @@ class LayerSchedule(Schedule):
         steps = sim.plan.num_timesteps
         fn = self.jitted(sim, record)
         for b in batches:
-            t0 = 0 if sim.plan.reset_time_between_batches else b.index * steps
-            readouts, recs = fn(sim.params, sim.inputs(b), b.start, t0)
+            t0 = (sim.placement.scalar(0) if sim.plan.reset_time_between_batches
+                  else np.int32(b.index * steps))
+            readouts, recs = fn(sim.params, b.x, b.first, t0)
             yield BatchResult(b, readouts, recs)

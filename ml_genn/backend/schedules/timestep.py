@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import synapses as synapse_ops
 from ..plan import Plan
+from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
 from .schedule import BatchResult, Schedule, register_schedule
@@ -99,6 +100,9 @@ class TimestepSchedule(Schedule):
     name = "timestep"
 
     def blocker(self, plan: Plan) -> str | None:
+        if low_precision(plan.precision) is not None:
+            return (f"precision={plan.precision!r} runs on the few-spike fast path and the "
+                    f"layer schedule only")
         return None
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
@@ -115,12 +119,13 @@ class TimestepSchedule(Schedule):
                                            record=record))
         state = None
         for b in batches:
-            t0 = 0 if plan.reset_time_between_batches else b.index * steps
+            t0 = (sim.placement.scalar(0) if plan.reset_time_between_batches
+                  else np.int32(b.index * steps))
             if state is None or plan.reset_vars_between_batches:
                 mode = "fresh"
             else:
                 mode = "reset_syn" if plan.reset_in_syn_between_batches else "keep"
-            state, readouts, recs = fn(mode)(sim.params, state, sim.inputs(b), b.start, t0)
+            state, readouts, recs = fn(mode)(sim.params, state, b.x, b.first, t0)
             yield BatchResult(b, readouts, recs)
 
     @staticmethod
@@ -135,7 +140,7 @@ class TimestepSchedule(Schedule):
         lag = max((depths[i] for i in watched), default=0)
         pending: dict[int, dict] = {}
         state = None
-        zeros = None
+        zeros: dict = {}
         batches = iter(batches)
         run = 0
         exhausted = False
@@ -147,8 +152,8 @@ class TimestepSchedule(Schedule):
             if item is not None:
                 pending[run] = {"batch": item, "readouts": [None] * n_pops,
                                 "recs": [None] * len(record)}
-                inputs = sim.inputs(item)
-                if zeros is None:
+                inputs = item.x
+                if not zeros:
                     zeros = {i: sim.placement.put_batched(np.zeros(a.shape, np.float32))
                              for i, a in inputs.items()}
             else:
@@ -157,7 +162,8 @@ class TimestepSchedule(Schedule):
             fn = sim.jit(("timestep", mode, k, record),
                          lambda mode=mode: partial(program, sim, mode=mode, num_steps=k,
                                                    record=record))
-            state, readouts, recs = fn(sim.params, state, inputs, 0, 0)
+            zero = sim.placement.scalar(0)
+            state, readouts, recs = fn(sim.params, state, inputs, zero, zero)
             for i in watched:
                 owner = run - depths[i]
                 if owner in pending:

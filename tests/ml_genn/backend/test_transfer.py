@@ -16,8 +16,9 @@ from ml_genn.neurons import IntegrateFire, PoissonInput
 N_EXAMPLES, BATCH = 13, 4
 
 
-def _predict(monkeypatch, group_bytes, from_generator=False):
+def _predict(monkeypatch, group_bytes, from_generator=False, staging="pageable"):
     monkeypatch.setattr(transfer, "GROUP_BYTES", group_bytes)
+    monkeypatch.setattr(transfer, "STAGING", staging)
     rng = np.random.default_rng(2)
     with Network() as net:
         inp = Population(PoissonInput(), 6, name="inp")
@@ -38,26 +39,50 @@ def test_grouping_does_not_change_results(monkeypatch, from_generator):
     one = _predict(monkeypatch, 1, from_generator)                     # one batch per group
     two = _predict(monkeypatch, 2 * BATCH * 6 * 4, from_generator)     # two (views + padded)
     many = _predict(monkeypatch, 2 ** 30, from_generator)              # one padded group
+    pinned = _predict(monkeypatch, 2 * BATCH * 6 * 4, from_generator, "pinned")
     assert one.shape == (N_EXAMPLES, 3) and np.ptp(one) > 0
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(one, many)
+    np.testing.assert_array_equal(one, pinned)
 
 
 def test_array_groups_are_views_when_batches_are_whole():
-    x = {0: np.arange(24, dtype=np.float32).reshape(12, 2)}
-    groups = list(transfer.array_groups(x, None, 10, 4, 4, 2))
-    assert [len(m) for _, _, m in groups] == [2, 1]
-    first, last = groups[0][0][0], groups[1][0][0]
-    assert np.shares_memory(first, x[0]) and first.shape == (2, 4, 2)
+    x = {0: np.arange(28, dtype=np.float32).reshape(14, 2)}
+    groups = list(transfer.array_groups(x, None, 14, 4, 4, 2))
+    assert [len(m) for _, _, m in groups] == [1, 2, 1]  # one batch first, then up to 2
+    first, second, last = (g[0][0] for g in groups)
+    assert np.shares_memory(first, x[0]) and first.shape == (1, 4, 2)
+    assert np.shares_memory(second, x[0]) and second.shape == (2, 4, 2)
+    np.testing.assert_array_equal(second.reshape(8, 2), x[0][4:12])
     assert last.shape == (1, 4, 2) and np.all(last[0, 2:] == 0)  # padded copy
+    np.testing.assert_array_equal(last[0, :2], x[0][12:])
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_device_batches_keep_their_order_with_several_workers(workers):
-    x = {0: np.arange(40, dtype=np.float32).reshape(20, 2)}
-    groups = transfer.array_groups(x, None, 20, 2, 2, 1)  # ten groups of one batch
-    batches = list(transfer.device_batches(groups, Placement(jax.devices()[:1]), workers))
-    assert [b.index for b in batches] == list(range(10))
-    assert [b.start for b in batches] == list(range(0, 20, 2))
+def test_host_groups_start_with_one_batch():
+    batches = [transfer.HostBatch({0: np.full((3, 2), s, np.float32)}, None, s, 3)
+               for s in range(0, 15, 3)]
+    groups = list(transfer.host_groups(batches, 4, 3))
+    assert [len(m) for _, _, m in groups] == [1, 3, 1]
+    assert groups[1][0][0].shape == (3, 4, 2) and np.all(groups[1][0][0][:, 3] == 0)
+
+
+@pytest.mark.parametrize("workers,staging", [(1, "pageable"), (3, "pageable"), (1, "pinned"),
+                                             (2, "pinned")])
+@pytest.mark.parametrize("num_devices", [1, 2])
+def test_device_batches_are_in_order_with_their_scalars(workers, staging, num_devices):
+    x = {0: np.arange(44, dtype=np.float32).reshape(22, 2)}
+    groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 3, 3, 3, 1 batches
+    placement = Placement(jax.devices()[:num_devices])
+    batches = list(transfer.device_batches(groups, placement, workers, staging))
+    assert [b.index for b in batches] == list(range(11))
+    assert [b.start for b in batches] == list(range(0, 22, 2))
     for b in batches:
-        np.testing.assert_array_equal(np.asarray(b.x[0][b.j]), x[0][b.start:b.start + 2])
+        np.testing.assert_array_equal(np.asarray(b.x[0]), x[0][b.start:b.start + 2])
+        assert (int(b.first), int(b.size)) == (b.start, b.count)
+        assert b.x[0].sharding.memory_kind == jax.devices()[0].default_memory().kind
+        assert len(b.x[0].sharding.device_set) == num_devices
+
+
+def test_unknown_staging_is_refused():
+    with pytest.raises(ValueError, match="staging must be 'pageable' or 'pinned', received 'gpu'"):
+        next(transfer.device_batches(iter(()), Placement(jax.devices()[:1]), 1, "gpu"))

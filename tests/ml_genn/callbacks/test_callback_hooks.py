@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 
 from ml_genn import Connection, Network, Population
-from ml_genn.callbacks import Callback, SpikeCountTotals, SpikeRecorder
+from ml_genn.callbacks import SPIKE_TOTAL, Callback, SpikeCountTotals, SpikeRecorder
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import Dense
-from ml_genn.neurons import (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput,
-                             IntegrateFire)
+from ml_genn.neurons import BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire
 
 T = 6
 N_EXAMPLES = 7
@@ -180,6 +179,32 @@ def test_spike_count_totals_equal_spike_recorder_counts(kind, schedule):
                     / (N_EXAMPLES * sum(p.num_neurons for p in hidden)))
     assert totals["__all__"] == pytest.approx(expected_all)
     assert 0 < totals["hid"] and 0 < totals["__all__"]
+
+
+class _StepCounts(SpikeCountTotals):
+    """Keeps the per-step spike counts of every batch."""
+
+    def on_batch_recorded(self, batch, examples, recordings):
+        super().on_batch_recorded(batch, examples, recordings)
+        self.steps = getattr(self, "steps", []) + [
+            np.asarray(recordings[(p, SPIKE_TOTAL)]) for p in self._populations]
+
+
+def test_few_spike_fast_counts_spikes_from_codes():
+    """Without other recordings the fast path counts spikes from the codes' set bits:
+    per step, the same counts as the timestep schedule's events."""
+    results = {}
+    for schedule in ("few_spike_fast", "timestep"):
+        compiled, inp, out, x, _ = _compile("few_spike", schedule)
+        counter = _StepCounts()
+        with compiled:
+            _, data = compiled.predict({inp: x}, out, callbacks=[counter])
+        results[schedule] = (data["spikes_per_neuron"], counter.steps)
+    (fast, fast_steps), (slow, slow_steps) = results["few_spike_fast"], results["timestep"]
+    assert slow["__all__"] > 0
+    assert fast == pytest.approx(slow, rel=1e-12)
+    for a, b in zip(fast_steps, slow_steps, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_spike_count_totals_without_examples_is_nan():

@@ -342,7 +342,8 @@ def test_var_recorder_unknown_variable_lists_variables():
         out = Population(IntegrateFire(readout="spike_count"), 1, name="if_out")
         Connection(inp, out, Dense(np.ones((2, 1))))
     compiled = InferenceCompiler(evaluate_timesteps=2).compile(net)
-    with compiled, pytest.raises(ValueError, match=r"'if_out'.*no variable 'u'.*\['v'\]"):
+    with compiled, pytest.raises(ValueError,
+                                 match=r"'if_out'.*cannot record 'u'.*\['v', 'v_thresh'"):
         compiled.predict({inp: np.ones((1, 2))}, out, callbacks=[VarRecorder(out, "u")])
 
 

@@ -74,6 +74,28 @@ def test_nan_input_names_population():
         compiled.predict({inp: x}, [out], callbacks=[])
 
 
+@pytest.mark.parametrize("method", ["predict", "evaluate", "evaluate_batch_iter"])
+@pytest.mark.parametrize("group_bytes", [1, 2 ** 20])  # one batch per group, or a few
+def test_nan_in_a_later_batch_names_population_and_first_index(monkeypatch, method,
+                                                               group_bytes):
+    from ml_genn.backend import transfer
+    monkeypatch.setattr(transfer, "GROUP_BYTES", group_bytes)
+    net, inp, out = small_network()
+    compiled = InferenceCompiler(evaluate_timesteps=2, batch_size=2).compile(net)
+    x = np.zeros((9, 3))
+    x[7, 1] = np.inf  # fourth batch (checked on the device)
+    x[8, 0] = np.nan  # a later one, not reported
+    with pytest.raises(ValueError, match=r"Input for population 'pixels' contains NaN or "
+                                         r"infinite values \(first at flat index 22\)"):
+        if method == "predict":
+            compiled.predict({inp: x}, out, callbacks=[])
+        elif method == "evaluate":
+            compiled.evaluate({inp: x}, {out: np.zeros(9)}, callbacks=[])
+        else:
+            compiled.evaluate_batch_iter(inp, out, ((x[s:s + 2], np.zeros(9)[s:s + 2])
+                                                    for s in range(0, 9, 2)), callbacks=[])
+
+
 def test_labels_count_mismatch():
     compiled, inp, out = compiled_small()
     with pytest.raises(ValueError, match="Labels for output 'classes' have 3 rows but the inputs have 4"):

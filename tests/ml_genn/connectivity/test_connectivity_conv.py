@@ -20,11 +20,12 @@ def random_kernel(*shape):
 @pytest.mark.parametrize("strides", [1, 2])
 @pytest.mark.parametrize("size", [3, 2])
 @pytest.mark.parametrize("image", [(7, 7), (8, 6)])
-def test_conv_2d_matches_keras(image, size, strides, padding, flatten):
-    kernel = random_kernel(size, size, 2, 3)
+@pytest.mark.parametrize("channels", [2, 1])  # one channel: shifted products on a CPU
+def test_conv_2d_matches_keras(channels, image, size, strides, padding, flatten):
+    kernel = random_kernel(size, size, channels, 3)
     out = run_connectivity_test(
         Conv2D(kernel, 3, size, flatten=flatten, conv_strides=strides, conv_padding=padding),
-        image + (2,),
+        image + (channels,),
         keras_reference((keras.layers.Conv2D(3, size, strides=strides, padding=padding,
                                              use_bias=False), [kernel])))
     assert out.ndim == (2 if flatten else 4)
@@ -32,10 +33,11 @@ def test_conv_2d_matches_keras(image, size, strides, padding, flatten):
 
 @pytest.mark.parametrize("pads", [((1, 0), (2, 1)), ((0, 0), (0, 0)), ((2, 2), (1, 1))])
 @pytest.mark.parametrize("strides", [1, (2, 1)])
-def test_conv_2d_explicit_padding_matches_zero_padding(pads, strides):
-    kernel = random_kernel(3, 2, 2, 4)
+@pytest.mark.parametrize("channels", [2, 1])
+def test_conv_2d_explicit_padding_matches_zero_padding(channels, pads, strides):
+    kernel = random_kernel(3, 2, channels, 4)
     run_connectivity_test(
-        Conv2D(kernel, 4, (3, 2), conv_strides=strides, conv_padding=pads), (6, 5, 2),
+        Conv2D(kernel, 4, (3, 2), conv_strides=strides, conv_padding=pads), (6, 5, channels),
         keras_reference(keras.layers.ZeroPadding2D(pads),
                         (keras.layers.Conv2D(4, (3, 2), strides=strides, use_bias=False),
                          [kernel])))

@@ -153,3 +153,26 @@ def test_sweep_warns_when_thresholds_were_calibrated_for_the_models_t():
     with pytest.warns(UserWarning, match=r"'toy' has thresholds calibrated with "
                                          r"norm_timesteps=40.*ConvertedModel\.sweep"):
         model.sweep(data(4), np.zeros(4, int), timesteps=[2])
+
+
+def test_edits_after_a_run_are_seen_without_rehashing_the_weights():
+    model = rate_model()
+    x = data(8)
+    before = model.predict(x)
+    compiled = model.compiled()
+    hid = model.network.populations[1]
+    conn = model.network.connections[1]
+    hid.neuron.v_thresh = 0.25                      # a value: same compiled network
+    lower = model.predict(x)
+    assert model.compiled() is compiled and not np.array_equal(lower, before)
+    fresh = rate_model()                            # the same edit, compiled from scratch
+    fresh.network.populations[1].neuron.v_thresh = 0.25
+    np.testing.assert_array_equal(lower, fresh.predict(x))
+    weight = conn.connectivity.weight.copy()
+    with pytest.raises(ValueError, match="read-only"):
+        conn.connectivity.weight[0, 0] = 5.0        # in place: refused, not ignored
+    conn.connectivity.weight = weight * 2           # a new array: seen
+    assert not np.array_equal(model.predict(x), lower)
+    hid.neuron = IntegrateFire(v_thresh=0.25, relative_reset=True)  # a new object
+    np.testing.assert_array_equal(model.predict(x), model.predict(x))
+    assert model.compiled() is not compiled         # compiled again

@@ -5,6 +5,7 @@ import pytest
 from handler_harness import randomize, run_network
 from ml_genn.connectivity import MaxPool2D
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+from ml_genn_tf import convert_model
 from ml_genn_tf.converters import FewSpike
 
 L = keras.layers
@@ -119,15 +120,23 @@ def test_max_pooling_on_the_input_and_percentile_mode():
 def test_biases_are_few_spike_relu_biases():
     model = randomize(keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu"),
                                         L.Dense(2)]), seed=9)
-    net, *_ = FewSpike(k=8, rounding="floor").convert(model)
+    net, *_ = FewSpike(k=8).convert(model)  # rounding="floor" (default, mlGeNN's)
     hidden = net.populations[1].neuron
     assert isinstance(hidden, FewSpikeRelu)
     np.testing.assert_allclose(hidden.bias, model.layers[0].get_weights()[1], rtol=1e-6)
-    # rounding="nearest" (default): half a code step more, alpha 2^-(K+1)
-    net, *_ = FewSpike(k=8).convert(model)
+    # rounding="nearest" (convert_model's default): half a code step more, alpha 2^-(K+1)
+    net, *_ = FewSpike(k=8, rounding="nearest").convert(model)
     hidden = net.populations[1].neuron
     np.testing.assert_allclose(hidden.bias, model.layers[0].get_weights()[1]
                                + hidden.alpha * 2.0 ** -9, rtol=1e-6)
+
+
+def test_floor_is_mlgenns_default_and_convert_model_rounds_to_nearest():
+    model = randomize(keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu"),
+                                        L.Dense(2)]), seed=9)
+    assert FewSpike().rounding == "floor"
+    assert convert_model(model, "few_spike").converter.rounding == "nearest"
+    assert convert_model(model, "few_spike", rounding="floor").converter.rounding == "floor"
 
 
 def test_rounding_to_nearest_halves_the_quantisation_error():

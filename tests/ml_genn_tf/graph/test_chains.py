@@ -1,5 +1,6 @@
 """graph/chains.py: a table of linear layer chains between two populations, the
-connectivity each becomes, and the exact sum of each against Keras."""
+connectivity each becomes (with the parameters the folding rules set), and the exact sum
+of each against Keras."""
 import keras
 import numpy as np
 import pytest
@@ -50,6 +51,23 @@ CHAINS = {
 }
 
 
+#: name -> parameters of the single connectivity that the folding rules set
+KEY_PARAMS = {
+    "pad_conv": {"conv_padding": ((1, 1), (1, 1)), "conv_strides": (2, 2)},
+    "conv_subsample": {"conv_padding": ((1, 1), (1, 1)), "conv_strides": (2, 2)},
+    "conv_pointwise": {"filters": 5, "conv_size": (3, 3), "conv_strides": (2, 2)},
+    "pointwise_conv": {"filters": 5, "conv_size": (3, 3), "conv_padding": "same"},
+    "separable_merged": {"filters": 2, "conv_size": (3, 3)},
+    "dense_on_image": {"filters": 5, "conv_size": (1, 1)},
+    "depthwise": {"depth_multiplier": 2, "conv_size": (3, 3)},
+    "gap_dense": {"pool_size": (4, 4), "pool_strides": (4, 4)},
+    "pool_conv": {"pool_size": (2, 2), "filters": 3, "conv_size": (3, 3)},
+    "crop": {"padding": ((-1, 0), (-2, -1))},
+    "upsample": {"size": (2, 2), "interpolation": "bilinear"},
+    "transpose": {"conv_strides": (2, 2), "conv_padding": "same"},
+}
+
+
 @pytest.mark.parametrize("name", sorted(CHAINS))
 def test_chain_becomes_its_connectivity_exactly(name):
     shape, layers, classes, steps = CHAINS[name]
@@ -59,6 +77,9 @@ def test_chain_becomes_its_connectivity_exactly(name):
     assert got == classes
     if steps is not None:
         assert [type(s) for s in net.connections[0].connectivity.steps] == steps
+    connectivity = net.connections[0].connectivity
+    for param, value in KEY_PARAMS.get(name, {}).items():
+        assert getattr(connectivity, param) == value, param
 
 
 def test_a_chain_of_any_size_builds_no_matrix():
