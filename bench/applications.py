@@ -1,21 +1,28 @@
-"""keras.applications families converted: conversion time and few-spike agreement.
+"""keras.applications families converted: conversion time, few-spike agreement, the k
+each member needs, and the rate methods run.
 
-For each family (its smallest member at the smallest input size Keras allows, random
-weights, 10 classes, ``classifier_activation=None``), BatchNormalization statistics are
-set by training-mode passes over random images (momentum 0, so every layer is well
-scaled). Then, TensorFlow import and model building excluded:
+Every member (random weights, 10 classes, ``classifier_activation=None``, the smallest
+input size Keras allows) gets BatchNormalization statistics from training-mode passes
+over random images (momentum 0, so every layer is well scaled). Then, TensorFlow import
+and model building excluded:
 
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
-  calibration images (graph, handlers, rewrite, mapping and calibration; no simulation;
-  few-spike also checks k with one quantised NumPy forward pass on the 256 images, see
-  ``ml_genn_tf/converters/few_spike_k.py``);
+  calibration images (``--calib``; graph, handlers, rewrite, mapping and calibration;
+  no simulation; few-spike also checks k with one quantised NumPy forward pass on the
+  calibration images, see ``ml_genn_tf/converters/few_spike_k.py``);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
-  (correlation, argmax agreement) at the default k=10.
+  (correlation, argmax agreement) at the default k=10, and the smallest k of ``--ks``
+  that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass, reused
+  for every k);
+* with ``--rate``: data_norm and simple (and spike_norm for the smallest member of each
+  family) convert and run 2 images at T=8; ``ok`` when the readouts are finite, else the
+  error.
 
 Usage::
 
-    python bench/applications.py                      # every family, timings only
-    python bench/applications.py ResNet50 --run       # one family, with the SNN run
+    python bench/applications.py                        # smallest members, timings only
+    python bench/applications.py ResNet50 --run         # one member, with the SNN run
+    python bench/applications.py --all --run --rate     # every member, everything
 """
 from __future__ import annotations
 
@@ -30,23 +37,56 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ml_genn_tf import convert_model  # noqa: E402
+from ml_genn_tf.tools.sweep import reconvert  # noqa: E402
 
 A = keras.applications
-#: family -> (constructor, smallest input size)
-FAMILIES = {
-    "ResNet50": (A.ResNet50, 32), "ResNet50V2": (A.ResNet50V2, 32),
-    "MobileNet": (lambda **kw: A.MobileNet(alpha=0.25, **kw), 32),
-    "MobileNetV2": (lambda **kw: A.MobileNetV2(alpha=0.35, **kw), 32),
-    "MobileNetV3Small": (lambda **kw: A.MobileNetV3Small(minimalistic=True, **kw), 32),
-    "DenseNet121": (A.DenseNet121, 32), "VGG16": (A.VGG16, 32), "Xception": (A.Xception, 71),
-    "InceptionV3": (A.InceptionV3, 75), "InceptionResNetV2": (A.InceptionResNetV2, 75),
-    "NASNetMobile": (A.NASNetMobile, 32),
+
+
+def _alpha(make, alpha: float, **options):
+    return lambda **kw: make(alpha=alpha, **options, **kw)
+
+
+#: member -> (constructor, smallest input size)
+MEMBERS = {
+    "ResNet50": (A.ResNet50, 32), "ResNet101": (A.ResNet101, 32),
+    "ResNet152": (A.ResNet152, 32),
+    "ResNet50V2": (A.ResNet50V2, 32), "ResNet101V2": (A.ResNet101V2, 32),
+    "ResNet152V2": (A.ResNet152V2, 32),
+    **{f"MobileNet_{a}": (_alpha(A.MobileNet, a), 32) for a in (0.25, 0.5, 0.75, 1.0)},
+    **{f"MobileNetV2_{a}": (_alpha(A.MobileNetV2, a), 32)
+       for a in (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)},
+    "MobileNetV3Small": (_alpha(A.MobileNetV3Small, 1.0, minimalistic=True), 32),
+    "MobileNetV3Large": (_alpha(A.MobileNetV3Large, 1.0, minimalistic=True), 32),
+    "DenseNet121": (A.DenseNet121, 32), "DenseNet169": (A.DenseNet169, 32),
+    "DenseNet201": (A.DenseNet201, 32),
+    "VGG16": (A.VGG16, 32), "VGG19": (A.VGG19, 32),
+    "Xception": (A.Xception, 71), "InceptionV3": (A.InceptionV3, 75),
+    "InceptionResNetV2": (A.InceptionResNetV2, 75),
+    "NASNetMobile": (A.NASNetMobile, 32), "NASNetLarge": (A.NASNetLarge, 32),
 }
+#: family -> its members, the smallest first
+FAMILIES = {
+    "ResNet": ["ResNet50", "ResNet101", "ResNet152"],
+    "ResNetV2": ["ResNet50V2", "ResNet101V2", "ResNet152V2"],
+    "MobileNet": ["MobileNet_0.25", "MobileNet_0.5", "MobileNet_0.75", "MobileNet_1.0"],
+    "MobileNetV2": ["MobileNetV2_0.35", "MobileNetV2_0.5", "MobileNetV2_0.75",
+                    "MobileNetV2_1.0", "MobileNetV2_1.3", "MobileNetV2_1.4"],
+    "MobileNetV3 (minimalistic)": ["MobileNetV3Small", "MobileNetV3Large"],
+    "DenseNet": ["DenseNet121", "DenseNet169", "DenseNet201"],
+    "VGG": ["VGG16", "VGG19"],
+    "Xception": ["Xception"], "InceptionV3": ["InceptionV3"],
+    "InceptionResNetV2": ["InceptionResNetV2"],
+    "NASNet": ["NASNetMobile", "NASNetLarge"],
+}
+#: the smallest member of each family
+SMALLEST = [members[0] for members in FAMILIES.values()]
+#: few-spike agreement targets (correlation with the Keras logits, argmax agreement)
+TARGETS = (0.99, 0.9)
 
 
-def build(family: str, seed: int = 0) -> keras.Model:
-    """The family's model with BatchNorm statistics of random images."""
-    make, size = FAMILIES[family]
+def build(member: str, seed: int = 0) -> keras.Model:
+    """The member's model with BatchNorm statistics of random images."""
+    make, size = MEMBERS[member]
     keras.utils.set_random_seed(seed)
     model = make(weights=None, input_shape=(size, size, 3), classes=10,
                  classifier_activation=None)
@@ -76,7 +116,7 @@ def set_batch_norm_statistics(model: keras.Model, x: np.ndarray, passes: int = 2
         layer.momentum = 0.0
     for _ in range(passes):
         model(x, training=True)
-    for layer, momentum in zip(layers, momenta):
+    for layer, momentum in zip(layers, momenta, strict=True):
         layer.momentum = momentum
 
 
@@ -88,31 +128,93 @@ def agreement(model: keras.Model, snn, x: np.ndarray) -> tuple[float, float]:
         float(np.mean(got.argmax(1) == want.argmax(1)))
 
 
+def meets(scores: tuple[float, float]) -> bool:
+    return scores[0] >= TARGETS[0] and scores[1] >= TARGETS[1]
+
+
+def k_sweep(model: keras.Model, snn, x: np.ndarray, ks: list[int]) -> dict:
+    """Few-spike scores (correlation, agreement) by k, in the order of ``ks``, up to the
+    first k that meets :data:`TARGETS`; ``snn`` is a few-spike conversion whose
+    calibration every k reuses."""
+    tried = {}
+    for k in ks:
+        variant = snn if k == snn.converter.k else \
+            reconvert(snn, {"k": k}, {"k": k}, precomputed_stats=snn.converter.stats)
+        tried[k] = agreement(model, variant, x)
+        if meets(tried[k]):
+            break
+    return tried
+
+
+def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
+                     spike_norm: bool) -> dict[str, str]:
+    """Convert with each rate method and run ``x`` at T=8: method -> ``ok`` or the error."""
+    methods = [("data_norm", calib), ("simple", None)]
+    methods += [("spike_norm", calib[:4])] if spike_norm else []
+    out = {}
+    for method, data in methods:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)   # max pooling approximated
+                snn = convert_model(model, method, data=data, evaluate_timesteps=8,
+                                    batch_size=len(x), signed_input=raw_pixels(model),
+                                    progress=False)
+            finite = np.all(np.isfinite(snn.predict(x)))
+            out[method] = "ok" if finite else "not finite"
+        except Exception as err:  # noqa: BLE001  (reported, the table goes on)
+            out[method] = f"{type(err).__name__}: {str(err)[:200]}"
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("families", nargs="*", default=list(FAMILIES))
+    parser.add_argument("members", nargs="*", help=f"default: {' '.join(SMALLEST)}")
+    parser.add_argument("--all", action="store_true", help="every member of every family")
     parser.add_argument("--run", action="store_true", help="also run the few-spike SNN")
+    parser.add_argument("--ks", type=int, nargs="+", default=[10, 12, 14, 16, 20, 24],
+                        help="k values tried with --run, in order")
+    parser.add_argument("--rate", action="store_true", help="also run the rate methods")
+    parser.add_argument("--calib", type=int, default=256, help="calibration images")
     args = parser.parse_args()
-    print("| family | input | populations | few_spike s | data_norm s | correlation | "
-          "argmax agreement |")
-    print("|---|---|---|---|---|---|---|")
-    for family in args.families:
-        model = build(family)
-        calib, test = images(model, 256, 10), images(model, 24, 11)
-        times, snn = {}, None
-        for method in ("few_spike", "data_norm"):
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                converted = convert_model(model, method, data=calib, batch_size=24,
-                                          signed_input=raw_pixels(model))
-            times[method] = time.perf_counter() - start
-            snn = converted if method == "few_spike" else snn
-        corr, agree = agreement(model, snn, test) if args.run else (float("nan"),) * 2
-        size = FAMILIES[family][1]
-        print(f"| {family} | {size}x{size} | {len(snn.converter.mapped.populations)} | "
-              f"{times['few_spike']:.1f} | {times['data_norm']:.1f} | {corr:.4f} | "
-              f"{agree:.2f} |", flush=True)
+    members = args.members or (list(MEMBERS) if args.all else SMALLEST)
+    print("| member | input | populations | few_spike s | data_norm s | k=10 correlation | "
+          "k=10 agreement | k needed | its correlation | its agreement | rate methods |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for member in members:
+        try:
+            row(member, args)
+        except Exception as err:  # noqa: BLE001  (reported, the table goes on)
+            print(f"| {member} | failed: {type(err).__name__}: {str(err)[:300]} |", flush=True)
+
+
+def row(member: str, args: argparse.Namespace) -> None:
+    """Print the table row of ``member``."""
+    model = build(member)
+    calib, test = images(model, args.calib, 10), images(model, 24, 11)
+    times, snn = {}, None
+    for method in ("few_spike", "data_norm"):
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            converted = convert_model(model, method, data=calib, batch_size=24,
+                                      signed_input=raw_pixels(model), progress=False)
+        times[method] = time.perf_counter() - start
+        snn = converted if method == "few_spike" else snn
+    nan = (float("nan"),) * 2
+    tried = k_sweep(model, snn, test, [10] + [k for k in args.ks if k != 10]) \
+        if args.run else {}
+    default = tried.get(10, nan)
+    last = list(tried)[-1] if tried else None
+    needed = last if last is not None and meets(tried[last]) else \
+        ("none" if tried else "")
+    scores = tried[last] if tried else nan
+    rate = run_rate_methods(model, calib[:64], test[:2], member in SMALLEST) \
+        if args.rate else {}
+    size = MEMBERS[member][1]
+    print(f"| {member} | {size}x{size} | {len(snn.converter.mapped.populations)} | "
+          f"{times['few_spike']:.1f} | {times['data_norm']:.1f} | {default[0]:.4f} | "
+          f"{default[1]:.2f} | {needed} | {scores[0]:.4f} | {scores[1]:.2f} | "
+          f"{'; '.join(f'{m} {r}' for m, r in rate.items())} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,19 @@ class SimState(NamedTuple):
     step: jnp.ndarray  # steps simulated since the state was created (ring index)
 
 
+def _same(a: dict, b: dict) -> bool:
+    """Equal option dicts (arrays compared by value)."""
+    return a.keys() == b.keys() and all(
+        np.array_equal(np.asarray(a[k], object), np.asarray(b[k], object)) for k in a)
+
+
+def _signature(tree: Any) -> tuple:
+    """A pytree's structure and its leaves' shapes and dtypes (what a program is
+    compiled for)."""
+    leaves, structure = jax.tree_util.tree_flatten(tree)
+    return str(structure), tuple((a.shape, str(a.dtype)) for a in leaves)
+
+
 class Simulator:
     """Device-side model of a plan: dynamics, ops, parameters (on the device) and the
     cache of jitted programs.
@@ -69,6 +82,9 @@ class Simulator:
         self.history_len = [1 + max((d for ci, _ in plan.outgoing(i)
                                      for d in self.group_delays[ci]),
                                     default=-1) for i in range(len(pops))]
+        #: the generator's state where the neuron parameters are drawn (a reload redraws
+        #: them as a rebuild would)
+        self._neuron_rng_state = rng.bit_generator.state
         self.params = self.placement.put_replicated(SimParams(
             neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
             weights=tuple(tuple(w for _, w in g) for g in groups),
@@ -84,6 +100,30 @@ class Simulator:
                                  f"needs an output variable but {type(p.neuron).__name__} "
                                  f"has none; use readout='spike_count'.")
         self._cache: dict = {}
+
+    def reload_neuron_params(self, indices: list[int]) -> bool:
+        """Copy the neuron parameters to the device again after those of populations
+        ``indices`` changed, keeping the compiled programs; every value is drawn as a
+        rebuilt device model would draw it (same generator state). Returns False,
+        changing nothing, where a changed neuron's class, options or readout differ, or
+        a parameter's shape or dtype: then the device model must be rebuilt."""
+        pops = self.plan.populations
+        dynamics = [build_dynamics(p.neuron, p.shape, self.plan.dt) for p in pops]
+        for i in indices:
+            old, new = self.dynamics[i], dynamics[i]
+            if type(new) is not type(old) or not _same(vars(new.options), vars(old.options)) \
+                    or pops[i].neuron.readout is not self.readouts[i]:
+                return False
+        rng = np.random.default_rng()
+        rng.bit_generator.state = self._neuron_rng_state
+        params = tuple(dyn.params(rng) for dyn in dynamics)
+        before = self.params.neurons
+        if _signature(params) != _signature(before):
+            return False
+        for old, new in zip(self.dynamics, dynamics, strict=True):
+            old.values = new.values      # the programs keep the old objects
+        self.params = self.params._replace(neurons=self.placement.put_replicated(params))
+        return True
 
     def _code_bits(self, i: int) -> int | None:
         """Bits of what population ``i`` sends in a low-precision mode: a few-spike

@@ -5,7 +5,9 @@ Before each run the compiled network compares the description objects (neurons,
 readouts, connectivities, synapses) with a snapshot taken then:
 
 * an attribute given a new value (``pop.neuron.v_thresh = 2.0``,
-  ``conn.connectivity.weight = w``) is seen: the device model is rebuilt for the run;
+  ``conn.connectivity.weight = w``) is seen: the device model is rebuilt for the run,
+  or, where only neuron parameters changed and keep their shapes, just those
+  parameters are copied to the device again (the compiled programs are kept);
 * an array cannot be changed in place: the arrays the device model was built from are
   made read-only, so ``conn.connectivity.weight[0, 0] = 1.0`` raises NumPy's
   "assignment destination is read-only" instead of being silently ignored. Assign a
@@ -52,10 +54,10 @@ def snapshot(plan: Any, freeze: bool = True) -> tuple:
     return pops, conns
 
 
-def changed_parts(plan: Any, before: tuple) -> list[str]:
-    """Names of the populations and connections that changed since ``before``."""
+def changed_parts(plan: Any, before: tuple) -> tuple[list[int], list[int]]:
+    """Indices of the populations and of the connections that changed since
+    ``before``."""
     now = snapshot(plan, freeze=False)
-    names = [p.name for p, a, b in zip(plan.populations, before[0], now[0], strict=True) if a != b]
-    names += [c.connection.name for c, a, b in zip(plan.connections, before[1], now[1], strict=True)
-              if a != b]
-    return names
+    pops = [i for i, (a, b) in enumerate(zip(before[0], now[0], strict=True)) if a != b]
+    conns = [i for i, (a, b) in enumerate(zip(before[1], now[1], strict=True)) if a != b]
+    return pops, conns

@@ -44,7 +44,8 @@ class CompiledNetwork:
 
     Changing the network after ``compile()``: a parameter or weight given a new value
     (``pop.neuron.v_thresh = 2.0``, ``conn.connectivity.weight = w``) is seen by the
-    next run (the device model is rebuilt). Arrays cannot be changed in place: they are
+    next run (the device model is rebuilt; new neuron parameters of unchanged shapes are
+    only copied to the device, without compiling again). Arrays cannot be changed in place: they are
     read-only once compiled, so ``conn.connectivity.weight[0] = 1`` raises instead of
     being silently ignored.
 
@@ -68,9 +69,13 @@ class CompiledNetwork:
 
     @property
     def simulator(self) -> Simulator:
-        """The device model, rebuilt first if the network changed since it was built."""
-        if changed_parts(self.plan, self._snapshot):
-            self._simulator = Simulator(self.plan)
+        """The device model, updated first if the network changed since it was built:
+        new neuron parameters of the same shapes are copied to the device (the compiled
+        programs are kept), any other change rebuilds it."""
+        pops, conns = changed_parts(self.plan, self._snapshot)
+        if pops or conns:
+            if conns or not self._simulator.reload_neuron_params(pops):
+                self._simulator = Simulator(self.plan)
             self._snapshot = snapshot(self.plan)
         return self._simulator
 

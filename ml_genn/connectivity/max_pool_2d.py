@@ -41,11 +41,11 @@ class MaxPool2D(BasePool2D):
     few-spike networks pool each source neuron's value accumulated over a pipeline stage
     (exact); rate-coded networks approximate the max of rates by ``rate_rule``:
 
-    - ``"running_max"`` (default): each step the target receives the increase of the
-      window's largest spike count so far (for min channels, of the smallest), so the
-      spikes it receives up to any step equal that count;
-    - ``"spike_gate"``: the spikes of the window's neuron with the highest spike count
-      so far (Rueckauer et al. 2017).
+    - ``"spike_gate"`` (default): the spikes of the window's neuron with the highest
+      spike count so far (Rueckauer et al. 2017);
+    - ``"running_max"``: each step the target receives the increase of the window's
+      largest spike count so far (for min channels, of the smallest), so the spikes it
+      receives up to any step equal that count.
 
     Args:
         pool_size: window size, int or ``(kh, kw)``.
@@ -55,7 +55,7 @@ class MaxPool2D(BasePool2D):
         flatten: give the target the 1-D shape ``(rows * cols * channels,)``.
         delay: axonal delay [timesteps], one for all synapses.
         signs: per-channel +1 (max) or -1 (min); None: max everywhere.
-        rate_rule: ``"running_max"`` or ``"spike_gate"`` (rate-coded networks only).
+        rate_rule: ``"spike_gate"`` or ``"running_max"`` (rate-coded networks only).
 
     Example:
         >>> from ml_genn import Network, Population, Connection
@@ -72,7 +72,7 @@ class MaxPool2D(BasePool2D):
 
     def __init__(self, pool_size: Any, pool_strides: Any = None, pool_padding: Any = "valid",
                  flatten: bool = False, delay: Any = 0, signs: Any = None,
-                 rate_rule: str = "running_max"):
+                 rate_rule: str = "spike_gate"):
         super().__init__(None, delay)
         explicit = not isinstance(pool_padding, str)
         self._init_pool(pool_size, pool_strides, "valid" if explicit else pool_padding)

@@ -21,7 +21,7 @@ from .layer_calibration import (
     delayed_output,
     estimate_readout_delay,
 )
-from .rate import RateConverter, check_choice
+from .rate import DEFAULT_MAX_POOL, RateConverter, check_choice
 
 MODES = ("percentile", "max")
 
@@ -122,7 +122,7 @@ class DataNorm(RateConverter):
                  norm_data: Any = None, input_type: Any = InputType.POISSON,
                  mode: str = "percentile", percentile: float = 99.9,
                  reset: str = "subtract", readout: str = "var",
-                 max_pool: str = "running_max", initial_potential: float = 0.0,
+                 max_pool: str = DEFAULT_MAX_POOL, initial_potential: float = 0.0,
                  channel_wise: bool = False, calibration: str | None = None,
                  readout_delay: int | str = 0):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .input_type import InputType
-from .rate import RateConverter
+from .rate import DEFAULT_MAX_POOL, RateConverter
 
 
 class Simple(RateConverter):
@@ -29,6 +29,6 @@ class Simple(RateConverter):
 
     def __init__(self, evaluate_timesteps: int, signed_input: bool = False,
                  input_type: Any = InputType.POISSON, reset: str = "subtract",
-                 readout: str = "var", max_pool: str = "running_max"):
+                 readout: str = "var", max_pool: str = DEFAULT_MAX_POOL):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)

@@ -77,12 +77,12 @@ def test_rate_methods_approximate_max_pooling_with_a_warning_or_refuse_it():
     model = keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(2, 3, activation="relu"),
                               L.MaxPooling2D(name="mp"), L.Flatten(), L.Dense(2)])
     with pytest.warns(UserWarning, match=r"Simple: max pooling \(\['mp'\]\) .* "
-                                         r"max_pool='running_max'; FewSpike .* exact"):
+                                         r"max_pool='spike_gate'; FewSpike .* exact"):
         net, *_ = Simple(10).convert(model)
-    assert net.connections[1].connectivity.rate_rule == "running_max"
-    with pytest.warns(UserWarning, match=r"max_pool='spike_gate'"):
-        net, *_ = Simple(10, max_pool="spike_gate").convert(model)
     assert net.connections[1].connectivity.rate_rule == "spike_gate"
+    with pytest.warns(UserWarning, match=r"max_pool='running_max'"):
+        net, *_ = Simple(10, max_pool="running_max").convert(model)
+    assert net.connections[1].connectivity.rate_rule == "running_max"
     with pytest.raises(NotImplementedError,
                        match=r"Layer 'mp' \(MaxPooling2D\).*Simple.*max_pool='error'.*"
                              r"'running_max'.*FewSpike"):

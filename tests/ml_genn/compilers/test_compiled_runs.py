@@ -72,6 +72,30 @@ def test_parameter_and_weight_assigned_after_compile_are_seen():
     np.testing.assert_array_equal(doubled[out], _counts(x, w * 2.0, 2.0))
 
 
+def test_new_neuron_parameters_keep_the_compiled_programs():
+    """A threshold change is copied to the device without compiling again (SpikeNorm
+    sets its thresholds so, one population after another); a change of shape or of an
+    option rebuilds the device model."""
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    compiled.predict({inp: x}, out, callbacks=[])
+    programs = compiled.simulator._cache
+    w = conn.connectivity.weight
+    for v_thresh in (2.0, 0.5):
+        out.neuron.v_thresh = v_thresh
+        pred, _ = compiled.predict({inp: x}, out, callbacks=[])
+        np.testing.assert_array_equal(pred[out], _counts(x, w, v_thresh))
+        assert compiled.simulator._cache is programs
+    out.neuron.v_thresh = np.full(3, 1.0)                     # a scalar becomes an array
+    pred, _ = compiled.predict({inp: x}, out, callbacks=[])
+    np.testing.assert_array_equal(pred[out], _counts(x, w, 1.0))
+    assert compiled.simulator._cache is not programs
+    programs = compiled.simulator._cache
+    out.neuron.relative_reset = True                          # an option
+    compiled.predict({inp: x}, out, callbacks=[])
+    assert compiled.simulator._cache is not programs
+
+
 def test_in_place_change_after_compile_is_refused():
     net, inp, out, conn, x = _network()
     InferenceCompiler(evaluate_timesteps=T).compile(net)

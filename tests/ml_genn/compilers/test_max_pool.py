@@ -92,7 +92,7 @@ def test_rate_max_pool_running_max_passes_the_max_count(schedule):
         hidden = Population(IntegrateFire(v_thresh=1.0, relative_reset=True), (4, 4, 2))
         out = Population(IntegrateFire(v_thresh=1e9, readout="var"), None, name="out")
         Connection(inp, hidden, OneToOne(rng.uniform(0.1, 1.0, 32).astype(np.float32)))
-        Connection(hidden, out, MaxPool2D(2, signs=[1, -1]))
+        Connection(hidden, out, MaxPool2D(2, signs=[1, -1], rate_rule="running_max"))
     x = np.ones((2, 4, 4, 2), np.float32)
     compiled = InferenceCompiler(evaluate_timesteps=steps, batch_size=2,
                                  schedule=schedule).compile(net)
