@@ -37,9 +37,10 @@ def convert_global_average_pooling2d(layer, ctx) -> GlobalAvgPoolOp:
 def convert_max_pooling2d(layer, ctx) -> MaxPoolOp | AvgPoolOp:
     """MaxPooling2D -> its own population fed by ``MaxPool2D``, moved next to the
     activation through padding, cropping, concatenation and per-channel scaling (a
-    negative scale makes it a min). FewSpike: exact. Rate methods: by default the spikes
-    of the window's neuron with the highest count (Rueckauer et al. 2017;
-    ``max_pool='running_max'``: the running max of the counts; ``'error'``: refused).
+    negative scale makes it a min). FewSpike: exact. Rate methods: by default
+    (``max_pool='spike_gate'``) the spikes of the window's neuron with the highest count
+    (Rueckauer et al. 2017); ``max_pool='running_max'``: the running max of the counts;
+    ``'error'``: refused.
     ``pool_size=1`` is subsampling (linear, exact)."""
     size, strides, padding = _pool_args(layer)
     if size == (1, 1):

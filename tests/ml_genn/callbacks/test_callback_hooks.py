@@ -182,7 +182,10 @@ def test_spike_count_totals_equal_spike_recorder_counts(kind, schedule):
 
 
 class _StepCounts(SpikeCountTotals):
-    """Keeps the per-step spike counts of every batch."""
+    """Also asks for the per-step spike counts of every batch, and keeps them."""
+
+    def recording_requests(self):
+        return [(p, SPIKE_TOTAL) for p in self._populations]
 
     def on_batch_recorded(self, batch, examples, recordings):
         super().on_batch_recorded(batch, examples, recordings)
