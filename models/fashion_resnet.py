@@ -11,16 +11,14 @@ Train and save with::
     python -m models.fashion_resnet --out models/fashion_resnet.keras --epochs 8
 """
 
-import argparse
-
 import keras
 
 from ml_genn_tf.datasets import load_fashion_mnist
 
-from .training import train_and_save
+from .training import train_from_command_line
 
 
-def _conv_bn(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
+def conv_bn(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
     """Apply a 3x3 'same' Conv2D (with bias) followed by BatchNormalization."""
     x = keras.layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv")(x)
     return keras.layers.BatchNormalization(name=f"{name}_bn")(x)
@@ -37,20 +35,20 @@ def build_fashion_resnet() -> keras.Model:
     x = keras.layers.Rescaling(1.0 / 255.0, name="rescale")(inputs)
 
     # Stem: 28x28x16 -> 14x14x16
-    x = keras.layers.ReLU(name="stem_relu")(_conv_bn(x, 16, "stem"))
+    x = keras.layers.ReLU(name="stem_relu")(conv_bn(x, 16, "stem"))
     x = keras.layers.MaxPooling2D(2, name="stem_pool")(x)
 
     # Residual block at 14x14x16
     shortcut = x
-    x = keras.layers.ReLU(name="res_relu1")(_conv_bn(x, 16, "res1"))
-    x = _conv_bn(x, 16, "res2")
+    x = keras.layers.ReLU(name="res_relu1")(conv_bn(x, 16, "res1"))
+    x = conv_bn(x, 16, "res2")
     x = keras.layers.Add(name="res_add")([x, shortcut])
     x = keras.layers.ReLU(name="res_relu2")(x)
 
     # Second stage: 14x14x16 -> 7x7x64
     x = keras.layers.MaxPooling2D(2, name="stage2_pool")(x)
-    x = keras.layers.ReLU(name="stage2_relu1")(_conv_bn(x, 64, "stage2a"))
-    x = keras.layers.ReLU(name="stage2_relu2")(_conv_bn(x, 64, "stage2b"))
+    x = keras.layers.ReLU(name="stage2_relu1")(conv_bn(x, 64, "stage2a"))
+    x = keras.layers.ReLU(name="stage2_relu2")(conv_bn(x, 64, "stage2b"))
 
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     x = keras.layers.Dropout(0.2, name="dropout")(x)
@@ -64,20 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     Args:
         argv: Command-line arguments (default: ``sys.argv[1:]``).
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="models/fashion_resnet.keras")
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=1234)
-    args = parser.parse_args(argv)
-
-    keras.utils.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
-    x_train = x_train[..., None].astype("float32")
-    x_test = x_test[..., None].astype("float32")
-
-    train_and_save(build_fashion_resnet, ((x_train, y_train), (x_test, y_test)), args.epochs,
-                   args.batch_size, args.out)
+    train_from_command_line(build_fashion_resnet, load_fashion_mnist, __doc__.split("\n")[0],
+                            "models/fashion_resnet.keras", epochs=8, batch_size=128, argv=argv)
 
 
 if __name__ == "__main__":

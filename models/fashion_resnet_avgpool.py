@@ -14,26 +14,19 @@ Train and save with::
     python -m models.fashion_resnet_avgpool --out models/fashion_resnet_avgpool.keras --epochs 6
 """
 
-import argparse
-
 import keras
 
 from ml_genn_tf.datasets import load_fashion_mnist
 
-from .training import train_and_save
-
-
-def _conv_bn(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
-    """Apply a 3x3 'same' Conv2D (with bias) followed by BatchNormalization."""
-    x = keras.layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv")(x)
-    return keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+from .fashion_resnet import conv_bn
+from .training import train_from_command_line
 
 
 def _residual_block(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
     """conv-BN-ReLU, conv-BN, ``Add`` with the block's input, ReLU."""
     shortcut = x
-    x = keras.layers.ReLU(name=f"{name}_relu1")(_conv_bn(x, filters, f"{name}a"))
-    x = _conv_bn(x, filters, f"{name}b")
+    x = keras.layers.ReLU(name=f"{name}_relu1")(conv_bn(x, filters, f"{name}a"))
+    x = conv_bn(x, filters, f"{name}b")
     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
     return keras.layers.ReLU(name=f"{name}_relu2")(x)
 
@@ -49,13 +42,13 @@ def build_fashion_resnet_avgpool() -> keras.Model:
     x = keras.layers.Rescaling(1.0 / 255.0, name="rescale")(inputs)
 
     # Stem: 28x28x16 -> 14x14x16
-    x = keras.layers.ReLU(name="stem_relu")(_conv_bn(x, 16, "stem"))
+    x = keras.layers.ReLU(name="stem_relu")(conv_bn(x, 16, "stem"))
     x = keras.layers.AveragePooling2D(2, name="stem_pool")(x)
     x = _residual_block(x, 16, "res1")
 
     # Second stage: 14x14x16 -> 7x7x32
     x = keras.layers.AveragePooling2D(2, name="stage2_pool")(x)
-    x = keras.layers.ReLU(name="stage2_relu")(_conv_bn(x, 32, "stage2"))
+    x = keras.layers.ReLU(name="stage2_relu")(conv_bn(x, 32, "stage2"))
     x = _residual_block(x, 32, "res2")
 
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
@@ -69,20 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     Args:
         argv: Command-line arguments (default: ``sys.argv[1:]``).
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="models/fashion_resnet_avgpool.keras")
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=1234)
-    args = parser.parse_args(argv)
-
-    keras.utils.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
-    x_train = x_train[..., None].astype("float32")
-    x_test = x_test[..., None].astype("float32")
-
-    train_and_save(build_fashion_resnet_avgpool, ((x_train, y_train), (x_test, y_test)),
-                   args.epochs, args.batch_size, args.out)
+    train_from_command_line(build_fashion_resnet_avgpool, load_fashion_mnist,
+                            __doc__.split("\n")[0], "models/fashion_resnet_avgpool.keras",
+                            epochs=6, batch_size=128, argv=argv)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,11 @@ Train and save with::
     python -m models.mnist_cnn --out models/mnist_cnn.keras --epochs 15
 """
 
-import argparse
-
 import keras
 
 from ml_genn_tf.datasets import load_mnist
 
-from .training import train_and_save
+from .training import train_from_command_line
 
 
 def build_mnist_cnn() -> keras.Sequential:
@@ -47,20 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     Args:
         argv: Command-line arguments (default: ``sys.argv[1:]``).
     """
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default="models/mnist_cnn.keras")
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=1234)
-    args = parser.parse_args(argv)
-
-    keras.utils.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_mnist()
-    x_train = x_train[..., None].astype("float32") / 255.0
-    x_test = x_test[..., None].astype("float32") / 255.0
-
-    train_and_save(build_mnist_cnn, ((x_train, y_train), (x_test, y_test)), args.epochs,
-                   args.batch_size, args.out)
+    train_from_command_line(build_mnist_cnn, load_mnist, __doc__.split("\n")[0],
+                            "models/mnist_cnn.keras", epochs=15, batch_size=64, argv=argv,
+                            input_divisor=255.0)
 
 
 if __name__ == "__main__":

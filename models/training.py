@@ -1,6 +1,7 @@
 """The training recipe the model-zoo scripts share (Adam with cosine decay)."""
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from collections.abc import Callable
@@ -47,3 +48,29 @@ def train_and_save(build: Callable[[], keras.Model], data: tuple, epochs: int,
     save_atomically(inference, out)
     print(f"saved {out}")
     return accuracy
+
+
+def train_from_command_line(build: Callable[[], keras.Model], load_data: Callable[[], tuple],
+                            description: str, out: str, epochs: int, batch_size: int,
+                            argv: list[str] | None = None, input_divisor: float = 1.0) -> None:
+    """The model scripts' command line: ``--out``, ``--epochs``, ``--batch-size`` and
+    ``--seed`` (defaults from the arguments); trains ``build()`` on ``load_data()``'s
+    28x28 images (given a channel axis, float32, divided by ``input_divisor``) with
+    :func:`train_and_save`.
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", default=out)
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--seed", type=int, default=1234)
+    args = parser.parse_args(argv)
+
+    keras.utils.set_random_seed(args.seed)
+    (x_train, y_train), (x_test, y_test) = load_data()
+    x_train = x_train[..., None].astype("float32") / input_divisor
+    x_test = x_test[..., None].astype("float32") / input_divisor
+    train_and_save(build, ((x_train, y_train), (x_test, y_test)), args.epochs,
+                   args.batch_size, args.out)
