@@ -9,7 +9,11 @@ and model building excluded:
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
   calibration images (``--calib``; graph, handlers, rewrite, mapping and calibration;
   no simulation; few-spike also checks k with one quantised NumPy forward pass on the
-  calibration images, see ``ml_genn_tf/converters/few_spike_k.py``);
+  calibration images, see ``ml_genn_tf/converters/few_spike_k.py``). ``data_norm`` is
+  timed with ``calibration=None, readout_delay=0`` (:data:`NO_SIMULATION`): its default
+  layer-wise calibration runs the SNN once per population for ``evaluate_timesteps``
+  steps, which is simulation (ResNet50 at T=500 on 256 images: 23, 52 and 73 s for the
+  first three populations on 2 CPU cores; ``--rate`` runs it at T=8);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
   (correlation, argmax agreement) at the default k=10, and the smallest k of ``--ks``
   that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass, reused
@@ -80,6 +84,9 @@ FAMILIES = {
 }
 #: the smallest member of each family
 SMALLEST = [members[0] for members in FAMILIES.values()]
+#: data_norm options that leave out every SNN run (the layer-wise calibration and the
+#: automatic readout delay), for the conversion timings
+NO_SIMULATION = {"calibration": None, "readout_delay": 0}
 #: few-spike agreement targets (correlation with the Keras logits, argmax agreement)
 TARGETS = (0.99, 0.9)
 
@@ -148,11 +155,13 @@ def k_sweep(model: keras.Model, snn, x: np.ndarray, ks: list[int]) -> dict:
 
 def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
                      spike_norm: bool) -> dict[str, str]:
-    """Convert with each rate method and run ``x`` at T=8: method -> ``ok`` or the error."""
+    """Convert with each rate method and run ``x`` at T=8: method -> ``ok (seconds)`` or
+    the error."""
     methods = [("data_norm", calib), ("simple", None)]
     methods += [("spike_norm", calib[:4])] if spike_norm else []
     out = {}
     for method, data in methods:
+        start = time.perf_counter()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)   # max pooling approximated
@@ -160,7 +169,8 @@ def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
                                     batch_size=len(x), signed_input=raw_pixels(model),
                                     progress=False)
             finite = np.all(np.isfinite(snn.predict(x)))
-            out[method] = "ok" if finite else "not finite"
+            out[method] = f"ok ({time.perf_counter() - start:.0f} s)" if finite \
+                else "not finite"
         except Exception as err:  # noqa: BLE001  (reported, the table goes on)
             out[method] = f"{type(err).__name__}: {str(err)[:200]}"
     return out
@@ -194,10 +204,12 @@ def row(member: str, args: argparse.Namespace) -> None:
     times, snn = {}, None
     for method in ("few_spike", "data_norm"):
         start = time.perf_counter()
+        options = NO_SIMULATION if method == "data_norm" else {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             converted = convert_model(model, method, data=calib, batch_size=24,
-                                      signed_input=raw_pixels(model), progress=False)
+                                      signed_input=raw_pixels(model), progress=False,
+                                      **options)
         times[method] = time.perf_counter() - start
         snn = converted if method == "few_spike" else snn
     nan = (float("nan"),) * 2

@@ -5,6 +5,9 @@ multi-output ``keras.Model(model.inputs, [tensors])`` that returns the value of 
 population that has a public Keras tensor. Values Keras has no tensor for (the logits
 under a fused softmax, tensors inside nested models or of shared layers) are computed
 from their source populations by the same exact NumPy evaluation the mapping uses.
+Values are computed in float32, :data:`STREAM_CHUNK` examples at a time
+(:class:`PopulationValues`), and each chunk is reduced to the statistics before the
+next one is computed.
 
 Per population it keeps the maximum (exact) and a bounded, seeded uniform subsample of
 the positive values (at most ``max_samples`` per population, by the smallest random keys),
@@ -13,6 +16,7 @@ from which percentiles are taken, so memory does not grow with the data.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import keras
@@ -22,6 +26,10 @@ from .calibration_data import CalibrationData
 from .graph.mapping import MappedModel
 from .graph.ops import ActivationOp, apply_activation, apply_op
 from .progress import progress_bar
+
+#: Examples per Keras call while computing population values: memory holds this many
+#: examples of every requested population at once.
+STREAM_CHUNK = 64
 
 
 class Statistics(NamedTuple):
@@ -126,18 +134,6 @@ class _ChannelReservoir:
             self.keys, self.rows = self.keys[keep], self.rows[keep]
 
 
-def _keras_outputs(model: Any, specs: list) -> tuple[Any, list]:
-    """A multi-output model returning the tensors of ``specs`` that have one."""
-    with_tensor = [s for s in specs if s.keras_tensor is not None]
-    if not with_tensor:
-        return None, []
-    try:
-        probe = keras.Model(model.inputs, [s.keras_tensor for s in with_tensor])
-    except (ValueError, TypeError, KeyError):
-        return None, []
-    return probe, with_tensor
-
-
 def input_value(spec, x: np.ndarray) -> np.ndarray:
     """An input population's value: ``x`` with the folded preprocessing applied."""
     x = np.asarray(x, np.float64).reshape((len(x),) + tuple(spec.keras_shape))
@@ -145,7 +141,8 @@ def input_value(spec, x: np.ndarray) -> np.ndarray:
 
 
 def derive(mapped: MappedModel, spec, values: dict) -> np.ndarray:
-    """A population's value from its sources' values (NumPy evaluation)."""
+    """The ANN value of ``spec`` computed from its sources' ``values`` (by name, batch
+    first, Keras shapes) with the mapping's exact NumPy evaluation."""
     graph = mapped.graph
     node = graph[spec.name]
     if spec.kind == "max_pool":
@@ -157,6 +154,9 @@ def derive(mapped: MappedModel, spec, values: dict) -> np.ndarray:
             n = graph[name]
             cache[name] = apply_op(n.op, [value(i) for i in n.inputs])
         return cache[name]
+    if spec.sink is None:
+        raise ValueError(f"Population '{spec.name}' ({spec.kind}) has no input node to "
+                         f"evaluate; only non-input populations can be derived.")
     pre = value(spec.sink)
     if spec.kind == "relu":
         return apply_activation(ActivationOp("relu", spec.max_value), pre)
@@ -185,6 +185,67 @@ def input_shapes(mapped: MappedModel) -> dict[str, tuple]:
     return {name: tuple(mapped[name].keras_shape) for name in mapped.inputs}
 
 
+def call_eagerly(model: Any, xs: list[np.ndarray]) -> list[np.ndarray]:
+    """``model``'s outputs on one array per input (in ``model.inputs`` order, packed into
+    the structure the model was built with), as float32 NumPy arrays, computed
+    eagerly (``model(x)``): a one-off pass, so no graph is traced (``predict`` traces a
+    ``tf.function`` first, 30 s for InceptionResNetV2 on 2 CPU cores)."""
+    try:
+        structure = model.input   # as the model was built: a tensor, list or dict
+    except AttributeError:        # a Sequential model never called: one input
+        structure = None
+    x = xs[0] if structure is None else keras.tree.pack_sequence_as(structure, list(xs))
+    outs = model(x, training=False)
+    outs = outs if isinstance(outs, (list, tuple)) else [outs]
+    return [np.asarray(keras.ops.convert_to_numpy(o), np.float32) for o in outs]
+
+
+class PopulationValues:
+    """The ANN's value of populations, computed chunk by chunk in float32.
+
+    One multi-output ``keras.Model`` returns every needed value with a public Keras
+    tensor; the others are derived from their sources (:func:`derive`). Calling it on
+    one array per input yields, per chunk of at most :data:`STREAM_CHUNK` examples, the
+    values of ``names`` by name (batch first, Keras shapes, float32), so memory holds
+    one chunk of the requested populations, never the whole data set; a consumer
+    reduces each chunk to what its statistic needs before the next is computed.
+
+    Args:
+        model: the Keras model.
+        mapped: its mapping.
+        names: the populations whose values are yielded.
+    """
+
+    def __init__(self, model: Any, mapped: MappedModel, names: list[str]):
+        self.mapped, self.names = mapped, list(names)
+        specs = [s for s in needed_populations(mapped, self.names) if s.kind != "input"]
+        probed = [s for s in specs if s.keras_tensor is not None]
+        self.probe = None
+        if probed:
+            try:
+                self.probe = keras.Model(model.inputs, [s.keras_tensor for s in probed])
+            except (ValueError, TypeError, KeyError):
+                probed = []
+        self.probed = probed
+        names_probed = {s.name for s in probed}
+        self.derived = [s for s in specs if s.name not in names_probed]   # topological
+
+    def __call__(self, xs: list[np.ndarray]) -> Iterator[dict[str, np.ndarray]]:
+        for start in range(0, len(xs[0]), STREAM_CHUNK):
+            yield self._values([np.asarray(x[start:start + STREAM_CHUNK], np.float32)
+                                for x in xs])
+
+    def _values(self, xs: list[np.ndarray]) -> dict[str, np.ndarray]:
+        values = {name: input_value(self.mapped[name], x).astype(np.float32)
+                  for name, x in zip(self.mapped.inputs, xs, strict=True)}
+        if self.probe is not None:
+            values.update(zip([s.name for s in self.probed], call_eagerly(self.probe, xs),
+                              strict=True))
+        for spec in self.derived:
+            values[spec.name] = np.asarray(derive(self.mapped, spec, values), np.float32)
+        return {name: values[name] for name in self.names}
+
+
 def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | None = None,
               signed_input: bool = False, max_samples: int = 2 ** 18,
               seed: int = 0, progress: bool = True,
@@ -205,13 +266,7 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
         ValueError: empty data, data that does not fit the inputs, or a NaN or inf.
     """
     names = list(mapped.populations) if names is None else list(names)
-    specs = needed_populations(mapped, names)
-    derived = [s for s in specs if s.kind != "input" and s.keras_tensor is None]
-    probe, with_tensor = _keras_outputs(model, [s for s in specs if s.kind != "input"
-                                                and s not in derived])
-    derived += [s for s in specs if s.kind != "input" and s not in derived
-                and s not in with_tensor]
-    derived = [s for s in specs if s in derived]   # topological order
+    values_of = PopulationValues(model, mapped, names)
     rng = np.random.default_rng(seed)
     reservoirs = {n: _Reservoir(max_samples, rng, signed_input and mapped[n].kind == "input")
                   for n in names}
@@ -220,20 +275,11 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     seen = 0
     batches = CalibrationData(data, input_shapes(mapped))
     for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
-        values = {name: input_value(mapped[name], v)
-                  for name, v in zip(mapped.inputs, xs, strict=True)}
-        if probe is not None:
-            outs = probe.predict_on_batch([np.asarray(v, np.float32) for v in xs]
-                                          if len(xs) > 1 else np.asarray(xs[0], np.float32))
-            outs = outs if isinstance(outs, (list, tuple)) else [outs]
-            values.update({s.name: np.asarray(o, np.float64)
-                           for s, o in zip(with_tensor, outs, strict=True)})
-        for spec in derived:
-            values[spec.name] = derive(mapped, spec, values)
-        for name in names:
-            reservoirs[name].add(values[name])
-            if name in by_channel:
-                by_channel[name].add(values[name])
+        for values in values_of(xs):
+            for name in names:
+                reservoirs[name].add(values[name])
+                if name in by_channel:
+                    by_channel[name].add(values[name])
         seen += len(xs[0])
     if seen == 0:
         raise ValueError("The calibration data is empty.")

@@ -242,7 +242,7 @@ class DataNorm(RateConverter):
             delay = self.readout_delay
             if run is not None and delay == "auto":
                 delay = estimate_readout_delay(run.output_potentials(name),
-                                               run.data.ann[name])
+                                               run.data.ann_outputs[name])
             self.readout_delays[name] = int(delay)
             if delay:
                 pops[name].neuron = delayed_output(pops[name].neuron, int(delay))

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..calibration import input_shapes, input_value
+from ..calibration import STREAM_CHUNK, call_eagerly, input_shapes, input_value
 from ..calibration_data import CalibrationData
 from ..graph.ops import apply_op
 
@@ -174,9 +174,10 @@ def ann_outputs(model: Any, mapped: Any, xs: list[np.ndarray]) -> list[np.ndarra
     two do not correspond one to one)."""
     if len(model.outputs) != len(mapped.outputs):
         return None
-    outputs = model.predict(xs if len(xs) > 1 else xs[0], batch_size=len(xs[0]), verbose=0)
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return [np.asarray(o, np.float32) for o in outputs]
+    chunks = [call_eagerly(model, [np.asarray(x[start:start + STREAM_CHUNK], np.float32)
+                                   for x in xs])
+              for start in range(0, len(xs[0]), STREAM_CHUNK)]
+    return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 
 
 def check_k(converter: Any, model: Any) -> None:

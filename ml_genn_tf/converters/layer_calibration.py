@@ -46,9 +46,8 @@ from ml_genn.readouts import READOUTS
 from ml_genn.utils.activity import pipeline_depths
 from ml_genn.utils.value import materialise
 
-from ..calibration import input_shapes
+from ..calibration import PopulationValues, input_shapes
 from ..calibration_data import CALIBRATION_BATCH, CalibrationData
-from ..diagnosis.activations import population_values
 from ..graph.mapping import MappedModel
 
 #: Calibration examples the layer-wise runs use (the first ones; Li et al. use 1,024).
@@ -58,11 +57,18 @@ CALIBRATIONS = (None, "bias", "potential")
 
 
 class CalibrationSet(NamedTuple):
-    """The calibration inputs (by input population name) and the ANN's value of every
-    population on them (``{name: (N, *keras_shape)}``)."""
+    """The calibration inputs and what the calibration needs of the ANN on them.
+
+    Attributes:
+        inputs: the inputs by input population name, ``(N, *shape)``.
+        ann_means: the ANN's mean value of every population per channel (last axis;
+            per neuron for 1-D populations), over the examples and positions.
+        ann_outputs: the ANN's value of every output population, ``(N, *keras_shape)``.
+    """
 
     inputs: dict
-    ann: dict
+    ann_means: dict
+    ann_outputs: dict
 
     @property
     def num_examples(self) -> int:
@@ -71,7 +77,9 @@ class CalibrationSet(NamedTuple):
 
 def calibration_set(model: Any, mapped: MappedModel, data: Any,
                     limit: int = LAYER_CALIBRATION_EXAMPLES) -> CalibrationSet:
-    """The first ``limit`` examples of ``data`` and the ANN's values on them."""
+    """The first ``limit`` examples of ``data`` and the ANN's channel means (and output
+    values) on them, computed chunk by chunk: memory holds one chunk of the ANN's
+    values, never every population over every example."""
     inputs: dict = {name: [] for name in mapped.inputs}
     seen = 0
     for batch in CalibrationData(data, input_shapes(mapped)):
@@ -83,8 +91,20 @@ def calibration_set(model: Any, mapped: MappedModel, data: Any,
     if seen == 0:
         raise ValueError("The calibration data is empty.")
     arrays = {name: np.concatenate(parts) for name, parts in inputs.items()}
-    ann = population_values(model, mapped, [arrays[n] for n in mapped.inputs])
-    return CalibrationSet(arrays, ann)
+    sums: dict = {}
+    rows: dict = {}
+    outputs: dict = {name: [] for name in mapped.outputs}
+    for values in PopulationValues(model, mapped, list(mapped.populations))(
+            [arrays[n] for n in mapped.inputs]):
+        for name, value in values.items():
+            flat = value.reshape(-1, value.shape[-1])
+            sums[name] = sums.get(name, 0.0) + flat.sum(axis=0, dtype=np.float64)
+            rows[name] = rows.get(name, 0) + len(flat)
+        for name, parts in outputs.items():
+            parts.append(np.asarray(values[name], np.float64))
+    means = {name: total / rows[name] for name, total in sums.items()}
+    return CalibrationSet(arrays, means,
+                          {name: np.concatenate(parts) for name, parts in outputs.items()})
 
 
 def _ancestors(mapped: MappedModel, name: str) -> set:
@@ -167,8 +187,7 @@ class LayerCalibration:
         spec = self.mapped[name]
         neuron = self.pops[name].neuron
         value, steps = self.snn_value(name)
-        ann = self.data.ann[name].reshape(value.shape)
-        delta = _channel_mean(ann - value)
+        delta = self.data.ann_means[name] - _channel_mean(value)
         charge = delta * steps / self.unit(name)          # membrane units over the window
         shape = tuple(spec.shape)
         keras_shape = tuple(spec.keras_shape)

@@ -185,9 +185,18 @@ def _chunks(n: int, per_example: int, budget: int = 2 ** 25):
     return [(s, min(n, s + step)) for s in range(0, n, step)] or [(0, 0)]
 
 
+def _zero_output(x, kernel, size, strides, padding, channels: int) -> np.ndarray:
+    """A convolution's output on an all-zero input (the constant of a chain, evaluated
+    once per population by the mapping), without the products."""
+    out, _ = window_geometry(x.shape[1:3], tuple(size), tuple(strides), padding)
+    return np.zeros((x.shape[0],) + tuple(out) + (channels,), np.result_type(x, kernel))
+
+
 def conv2d(x, kernel, strides, padding):
     """Keras Conv2D (no bias) in float64."""
     kh, kw, cin, cout = kernel.shape
+    if not np.any(x):
+        return _zero_output(x, kernel, (kh, kw), strides, padding, cout)
     k = kernel.transpose(2, 0, 1, 3)
     parts = []
     for a, b in _chunks(x.shape[0], int(np.prod(x.shape[1:3])) * cin * kh * kw):
@@ -198,6 +207,8 @@ def conv2d(x, kernel, strides, padding):
 
 def depthwise_conv2d(x, kernel, strides, padding):
     kh, kw, cin, mult = kernel.shape
+    if not np.any(x):
+        return _zero_output(x, kernel, (kh, kw), strides, padding, cin * mult)
     parts = []
     for a, b in _chunks(x.shape[0], int(np.prod(x.shape[1:3])) * cin * kh * kw):
         w = _windows(x[a:b], (kh, kw), strides, padding)

@@ -6,7 +6,7 @@ import pytest
 from handler_harness import randomize, run_handler_test
 from ml_genn.connectivity import Conv2D
 from ml_genn_tf.graph.lower import lower_layers
-from ml_genn_tf.graph.ops import AffineOp, InputOp
+from ml_genn_tf.graph.ops import AffineOp, InputOp, conv2d, depthwise_conv2d
 from ml_genn_tf.graph.rewrite import rewrite
 from ml_genn_tf.graph.walk import walk_model
 from ml_genn_tf.handlers import LAYER_HANDLERS, register_handler, support_table
@@ -104,3 +104,24 @@ def test_subclassed_layers_overriding_call_are_not_matched():
     from ml_genn_tf.handlers import find_handler
     assert find_handler(Doubled(2)) is None
     assert find_handler(Plain(2)) is LAYER_HANDLERS[L.Dense]
+
+
+@pytest.mark.parametrize("layer", [
+    keras.layers.Conv2D(4, 3, strides=2, padding="same", use_bias=False),
+    keras.layers.Conv2D(4, (3, 1), padding="valid", use_bias=False),
+    keras.layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same", use_bias=False),
+], ids=["conv_same_strided", "conv_valid", "depthwise"])
+def test_convolutions_of_a_zero_input_skip_the_products_with_keras_shapes(layer):
+    """The mapping evaluates every chain's constant on zeros; the shortcut must give
+    Keras' output shape (and zeros)."""
+    x = np.zeros((2, 7, 6, 3))
+    want = np.asarray(layer(x.astype(np.float32)))
+    cfg = layer.get_config()
+    kernel = layer.get_weights()[0].astype(np.float64)
+    evaluate = depthwise_conv2d if isinstance(layer, keras.layers.DepthwiseConv2D) \
+        else conv2d
+    got = evaluate(x, kernel, cfg["strides"], cfg["padding"])
+    assert got.shape == want.shape and got.dtype == np.float64 and not np.any(got)
+    ones = evaluate(x + 1.0, kernel, cfg["strides"], cfg["padding"])
+    np.testing.assert_allclose(ones, np.asarray(layer(x.astype(np.float32) + 1)),
+                               rtol=1e-5, atol=1e-5)
