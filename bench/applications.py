@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 import warnings
 
@@ -173,6 +174,7 @@ def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
                 else "not finite"
         except Exception as err:  # noqa: BLE001  (reported, the table goes on)
             out[method] = f"{type(err).__name__}: {str(err)[:200]}"
+        print(f"# {method}: {out[method]}", flush=True)
     return out
 
 
@@ -188,8 +190,9 @@ def main() -> None:
     args = parser.parse_args()
     members = args.members or (list(MEMBERS) if args.all else SMALLEST)
     print("| member | input | populations | few_spike s | data_norm s | k=10 correlation | "
-          "k=10 agreement | k needed | its correlation | its agreement | rate methods |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "k=10 agreement | k needed | its correlation | its agreement | rate methods | "
+          "peak RSS GB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for member in members:
         try:
             row(member, args)
@@ -226,7 +229,13 @@ def row(member: str, args: argparse.Namespace) -> None:
     print(f"| {member} | {size}x{size} | {len(snn.converter.mapped.populations)} | "
           f"{times['few_spike']:.1f} | {times['data_norm']:.1f} | {default[0]:.4f} | "
           f"{default[1]:.2f} | {needed} | {scores[0]:.4f} | {scores[1]:.2f} | "
-          f"{'; '.join(f'{m} {r}' for m, r in rate.items())} |", flush=True)
+          f"{'; '.join(f'{m} {r}' for m, r in rate.items())} | {max_rss_gb():.1f} |",
+          flush=True)
+
+
+def max_rss_gb() -> float:
+    """This process's peak resident memory so far [GB] (Linux: ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
 
 
 if __name__ == "__main__":

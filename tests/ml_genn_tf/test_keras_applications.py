@@ -68,7 +68,7 @@ def test_smallest_member_converts_with_few_spike(member):
 
 
 @pytest.mark.parametrize("member", sorted(HEAVY))
-def test_heavy_smallest_member_converts_with_few_spike_readouts_exact(member):
+def test_heavy_smallest_member_few_spike_readouts_follow_keras(member):
     """Few-spike conversion at the default k; the readouts of 4 images come from the
     mapped network with every activation quantised to its k-bit code, which is what
     the SNN computes (the few-spike schedule's exactness is tested on its own), and
