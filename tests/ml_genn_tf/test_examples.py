@@ -1,7 +1,7 @@
 """The example scripts run end to end on small subsets: the mlGeNN 2.x-style script
 unchanged, the demo, the notebook-style sweep and the batch conversion."""
-import os
 import json
+import os
 import re
 import subprocess
 import sys
