@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..backend.plan import ConnectionPlan, Plan, topological_order
-from ..backend.precision import LOW_PRECISION
+from ..backend.precision import LOW_PRECISION, MATRIX_PRECISIONS
 from ..backend.schedules import choose_schedule
 from ..utils.validation import check_positive_int
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..network import Network
     from .compiled_network import CompiledNetwork
 
-PRECISIONS = ("highest", "high", "default", "float32", "tensorfloat32", "bfloat16")
+PRECISIONS = MATRIX_PRECISIONS
 
 
 class Compiler:

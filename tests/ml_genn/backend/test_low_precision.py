@@ -180,3 +180,17 @@ def test_low_precision_errors():
     with pytest.raises(ValueError, match="Population 'direct' \\(DirectInput\\) sends graded "
                                          "values.*precision='fp16'"):
         InferenceCompiler(evaluate_timesteps=4, precision="fp16").compile(net)
+
+
+def test_input_split_survives_convert_folding():
+    """The remainder of each input piece comes from ``reduce_precision``, not from a
+    ``float32(float16(x))`` round trip that XLA's GPU compiler folds to ``x`` (which
+    made the low piece zero on an H200)."""
+    import jax
+
+    for name in ("fp16x1", "bf16x1"):
+        mode = LOW_PRECISION[name]
+        jaxpr = str(jax.make_jaxpr(lambda x, mode=mode: split_input(x, mode, 2))(
+            jnp.zeros(4, jnp.float32)))
+        assert f"reduce_precision[exponent_bits={mode.exponent_bits} " \
+               f"mantissa_bits={mode.bits - 1}]" in jaxpr, name
