@@ -29,7 +29,7 @@ Usage::
     python bench/low_precision.py --precision-only --nets resnet20  # CPU precision check
     python bench/low_precision.py --probe                          # + one-conv dtype probe
     python bench/low_precision.py --rate-modes default fp16         # + rate-coded, T=100
-    python bench/low_precision.py --profile 5 --trace-dir /tmp/traces # + kernel tables
+    python bench/low_precision.py --profile 3 --profile-csv k.csv  # + kernel tables
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from profile_kernels import print_table, profile  # noqa: E402
+from profile_kernels import print_table, profile, write_csv  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
     ann_forward,
@@ -146,6 +146,8 @@ def profiled(label, fn, calls, opts):
         print(f"  profile {label} failed: {type(err).__name__}: {err}", flush=True)
         return
     print_table(label, times, opts.profile_top)
+    if opts.profile_csv:
+        write_csv(opts.profile_csv, label, times)
 
 
 def speed(compiled, inp, out, x_dev, x_host, y_host, n_dev, args=(0,), repeats=3):
@@ -249,7 +251,11 @@ def main() -> None:
                         help="at the first batch size, device time per kernel of the ANN "
                              "and of each mode over CALLS batch programs (rate: 1)")
     parser.add_argument("--profile-top", type=int, default=8, help="kernels listed")
-    parser.add_argument("--trace-dir", default=None, help="keep the profiles' traces here")
+    parser.add_argument("--profile-csv", default=None,
+                        help="append every profiled kernel to this CSV file (small)")
+    parser.add_argument("--trace-dir", default=None,
+                        help="keep the profiles' traces here (large: a rate-coded "
+                             "VGG-16's is hundreds of MB)")
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "

@@ -145,6 +145,22 @@ def print_table(label: str, times: dict[str, KernelTime], top: int = 10,
               f"{short}{hlo}", file=file, flush=True)
 
 
+def write_csv(path: str | Path, label: str, times: dict[str, KernelTime]) -> None:
+    """Append ``label``'s kernels (every one, longest first) to the CSV file ``path``
+    (``label,kind,us_per_call,launches,hlo_op,kernel``; a header when it is new): the
+    whole table in a few kB, where the traces themselves run to hundreds of MB."""
+    import csv
+
+    path = Path(path)
+    new = not path.exists()
+    with path.open("a", newline="") as f:
+        out = csv.writer(f)
+        if new:
+            out.writerow(["label", "kind", "us_per_call", "launches", "hlo_op", "kernel"])
+        for name, t in sorted(times.items(), key=lambda kv: -kv[1].micros):
+            out.writerow([label, kind_of(name), f"{t.micros:.2f}", t.count, t.hlo_op, name])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("trace", help="perfetto_trace.json(.gz), or a folder holding one")
