@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 #: kinds of kernels, first match wins (names of cuDNN/cuBLAS/CUTLASS kernels and of
-#: XLA's fusions and thunks)
+#: XLA's fusions and thunks; cuDNN's own operand conversions and layout transposes count
+#: as copies)
 KINDS = (
+    ("copy/transpose", re.compile(r"transpose|copy|memcpy|memset|concatenate|"
+                                  r"dynamic.update.slice|convertTensor|nhwcToNchw|"
+                                  r"nchwToNhwc", re.I)),
     ("conv/gemm", re.compile(r"xmma|gemm|cutlass|cudnn|conv(?!ert)|implicit|wgmma|sm\d\d_|"
                              r"dot|triton_gemm|ynn", re.I)),
-    ("copy/transpose", re.compile(r"transpose|copy|memcpy|memset|concatenate|"
-                                  r"dynamic.update.slice", re.I)),
     ("reduction", re.compile(r"reduce|reduction", re.I)),
     ("elementwise", re.compile(r"fusion|loop|convert|multiply|add|select|compare", re.I)),
 )
