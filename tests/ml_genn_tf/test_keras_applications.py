@@ -13,6 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+
 from ml_genn_tf import UnsupportedModelError, convert_model
 from ml_genn_tf.converters.few_spike_k import predictions
 
