@@ -69,8 +69,8 @@ class ConnectivityOp:
     supports_low_precision: bool = False
     #: bits of the integer codes the source sends (low-precision modes), set by build_op
     code_bits: int | None = None
-    #: :meth:`low_apply` receives the source's events unchanged (no pooling first), so
-    #: spikes can arrive in the operand type (:attr:`event_dtype`)
+    #: spikes can arrive in the operand type (:attr:`event_dtype`): :meth:`low_apply`
+    #: receives them unchanged, or pooled exactly in that type
     takes_spike_operands: bool = False
 
     def __init__(self, connectivity: Any, precision: str | None):

@@ -8,7 +8,7 @@ import pytest
 
 from ml_genn import Connection, Network, Population
 from ml_genn.compilers import InferenceCompiler
-from ml_genn.connectivity import Conv2D, Dense, MaxPool2D, OneToOne
+from ml_genn.connectivity import AvgPoolConv2D, Conv2D, Dense, MaxPool2D, OneToOne
 from ml_genn.neurons import BinarySpikeInput, IntegrateFire, PoissonInput
 
 
@@ -97,14 +97,16 @@ def test_exponential_synapse_uses_timestep_schedule():
 
 def conv_network(rng, input_neuron=None, delays=(0, 3)):
     """Conv -> conv (delayed) -> per-synapse-delayed Dense -> out, a delayed skip
-    conv, and a delayed MaxPool2D (stateful) branch: the layer schedule delays the
-    stateless connections' weighted events and the stateful one's events."""
+    conv, a delayed AvgPoolConv2D branch and a delayed MaxPool2D (stateful) one: the
+    layer schedule delays the stateless connections' weighted events and the stateful
+    one's events."""
     net = Network()
     with net:
         inp = Population(input_neuron or PoissonInput(), (6, 6, 2), name="inp")
         c1 = Population(IntegrateFire(v_thresh=1.0), None, name="c1")
         c2 = Population(IntegrateFire(v_thresh=0.75), None, name="c2")
         pool = Population(IntegrateFire(v_thresh=0.5), None, name="pool")
+        pooled = Population(IntegrateFire(v_thresh=0.25), None, name="pooled")
         out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), 5, name="out")
         out_v = Population(IntegrateFire(v_thresh=1e9, readout="var"), 5, name="out_v")
         Connection(inp, c1, Conv2D(dyadic(rng, (3, 3, 2, 4)), 4, 3, conv_padding="same"))
@@ -112,9 +114,12 @@ def conv_network(rng, input_neuron=None, delays=(0, 3)):
                                   delay=delays[1]))
         Connection(inp, c2, Conv2D(dyadic(rng, (1, 1, 2, 4)), 4, 1, delay=delays[0]))
         Connection(c1, pool, MaxPool2D(2, delay=2))
+        Connection(c1, pooled, AvgPoolConv2D(dyadic(rng, (3, 3, 4, 4)), 4, 2, 3,
+                                             conv_padding="same", delay=1))
         per_synapse = rng.integers(0, 4, (144, 5))
         Connection(c2, out, Dense(dyadic(rng, (144, 5)), delay=per_synapse))
         Connection(pool, out_v, Dense(dyadic(rng, (36, 5))))
+        Connection(pooled, out_v, Dense(dyadic(rng, (36, 5))))
         Connection(c2, out_v, Dense(dyadic(rng, (144, 5)), delay=1))
     return net, inp, [out, out_v]
 
@@ -158,10 +163,11 @@ def _equations(jaxpr):
 
 
 def _producer(jaxpr, var):
-    """The primitive that makes ``var`` in ``jaxpr``, looking through reshapes."""
+    """The primitive that makes ``var`` in ``jaxpr``, looking through reshapes and an
+    average pooling (window sums, times ``1/n``)."""
     for eqn in jaxpr.eqns:
         if any(v is var for v in eqn.outvars):
-            if eqn.primitive.name == "reshape":
+            if eqn.primitive.name in ("reshape", "reduce_window", "reduce_window_sum", "mul"):
                 return _producer(jaxpr, eqn.invars[0])
             return eqn.primitive.name
     return "input"
@@ -169,8 +175,8 @@ def _producer(jaxpr, var):
 
 def test_layer_convolutions_read_spikes_from_the_neuron_update():
     """In the chunk's program every convolution reads the neuron update's output (the
-    scan) as it is, reshaped: no concatenation for the delay and, at "fp16", no
-    conversion in between (the scan emits float16 spikes)."""
+    scan) as it is, reshaped or average-pooled: no concatenation for the delay and, at
+    "fp16", no conversion in between (the scan emits float16 spikes)."""
     import jax
 
     from ml_genn.backend.schedules import SCHEDULES
@@ -186,7 +192,7 @@ def test_layer_convolutions_read_spikes_from_the_neuron_update():
         closed = jax.make_jaxpr(program)(sim.params, x, 0, 0)
         convs = [(j, e) for j, e in _equations(closed.jaxpr)
                  if e.primitive.name == "conv_general_dilated"]
-        assert len(convs) == 3, precision
+        assert len(convs) == 4, precision
         for jaxpr, conv in convs:
             assert _producer(jaxpr, conv.invars[0]) == "scan", precision
             assert conv.invars[0].aval.dtype == dtype, precision
