@@ -7,11 +7,12 @@ import tomllib
 import keras
 import numpy as np
 import pytest
+from no_keras import ROOT, run_without_keras
+
 from ml_genn import load
 from ml_genn_tf import METHODS
 from ml_genn_tf.tools import cli
 from ml_genn_tf.tools.batch import METHOD_NAMES
-from no_keras import ROOT, run_without_keras
 
 L = keras.layers
 
