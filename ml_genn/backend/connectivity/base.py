@@ -2,7 +2,9 @@
 
 ``apply(weights, events)`` maps events of shape ``(N, *source_shape)`` to input of
 shape ``(N, *target_shape)``; ``N`` is any batch (batch x timesteps in the layer
-schedule). One op class per connectivity class, registered with :func:`register_op`.
+schedule). It must be linear in the events and map each of the ``N`` on its own: the
+layer schedule delays its output instead of its input. One op class per connectivity
+class, registered with :func:`register_op`.
 """
 from __future__ import annotations
 
