@@ -1,41 +1,51 @@
-"""Moving batches to the device: a few large transfers, prepared ahead of the compute.
+"""Moving batches to the device: a few large transfers, started ahead of the compute.
 
-Batches are gathered into *transfer groups* of ``G`` batches (about
+Batches are gathered into *transfer groups* of up to ``G`` batches (about
 :data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
-set, padded with zeros, plus the batches' first example indices and sizes. A worker
-thread builds the next groups and starts their transfers while the batches of the
-current one are dispatched, so copies overlap the compute; a small program picks each
-batch out of its group on the device (and checks its inputs for NaN and infinity
-there, so that the host makes no extra pass over the data). The first group holds one
-batch, so the device starts after one batch's copy. At most
-``max(TRANSFER_WORKERS, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and
+set, padded with zeros, plus the batches' first example indices and sizes. The
+transfers of the next :data:`GROUPS_AHEAD` groups are started (``jax.device_put``
+returns at once; the runtime stages the copy on its own threads) while the batches of
+the current one are dispatched, so copies overlap the compute. Each batch is picked out
+of its group on the device by one small program per group (:func:`split`, which also
+checks the inputs for NaN and infinity there, so the host makes no extra pass over the
+data); the batch programs take one batch, so they are compiled once whatever the
+group sizes. Groups grow from one batch (the device starts
+after one batch's copy) by doubling up to ``G``. At most
+``max(workers, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and
 device memory are bounded by the batch size, never by the number of examples.
 
 Settings (module attributes, read at the start of each run):
 
 * :data:`STAGING`: how a group reaches the device. ``"pageable"`` (default) copies
-  straight from the NumPy array (the runtime stages it through page-locked memory
-  itself); ``"pinned"`` first copies it into page-locked host memory with
-  ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device. Measured on
-  an H200 host: 4.5-4.8 GB/s either way for 8-32 MiB groups (the host-side copy is the
-  limit; pinned memory to device alone ran at 14-29 GB/s), and ``evaluate()`` was
-  slower with ``"pinned"``.
+  straight from the NumPy array (the runtime stages it through its own page-locked
+  buffers); ``"pinned"`` first copies it into page-locked host memory with
+  ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device.
 * :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group.
-* :data:`TRANSFER_WORKERS`: threads preparing groups on an accelerator (one on a CPU).
-* :data:`GROUPS_AHEAD`: groups prepared (or being prepared) ahead of the one whose
+* :data:`TRANSFER_WORKERS`: threads preparing groups; 0: the thread that dispatches
+  the batches starts the transfers itself, between batches (a worker thread competes
+  with it for the GIL). Default ``None``: 0 on an accelerator, 1 on a CPU (where a
+  copy to the "device" is made at once, so a worker overlaps it).
+* :data:`GROUPS_AHEAD`: groups whose transfers are started ahead of the one whose
   batches are being dispatched.
 
-Nothing is copied to the device per batch: a batch's programs take only device arrays
-(its index in the group is a cached device scalar), since every host scalar passed to
-a program would be a small copy of its own, queued behind the large ones.
+Measured on an H200 host (``python bench/h2d.py``): one 8 MiB ``device_put`` waited for
+alone runs at about 5.6 GB/s (the runtime's staging copy, then the DMA), but a stream
+of them not waited for one by one at about 30 GB/s (the runtime stages them on several
+threads), several times what the few-spike engine consumes. Copying into page-locked
+buffers registered with the client (``client.dma_map``) ourselves reached 12-19 GB/s
+with 4-8 threads: no faster than the runtime's own staging.
+
+Nothing is copied to the device per batch: a batch's programs take only device arrays,
+since every host scalar passed to a program would be a small copy of its own, queued
+behind the large ones.
 """
 from __future__ import annotations
 
 import itertools
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,12 +56,14 @@ import numpy as np
 from .sharding import Placement
 
 #: Input bytes per transfer group (large copies run near the bus' bandwidth).
-GROUP_BYTES = 8 * 2 ** 20
+GROUP_BYTES = 32 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
-#: Threads preparing transfer groups for an accelerator (one on the CPU).
-TRANSFER_WORKERS = 1
-#: Groups prepared ahead of the one being dispatched (at least ``TRANSFER_WORKERS``).
+#: Threads preparing transfer groups; 0: the thread that dispatches the batches starts
+#: the transfers itself. None: 0 on an accelerator, 1 on a CPU.
+TRANSFER_WORKERS: int | None = None
+#: Groups whose transfers are started ahead of the one being dispatched (at least the
+#: number of workers).
 GROUPS_AHEAD = 2
 #: ``"pageable"`` or ``"pinned"``: how groups are copied to the device.
 STAGING = "pageable"
@@ -105,8 +117,12 @@ def group_size(example_bytes: int, batch_size: int) -> int:
 
 
 def _group_sizes(size: int) -> Iterator[int]:
-    """One batch in the first group (the device starts early), then ``size``."""
-    yield 1
+    """One batch in the first group (the device starts early), then twice as many per
+    group up to ``size`` (each copy is ready before the device needs it)."""
+    wanted = 1
+    while wanted < size:
+        yield wanted
+        wanted *= 2
     yield from itertools.repeat(size)
 
 
@@ -185,26 +201,30 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
 def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
                    placement: Placement, workers: int | None = None,
                    staging: str | None = None) -> Iterator[DeviceBatch]:
-    """Yield every group's batches in order while ``workers`` threads prepare the next
-    groups (read the group iterator in turn, pad, copy to the device), so the host
-    thread only dispatches programs.
+    """Yield every group's batches in order, the transfers of the next
+    :data:`GROUPS_AHEAD` groups already started (``jax.device_put`` returns at once;
+    the runtime stages the copies on its own threads).
 
     Args:
-        workers: threads preparing groups (default :data:`TRANSFER_WORKERS` on an
-            accelerator, one on a CPU).
+        workers: threads preparing groups (read the group iterator in turn, pad, start
+            the copies); 0: this thread does it, between batches (default
+            :data:`TRANSFER_WORKERS`).
         staging: ``"pageable"`` or ``"pinned"`` (default :data:`STAGING`).
 
     Raises:
         NonFiniteInput: once every batch was dispatched, if an input held NaN or
             infinity (checked on the device).
     """
-    on_cpu = placement.devices[0].platform == "cpu"
-    if workers is None:  # a CPU "device" needs no copy engine fed; one thread will do
-        workers = 1 if on_cpu else TRANSFER_WORKERS
+    workers = TRANSFER_WORKERS if workers is None else workers
+    if workers is None:  # on a CPU the "copy" is made at once: a worker overlaps it
+        workers = 1 if placement.devices[0].platform == "cpu" else 0
     staging = STAGING if staging is None else staging
     if staging not in ("pageable", "pinned"):
         raise ValueError(f"Transfer staging must be 'pageable' or 'pinned', received "
                          f"{staging!r}.")
+    if workers < 0:
+        raise ValueError(f"Transfer workers must be 0 (this thread) or more, received "
+                         f"{workers}.")
     pinned = staging == "pinned"
     source = iter(groups)
     lock = threading.Lock()
@@ -225,7 +245,8 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
     index, expected, ready = 0, 0, {}
     bad: dict | None = None  # per input: (example, offset) of its first non-finite value
     per_example: dict = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer") as pool:
+    with (ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer")
+          if workers else _InThisThread()) as pool:
         pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
         while True:
             while expected not in ready:
@@ -240,13 +261,30 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             if bad is None:
                 bad = {k: placement.put_replicated(np.full(2, -1, np.int32)) for k in arrays[0]}
                 per_example = {k: int(np.prod(a.shape[2:])) for k, a in arrays[0].items()}
+            xs, ys, firsts, sizes, bad = split(arrays, bad)
             for j, m in enumerate(members):
-                x, y, first, size, bad = take(arrays, placement.scalar(j), bad)
-                yield DeviceBatch(index + j, m.start, m.count, x, y, first, size, m.y)
+                yield DeviceBatch(index + j, m.start, m.count, xs[j],
+                                  None if ys is None else ys[j], firsts[j], sizes[j], m.y)
             index += len(members)
     for k, (example, offset) in (jax.device_get(bad) or {}).items():
         if example >= 0:
             raise NonFiniteInput(k, int(example), int(offset), per_example[k])
+
+
+class _InThisThread:
+    """An executor that runs each task at once, in the calling thread."""
+
+    def __enter__(self) -> _InThisThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    @staticmethod
+    def submit(fn: Callable[[], Any]) -> Future:
+        future: Future = Future()
+        future.set_result(fn())
+        return future
 
 
 def _put(arrays: dict, placement: Placement, pinned: bool) -> dict:
@@ -259,22 +297,24 @@ def example_bytes(x: dict[Any, np.ndarray]) -> int:
 
 
 @jax.jit
-def take(group: tuple, j: jax.Array, bad: dict) -> tuple:
-    """Batch ``j`` of a transfer group ``(x, y, meta)`` (``x``/``y``: ``{key: (G, B,
-    ...)}``, ``meta``: ``(G, 2)`` first example and size), on the device: ``(x, y,
-    first, size, bad)``; ``bad`` {input key: (example, offset)} keeps the first
-    non-finite input value seen so far (``(-1, -1)`` while none)."""
+def split(group: tuple, bad: dict) -> tuple:
+    """A transfer group ``(x, y, meta)`` (``x``/``y``: ``{key: (G, B, ...)}``, ``meta``:
+    ``(G, 2)`` first example and size) as ``G`` batches on the device, one program per
+    group: ``(xs, ys, firsts, sizes, bad)``, a tuple of ``G`` entries each (``ys`` None
+    without labels); ``bad`` {input key: (example, offset)} keeps the first non-finite
+    input value seen so far (``(-1, -1)`` while none), checked here for the whole group
+    (padding rows are zeros)."""
     x, y, meta = group
-
-    def pick(g):
-        return jax.lax.dynamic_index_in_dim(g, j, axis=0, keepdims=False)
-    xb = jax.tree_util.tree_map(pick, x)
-    first = meta[j, 0]
+    size = meta.shape[0]
+    xs = tuple({k: a[g] for k, a in x.items()} for g in range(size))
+    ys = None if y is None else tuple({k: a[g] for k, a in y.items()} for g in range(size))
     found = {}
-    for k, a in xb.items():
-        finite = jnp.isfinite(a.reshape(a.shape[0], -1))
+    for k, a in x.items():
+        finite = jnp.isfinite(a.reshape(a.shape[0] * a.shape[1], -1))
         rows = ~jnp.all(finite, axis=1)
         row = jnp.argmax(rows).astype(jnp.int32)
-        here = jnp.stack([first + row, jnp.argmin(finite[row]).astype(jnp.int32)])
+        here = jnp.stack([meta[row // a.shape[1], 0] + row % a.shape[1],
+                          jnp.argmin(finite[row]).astype(jnp.int32)])
         found[k] = jnp.where((bad[k][0] < 0) & jnp.any(rows), here, bad[k])
-    return xb, jax.tree_util.tree_map(pick, y), first, meta[j, 1], found
+    return (xs, ys, tuple(meta[g, 0] for g in range(size)),
+            tuple(meta[g, 1] for g in range(size)), found)

@@ -26,7 +26,7 @@ from ...synapses import Delta
 from ...utils.recording import SPIKE_TOTAL
 from ..plan import Plan
 from ..transfer import DeviceBatch
-from .schedule import BatchResult, Schedule, register_schedule
+from .schedule import BatchProgram, BatchResult, Schedule, register_schedule
 
 
 def program(sim, params, inputs, first, *, record, with_codes=False):
@@ -121,6 +121,9 @@ class FewSpikeFastSchedule(Schedule):
         low-precision mode moves them)."""
         return sim.jit(("few_spike_fast", "codes"),
                        lambda: partial(program, sim, record=(), with_codes=True))
+
+    def batch_program(self, sim: Any, record: tuple) -> BatchProgram:
+        return BatchProgram(partial(program, sim, record=record), sim.plan.stage_steps)
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:
