@@ -6,7 +6,7 @@ Per network and batch size it prints, side by side, from one run:
 * ``ANN def`` / ``ANN hi``: the ANN (``jax.jit``), matrix precision "default"
   (TF32 on recent GPUs) and "highest" (true float32);
 * ``FS dev``: the few-spike SNN's batch program (k=10) on device-resident inputs, as
-  many batches back to back (the engine's speed);
+  many batches back to back as one timed ``evaluate()`` call runs (the engine's speed);
 * ``FS eval``: the same network through ``compiled.evaluate()`` on host NumPy arrays
   (``callbacks=[]``), ``FS iter`` through ``evaluate_batch_iter`` over a generator of
   ``(x, y)`` batches, ``FS pred`` through ``predict()``, ``model ev`` through
@@ -393,7 +393,7 @@ def main() -> None:
                                         precision=args.snn_precision)
             compiled = compiler.compile(net)
             fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
-                compiled, inp, out, x_host, y_host, x_dev, 20, 1)
+                compiled, inp, out, x_host, y_host, x_dev, args.eval_batches, 1)
             fs_model, fs_model_bare = model_rate(RunnableModel(net, [inp], [out], compiler),
                                                  x_host, y_host)
             print(f"   {name} b{batch}: RunnableModel.evaluate without spike statistics "

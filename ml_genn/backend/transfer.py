@@ -2,17 +2,17 @@
 
 Batches are gathered into *transfer groups* of up to ``G`` batches (about
 :data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
-set, padded with zeros, plus the batches' first example indices and sizes. The
-transfers of the next :data:`GROUPS_AHEAD` groups are started (``jax.device_put``
-returns at once; the runtime stages the copy on its own threads) while the batches of
-the current one are dispatched, so copies overlap the compute. Each batch is picked out
-of its group on the device by one small program per group (:func:`split`, which also
-checks the inputs for NaN and infinity there, so the host makes no extra pass over the
-data); the batch programs take one batch, so they are compiled once whatever the
-group sizes. Groups grow from one batch (the device starts
-after one batch's copy) by doubling up to ``G``. At most
-``max(workers, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and
-device memory are bounded by the batch size, never by the number of examples.
+set, padded with zeros, plus the batches' first example indices and sizes. A worker
+thread starts the transfers of the next :data:`GROUPS_AHEAD` groups
+(``jax.device_put`` returns at once; the runtime stages the copies on its own threads)
+while the batches of the current one are dispatched, so copies overlap the compute.
+Each batch is picked out of its group on the device by one small program per group
+(:func:`split`, which also checks the inputs for NaN and infinity there, so the host
+makes no extra pass over the data); the batch programs take one batch, so they are
+compiled once whatever the group sizes. Groups grow from one batch (the device starts
+after one batch's copy) by doubling up to ``G``. At most ``max(workers, GROUPS_AHEAD)
++ 1`` groups are alive at a time, so host and device memory are bounded by the batch
+size, never by the number of examples.
 
 Settings (module attributes, read at the start of each run):
 
@@ -21,17 +21,18 @@ Settings (module attributes, read at the start of each run):
   buffers); ``"pinned"`` first copies it into page-locked host memory with
   ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device.
 * :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group.
-* :data:`TRANSFER_WORKERS`: threads preparing groups; 0: the thread that dispatches
-  the batches starts the transfers itself, between batches (a worker thread competes
-  with it for the GIL). Default ``None``: 0 on an accelerator, 1 on a CPU (where a
-  copy to the "device" is made at once, so a worker overlaps it).
+* :data:`TRANSFER_WORKERS`: threads preparing groups (1); 0: the thread that
+  dispatches the batches starts the transfers itself, between batches.
+* :data:`COPY_THREADS`: threads stacking batches into a group where it is not a view
+  of the caller's array (batches from a generator, the padded last group).
 * :data:`GROUPS_AHEAD`: groups whose transfers are started ahead of the one whose
   batches are being dispatched.
 
 Measured on an H200 host (``python bench/h2d.py``): one 8 MiB ``device_put`` waited for
-alone runs at about 5.6 GB/s (the runtime's staging copy, then the DMA), but a stream
-of them not waited for one by one at about 30 GB/s (the runtime stages them on several
-threads), several times what the few-spike engine consumes. Copying into page-locked
+alone runs at about 5.2-5.6 GB/s (the runtime's staging copy, then the DMA), but a
+stream of them not waited for one by one at 26-32 GB/s (the runtime stages them on
+several threads), several times the 3.6-4.6 GB/s of float32 CIFAR-10 inputs that the
+few-spike VGG-16 and ResNet-20 consume at device speed. Copying into page-locked
 buffers registered with the client (``client.dma_map``) ourselves reached 12-19 GB/s
 with 4-8 threads: no faster than the runtime's own staging.
 
@@ -59,9 +60,12 @@ from .sharding import Placement
 GROUP_BYTES = 32 * 2 ** 20
 #: Most batches per transfer group.
 MAX_GROUP = 64
-#: Threads preparing transfer groups; 0: the thread that dispatches the batches starts
-#: the transfers itself. None: 0 on an accelerator, 1 on a CPU.
-TRANSFER_WORKERS: int | None = None
+#: Threads preparing transfer groups; 0: the thread that dispatches the batches does it.
+TRANSFER_WORKERS = 1
+#: Threads stacking the batches of a group where it is not a view of the caller's array
+#: (batches from a generator, a padded last group): one thread copies about 4.5 GB/s on
+#: an H200 host, four about 30 GB/s.
+COPY_THREADS = 4
 #: Groups whose transfers are started ahead of the one being dispatched (at least the
 #: number of workers).
 GROUPS_AHEAD = 2
@@ -128,13 +132,34 @@ def _group_sizes(size: int) -> Iterator[int]:
 
 def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
     """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded (a view of
-    one full batch, one copy of several)."""
-    if all(n == batch and len(a) == batch for a, n in zip(arrays, counts, strict=True)):
-        return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)
-    out = np.zeros((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
-    for g, (a, n) in enumerate(zip(arrays, counts, strict=True)):
-        out[g, :n] = a[:n]
+    one full batch; one copy of several, made by :data:`COPY_THREADS` threads)."""
+    if len(arrays) == 1 and counts[0] == batch and len(arrays[0]) == batch:
+        return arrays[0][None]
+    out = np.empty((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
+
+    def fill(g: int) -> None:
+        n = counts[g]
+        out[g, :n] = arrays[g][:n]
+        out[g, n:] = 0
+    if len(arrays) == 1 or COPY_THREADS <= 1:
+        for g in range(len(arrays)):
+            fill(g)
+    else:
+        list(_copiers().map(fill, range(len(arrays))))
     return out
+
+
+_COPIERS: list[ThreadPoolExecutor] = []
+_COPIERS_LOCK = threading.Lock()
+
+
+def _copiers() -> ThreadPoolExecutor:
+    """The threads that stack batches (NumPy copies release the GIL), made once."""
+    with _COPIERS_LOCK:
+        if not _COPIERS:
+            _COPIERS.append(ThreadPoolExecutor(max_workers=COPY_THREADS,
+                                               thread_name_prefix="ml_genn-copy"))
+        return _COPIERS[0]
 
 
 def host_groups(batches: Iterable[HostBatch], batch: int, size: int
@@ -216,8 +241,6 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             infinity (checked on the device).
     """
     workers = TRANSFER_WORKERS if workers is None else workers
-    if workers is None:  # on a CPU the "copy" is made at once: a worker overlaps it
-        workers = 1 if placement.devices[0].platform == "cpu" else 0
     staging = STAGING if staging is None else staging
     if staging not in ("pageable", "pinned"):
         raise ValueError(f"Transfer staging must be 'pageable' or 'pinned', received "
