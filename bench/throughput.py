@@ -21,9 +21,10 @@ with). Alphas and normalisation come from the ANN's activations on random inputs
 
 ``--h2d`` first prints the host-to-device copy rates that bound the user's path (a
 NumPy array straight to the device, through pinned host memory, and the host passes
-over the data; ``bench/h2d.py`` measures more); ``--variants`` adds, per row, ``FS eval``
-and ``FS iter`` under other transfer settings (``staging:workers:group MiB[:window[:fuse]]``,
-workers ``auto`` = the default, group 0 = one batch per group, window: batches
+over the data; ``bench/h2d.py`` measures more); ``--variants`` adds, per row, ``FS eval``,
+``FS iter`` and ``FS pred`` under other transfer settings
+(``staging:workers:group MiB[:window[:fuse]]``, workers ``auto`` = the default,
+group 0 = one batch per group, window: batches
 dispatched ahead, ``ml_genn.backend.runner.WINDOW``, fuse 1/0: one program per batch or
 the schedule's own loop, ``runner.FUSE``; see ``ml_genn/backend/transfer.py``), measured
 in the same run.
@@ -209,7 +210,8 @@ def device_rate(fn, n_batches, batch):
 
 
 def user_rates(compiled, inp, out, x_host, y_host):
-    """(evaluate, evaluate_batch_iter) images/s under the current transfer settings."""
+    """(evaluate, evaluate_batch_iter, predict) images/s under the current transfer
+    settings."""
     batch, n = compiled.batch_size, len(x_host)
 
     def batches():
@@ -217,7 +219,8 @@ def user_rates(compiled, inp, out, x_host, y_host):
             yield x_host[s:s + batch], y_host[s:s + batch]
     t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
     t_iter = best_time(lambda: compiled.evaluate_batch_iter(inp, out, batches(), callbacks=[]))
-    return n / t_eval, n / t_iter
+    t_pred = best_time(lambda: compiled.predict({inp: x_host}, out, callbacks=[]))
+    return n / t_eval, n / t_iter, n / t_pred
 
 
 def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=True):
@@ -236,9 +239,8 @@ def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=
         t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
         return dev, n / t_eval, float("nan"), float("nan"), float("nan")
     metrics, _ = compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[])
-    r_eval, r_iter = user_rates(compiled, inp, out, x_host, y_host)
-    t_pred = best_time(lambda: compiled.predict({inp: x_host}, out, callbacks=[]))
-    return dev, r_eval, r_iter, n / t_pred, metrics[out].result
+    r_eval, r_iter, r_pred = user_rates(compiled, inp, out, x_host, y_host)
+    return dev, r_eval, r_iter, r_pred, metrics[out].result
 
 
 def model_rate(model, x_host, y_host) -> tuple[float, float]:
@@ -252,7 +254,7 @@ def model_rate(model, x_host, y_host) -> tuple[float, float]:
 
 
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
-    """``[(variant, evaluate, evaluate_batch_iter images/s)]`` under each transfer
+    """``[(variant, evaluate, evaluate_batch_iter, predict images/s)]`` under each transfer
     setting ``staging:workers:group MiB[:window[:fuse]]`` (workers ``auto``: the
     default; fuse 1/0: ``ml_genn.backend.runner.FUSE``); the settings are restored
     afterwards."""
@@ -263,7 +265,7 @@ def variant_rates(compiled, inp, out, x_host, y_host, variants):
         for variant in variants:
             staging, workers, mib, *rest = variant.split(":")
             transfer.STAGING = staging
-            transfer.TRANSFER_WORKERS = None if workers == "auto" else int(workers)
+            transfer.TRANSFER_WORKERS = saved[1] if workers == "auto" else int(workers)
             transfer.GROUP_BYTES = max(1, int(float(mib) * 2 ** 20))
             runner.WINDOW = int(rest[0]) if rest else saved[3]
             runner.FUSE = bool(int(rest[1])) if len(rest) > 1 else saved[4]
@@ -398,11 +400,12 @@ def main() -> None:
                                                  x_host, y_host)
             print(f"   {name} b{batch}: RunnableModel.evaluate without spike statistics "
                   f"{fs_model_bare:9.0f} ({fs_model_bare / fs_dev:.2f} dev)", flush=True)
-            for variant, v_eval, v_iter in variant_rates(compiled, inp, out, x_host, y_host,
-                                                         args.variants):
-                print(f"   variant {name} b{batch} {variant:<14} FS eval {v_eval:9.0f} "
-                      f"({v_eval / fs_dev:.2f} dev)  FS iter {v_iter:9.0f} "
-                      f"({v_iter / fs_dev:.2f} dev)", flush=True)
+            for variant, *rates in variant_rates(compiled, inp, out, x_host, y_host,
+                                                 args.variants):
+                print(f"   variant {name} b{batch} {variant:<14} " + "  ".join(
+                    f"FS {what} {r:9.0f} ({r / fs_dev:.2f} dev)"
+                    for what, r in zip(("eval", "iter", "pred"), rates, strict=True)),
+                    flush=True)
             rate_dev = rate_eval = float("nan")
             if not args.skip_rate:
                 net, inp, out = rate_network(nodes, acts)
