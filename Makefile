@@ -1,6 +1,7 @@
 # Two entry points (see README): `make demo` and `make test`. Each creates .venv and
 # installs the project, its test and lint dependencies and the offline datasets on first use.
-# `make lint` runs ruff and mypy (configured in pyproject.toml) on both packages.
+# `make lint` runs ruff (configured in pyproject.toml) on both packages and on tests/, bench/,
+# examples/ and models/, and mypy on both packages.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -43,7 +44,7 @@ test-all: $(STAMP) datasets browser
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check ml_genn ml_genn_tf
+	$(PY) -m ruff check ml_genn ml_genn_tf tests bench examples models conftest.py
 	$(PY) -m mypy ml_genn ml_genn_tf
 
 demo: $(STAMP) datasets

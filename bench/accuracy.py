@@ -24,11 +24,16 @@ Every method runs with ``convert_model``'s defaults apart from the options shown
 methods: current input, reset by subtraction, the default output readout; DataNorm also
 99.9th-percentile normalisation, half-threshold initial potentials, layer-wise
 potential calibration and the automatic readout delay; ``rng_seed=0``, batch size 128). The
-latency curves of each calibration option are ``bench/latency.py``'s.
+latency curves of each calibration option are ``bench/latency.py``'s. With these defaults
+the layer-wise calibration runs the SNN once per population for T steps, so the T=500
+rows cost far more than they did with the converters' old defaults (~35 min for every
+row then): the four MNIST rate rows took 1,529 s on the first 1,000 test images alone
+(``--models mnist --methods data_norm simple spike_norm --limit 1000 --diagnose 0``, 2
+shared CPU cores at load 7-8).
 
 Usage::
 
-    python bench/accuracy.py                         # all rows, full test sets (~35 min, 2 CPUs)
+    python bench/accuracy.py                         # all rows, full test sets (hours, 2 CPUs)
     python bench/accuracy.py --limit 1000            # first 1000 test images of each set
     python bench/accuracy.py --methods few_spike     # only some methods
     python bench/accuracy.py --models mnist --methods few_spike data_norm

@@ -17,6 +17,8 @@ batch size and mode it prints:
   "default" (TF32 on a GPU; on a CPU "default" is float32 and there is no such class),
   ``fp32`` within 2x those of ``halves``: the float32 SNN whose weighted sums add the
   input channels in two halves (another summation order, the measure's floor);
+* with ``--profile CALLS``: after each line of the first batch size, the device time
+  per kernel of that program (``bench/profile_kernels.py``: by kind, top kernels, share);
 * with ``--rate-modes``: the data-normalised rate-coded SNN (T steps, first batch size)
   in those modes, speed as above and, against "highest", the output spike counts'
   relative error and the fraction of examples whose class changes.
@@ -27,6 +29,7 @@ Usage::
     python bench/low_precision.py --precision-only --nets resnet20  # CPU precision check
     python bench/low_precision.py --probe                          # + one-conv dtype probe
     python bench/low_precision.py --rate-modes default fp16         # + rate-coded, T=100
+    python bench/low_precision.py --profile 3 --profile-csv k.csv  # + kernel tables
 """
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from profile_kernels import print_table, profile, write_csv  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
     ann_forward,
@@ -121,20 +125,42 @@ def compile_snn(nodes, acts, k, batch, mode):
     return FewSpikeCompiler(k=k, batch_size=batch, precision=precision).compile(net), inp, out
 
 
-def speed(compiled, inp, out, x_dev, x_host, y_host, n_dev, args=(0,), repeats=3):
-    """(device-only, evaluate()) images/s; ``args`` follow the program's inputs."""
+def batch_program(compiled, x_dev, args=(0,)):
+    """The compiled network's batch program on device-resident ``x_dev``, as a
+    no-argument call; ``args`` follow the program's inputs."""
     sim = compiled.simulator
     program = SCHEDULES[compiled.schedule].jitted(sim)
     inputs = {0: x_dev[:, None]}
+    return lambda: program(sim.params, inputs, *args)[0]
+
+
+def profiled(label, fn, calls, opts):
+    """Print ``label``'s kernel table when ``--profile`` asks for one."""
+    if not calls:
+        return
+    trace_dir = None if opts.trace_dir is None else \
+        Path(opts.trace_dir) / label.replace(" ", "_").replace("/", "-")
+    try:
+        times = profile(fn, calls, trace_dir)
+    except Exception as err:  # a profiler problem must not end the speed run
+        print(f"  profile {label} failed: {type(err).__name__}: {err}", flush=True)
+        return
+    print_table(label, times, opts.profile_top)
+    if opts.profile_csv:
+        write_csv(opts.profile_csv, label, times)
+
+
+def speed(compiled, inp, out, x_dev, x_host, y_host, n_dev, args=(0,), repeats=3):
+    """(device-only, evaluate()) images/s; ``args`` follow the program's inputs."""
     batch = compiled.batch_size
-    dev = device_rate(lambda: program(sim.params, inputs, *args)[0], n_dev, batch)
+    dev = device_rate(batch_program(compiled, x_dev, args), n_dev, batch)
     compiled.evaluate({inp: x_host[:2 * batch]}, {out: y_host[:2 * batch]}, callbacks=[])
     t = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]),
                   repeats)
     return dev, len(x_host) / t
 
 
-def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann) -> None:
+def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann, opts) -> None:
     """The data-normalised rate-coded SNN (Poisson input, T steps) in each mode: device-
     only and evaluate() images/s, and against "highest" on one batch the output spike
     counts' relative error and the fraction of examples whose class changes."""
@@ -150,6 +176,9 @@ def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann) -> No
             counts = compiled.predict({inp: x_host[:batch]}, [out], callbacks=[])[0][out]
             dev, ev = (float("nan"),) * 2 if mode == "highest" else \
                 speed(compiled, inp, out, x_dev, x_host, y_host, 3, (0, 0), repeats=2)
+            if mode != "highest":
+                profiled(f"{name} rate T={timesteps} b{batch} {mode}",
+                         batch_program(compiled, x_dev, (0, 0)), min(opts.profile, 1), opts)
         if ref_counts is None:
             ref_counts = counts
             continue
@@ -218,6 +247,15 @@ def main() -> None:
     parser.add_argument("--rate-nets", nargs="+", default=list(NETWORKS),
                         choices=list(NETWORKS))
     parser.add_argument("--timesteps", type=int, default=100)
+    parser.add_argument("--profile", type=int, default=0, metavar="CALLS",
+                        help="at the first batch size, device time per kernel of the ANN "
+                             "and of each mode over CALLS batch programs (rate: 1)")
+    parser.add_argument("--profile-top", type=int, default=8, help="kernels listed")
+    parser.add_argument("--profile-csv", default=None,
+                        help="append every profiled kernel to this CSV file (small)")
+    parser.add_argument("--trace-dir", default=None,
+                        help="keep the profiles' traces here (large: a rate-coded "
+                             "VGG-16's is hundreds of MB)")
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "
@@ -239,12 +277,15 @@ def main() -> None:
             x_dev = jnp.asarray(rng.uniform(0, 1, (batch, 32, 32, 3)).astype(np.float32))
             ann = {}
             if not args.precision_only:
+                calls = args.profile if bi == 0 else 0
                 for p in ("default", "highest"):
                     fn = jax.jit(partial(ann_logits, nodes, precision=p))
                     ann[p] = device_rate(partial(fn, x_dev), 20, batch)
+                    profiled(f"{name} b{batch} ANN {p}", partial(fn, x_dev), calls, args)
                 for label, result in (("f16>f32", jnp.float32), ("f16>f16", None)):
                     fn = jax.jit(partial(ann_half, nodes, result=result))
                     ann[label] = device_rate(partial(fn, x_dev), 20, batch)
+                    profiled(f"{name} b{batch} ANN {label}", partial(fn, x_dev), calls, args)
                 print(f"{name:8s} {k:2d} {batch:5d} {'ANN':8s} ANN default {ann['default']:.0f}"
                       f" img/s, highest {ann['highest']:.0f}; float16 operands with float32 "
                       f"sums {ann['f16>f32']:.0f}, float16 sums {ann['f16>f16']:.0f}",
@@ -276,6 +317,9 @@ def main() -> None:
                 if not args.precision_only and mode in args.speed_modes:
                     c, inp, out = compile_snn(nodes, acts, k, batch, mode)
                     dev, ev = speed(c, inp, out, x_dev, x_host, y_host, 20)
+                    if bi == 0:
+                        profiled(f"{name} b{batch} SNN {mode}", batch_program(c, x_dev),
+                                 args.profile, args)
                 cls = classify(prec, figures.get("default"), figures.get("halves"), on_gpu) \
                     if mode in figures else ""
                 r = [dev / ann.get("default", np.nan), ev / ann.get("default", np.nan),
@@ -286,7 +330,7 @@ def main() -> None:
                       f"   ({time.perf_counter() - start:.0f} s)", flush=True)
             if measure and args.rate_modes and name in args.rate_nets:
                 rate_rows(name, nodes, acts, batch, args.timesteps, args.rate_modes, x_dev,
-                          rng, ann)
+                          rng, ann, args)
     print("images/s; ANNd/ANNh: the ANN in jax.jit at precision 'default'/'highest' in this "
           "run; codes%: hidden codes differing from the SNN at 'highest'; logits: relative "
           "error of the output; class: TF32 = within 1.2x the SNN at 'default' (GPU), fp32 = "

@@ -57,7 +57,7 @@ def compare(name: str, method: str, key: str, values: list, x, y, calib, options
     accuracies, loop_s = timed(reconvert)
     print(f"\n{name}: {len(values)} values of {sweep_key} on {len(x)} test images")
     print(f"  {sweep_key:>9}  sweep acc %  reconverted acc %")
-    for row, accuracy in zip(table, accuracies):
+    for row, accuracy in zip(table, accuracies, strict=True):
         print(f"  {row[sweep_key]:>9}  {100 * row['accuracy']:>11.2f}  {100 * accuracy:>17.2f}")
     print(f"  one sweep (convert once + sweep): {sweep_s:7.1f} s")
     print(f"  reconverting for every value:     {loop_s:7.1f} s   ({loop_s / sweep_s:.1f}x)")

@@ -5,6 +5,9 @@
 # report.html). Extra arguments go to `ml-genn-tf convert`, e.g.
 #
 #     examples/batch_convert.sh --test-samples 500 --timesteps 64
+#
+# MODELS (space-separated .keras files) converts only those, e.g.
+# MODELS=models/mnist_cnn.keras examples/batch_convert.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-batch-results}
@@ -12,7 +15,7 @@ if command -v ml-genn-tf >/dev/null 2>&1; then CLI=(ml-genn-tf); else
   CLI=("${PYTHON:-python}" -m ml_genn_tf.tools); fi
 
 status=0
-for model in models/*.keras; do
+for model in ${MODELS:-models/*.keras}; do
   name=$(basename "$model" .keras)
   case "$name" in
     mnist_*) dataset=(--dataset mnist) ;;                      # takes x / 255

@@ -24,12 +24,13 @@ from ml_genn_tf.datasets import load_mnist
 parser = argparse.ArgumentParser(description="convert_model, sweep, plot")
 parser.add_argument("--limit", type=int, default=1000, help="test images")
 parser.add_argument("--out", type=Path, default=Path("notebook-sweep"))
+parser.add_argument("--calibration", type=int, default=2000, help="training images to calibrate")
 args, _ = parser.parse_known_args()
 args.out.mkdir(parents=True, exist_ok=True)
 
 # %% Data: uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], as the model expects
 (x_train, _), (x_test, y_test) = load_mnist()
-x_train = x_train[:2000, ..., None] / 255.0
+x_train = x_train[:args.calibration, ..., None] / 255.0
 x_test, y_test = x_test[:args.limit, ..., None] / 255.0, y_test[:args.limit]
 
 # %% Convert with data-based normalisation (rate coding), T = 128 timesteps

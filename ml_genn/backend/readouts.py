@@ -38,8 +38,9 @@ from ..readouts import (
     SumVar,
     Var,
 )
+from ..utils.registry import BackendTable
 
-READOUT_BACKENDS: dict[type, ReadoutBackend] = {}
+_TABLE = BackendTable("readout", "ml_genn.backend.readouts.register_readout")
 
 
 class ReadoutBackend:
@@ -64,13 +65,7 @@ def register_readout(readout_cls: type) -> Callable[[type], type]:
     Raises:
         ValueError: if ``readout_cls`` already has a backend.
     """
-    def decorator(backend_cls: type) -> type:
-        if readout_cls in READOUT_BACKENDS:
-            raise ValueError(f"A backend for readout {readout_cls.__name__} is already "
-                             f"registered ({type(READOUT_BACKENDS[readout_cls]).__name__}).")
-        READOUT_BACKENDS[readout_cls] = backend_cls()
-        return backend_cls
-    return decorator
+    return _TABLE.register(readout_cls)
 
 
 def backend_of(readout: Readout) -> ReadoutBackend:
@@ -79,11 +74,7 @@ def backend_of(readout: Readout) -> ReadoutBackend:
     Raises:
         NotImplementedError: if none is registered.
     """
-    for cls in type(readout).__mro__:
-        if cls in READOUT_BACKENDS:
-            return READOUT_BACKENDS[cls]
-    raise NotImplementedError(f"Readout {type(readout).__name__} has no backend; register "
-                              f"one with ml_genn.backend.readouts.register_readout.")
+    return _TABLE.lookup(readout)
 
 
 def init(readout: Readout, shape: tuple[int, ...]) -> jnp.ndarray:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import jax.numpy as jnp
 
 from ..synapses import Delta, Exponential, Synapse
+from ..utils.registry import BackendTable
 
-SYNAPSE_BACKENDS: dict[type, SynapseBackend] = {}
+_TABLE = BackendTable("synapse", "ml_genn.backend.synapses.register_synapse")
 
 
 class SynapseBackend:
@@ -43,13 +44,7 @@ def register_synapse(synapse_cls: type) -> Callable[[type], type]:
     Raises:
         ValueError: if ``synapse_cls`` already has a backend.
     """
-    def decorator(backend_cls: type) -> type:
-        if synapse_cls in SYNAPSE_BACKENDS:
-            raise ValueError(f"A backend for synapse {synapse_cls.__name__} is already "
-                             f"registered ({type(SYNAPSE_BACKENDS[synapse_cls]).__name__}).")
-        SYNAPSE_BACKENDS[synapse_cls] = backend_cls()
-        return backend_cls
-    return decorator
+    return _TABLE.register(synapse_cls)
 
 
 def decay_factor(synapse: Synapse, dt: float) -> float | None:
@@ -58,11 +53,7 @@ def decay_factor(synapse: Synapse, dt: float) -> float | None:
     Raises:
         NotImplementedError: if no backend is registered for the synapse's class.
     """
-    for cls in type(synapse).__mro__:
-        if cls in SYNAPSE_BACKENDS:
-            return SYNAPSE_BACKENDS[cls].decay_factor(synapse, dt)
-    raise NotImplementedError(f"Synapse {type(synapse).__name__} has no backend; register "
-                              f"one with ml_genn.backend.synapses.register_synapse.")
+    return _TABLE.lookup(synapse).decay_factor(synapse, dt)
 
 
 def apply(decay: float | None, current: jnp.ndarray | None,

@@ -45,14 +45,11 @@ class SpikeRecorder(BaseRecorder):
 
     Example:
         >>> import numpy as np
-        >>> from ml_genn import Network, Population, Connection
         >>> from ml_genn.compilers import InferenceCompiler
-        >>> from ml_genn.connectivity import Dense
         >>> from ml_genn.neurons import IntegrateFire
-        >>> with Network() as net:
-        ...     inp = Population("binary_spike_input", 2, record_spikes=True)
-        ...     out = Population(IntegrateFire(readout="spike_count"), 1)
-        ...     _ = Connection(inp, out, Dense(np.ones((2, 1))))
+        >>> from ml_genn.utils.examples import relay_network
+        >>> net, inp, out = relay_network(IntegrateFire(readout="spike_count"), num_inputs=2,
+        ...                               record_spikes=True)
         >>> compiled = InferenceCompiler(evaluate_timesteps=3).compile(net)
         >>> with compiled:
         ...     _, data = compiled.predict({inp: np.array([[1.0, 0.0]])}, out,

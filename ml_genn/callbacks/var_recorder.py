@@ -49,14 +49,10 @@ class VarRecorder(BaseRecorder):
 
     Example:
         >>> import numpy as np
-        >>> from ml_genn import Network, Population, Connection
         >>> from ml_genn.compilers import InferenceCompiler
-        >>> from ml_genn.connectivity import Dense
         >>> from ml_genn.neurons import IntegrateFire
-        >>> with Network() as net:
-        ...     inp = Population("binary_spike_input", 1)
-        ...     out = Population(IntegrateFire(v_thresh=10.0, readout="var"), 1)
-        ...     _ = Connection(inp, out, Dense(np.full((1, 1), 0.5)))
+        >>> from ml_genn.utils.examples import relay_network
+        >>> net, inp, out = relay_network(IntegrateFire(v_thresh=10.0, readout="var"), 0.5)
         >>> compiled = InferenceCompiler(evaluate_timesteps=4).compile(net)
         >>> with compiled:
         ...     _, data = compiled.predict({inp: np.ones((1, 1))}, out,

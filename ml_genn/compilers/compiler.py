@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..backend.plan import ConnectionPlan, Plan, topological_order
-from ..backend.precision import LOW_PRECISION
+from ..backend.precision import LOW_PRECISION, MATRIX_PRECISIONS
 from ..backend.schedules import choose_schedule
 from ..utils.validation import check_positive_int
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..network import Network
     from .compiled_network import CompiledNetwork
 
-PRECISIONS = ("highest", "high", "default", "float32", "tensorfloat32", "bfloat16")
+PRECISIONS = MATRIX_PRECISIONS
 
 
 class Compiler:
@@ -29,9 +29,25 @@ class Compiler:
         precision: **ours**, matrix precision of every dot/conv: ``"highest"`` (true
             float32, exact, the default) or ``"default"`` (TF32/bf16 where the device
             offers it, faster); :class:`FewSpikeCompiler` and
-            :class:`InferenceCompiler` also take the low-precision modes ``"fp16"``,
-            ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``, ``"bf16x1"``, ``"bf16x2"``,
-            ``"bf16x3"`` (:mod:`ml_genn.backend.precision`).
+            :class:`InferenceCompiler` also take the low-precision modes
+            (:mod:`ml_genn.backend.precision`), which compute on few-spike codes or
+            spikes (exact in half precision) and weight pieces. Measured on one NVIDIA
+            H200 (mlGeNN's VGG-16 k=10 and ResNet-20 k=8, batch 256/512, device-only,
+            against the ANN in ``jax.jit``; exactness: hidden codes that differ from
+            ``"highest"``, README "Low-precision modes"):
+
+            * ``"fp16"``: float16 operands and results, float32 accumulation in
+              cuDNN's float16 kernels. TF32-class (VGG-16 12.4% of codes differ,
+              ``"default"`` 12.5%); 0.94-1.37x the TF32 ANN, 1.2-1.8x ``"default"``.
+              Rate coding: 1.55x ``"default"`` (VGG-16, T=100).
+            * ``"fp16x1"``/``"bf16x1"``: one weight piece, float32 sums. TF32-class;
+              XLA runs them as TF32 convolutions plus conversions (0.71-0.88x the TF32
+              ANN), so no faster than ``"default"``.
+            * ``"fp16x2"``/``"fp16x3"``/``"bf16x3"``: two or three pieces.
+              Float32-class (ResNet-20 1.0% of codes, float32 in another summation
+              order 0.7%); ``"fp16x2"`` 2.1-2.3x (ResNet-20) and 4.2-4.4x (VGG-16)
+              the float32 (``"highest"``) ANN. ``"bf16x2"``: 16 weight bits, about
+              6% of codes (between the two classes).
         schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.
         devices: **ours**, where to run: ``None`` (one device, the default), ``"all"``
             (every device JAX sees, on every host after ``jax.distributed.initialize()``)

@@ -146,3 +146,24 @@ class BaseConv2D(Connectivity):
                 shown = tuple("?" if e is None else e for e in expected)
                 raise ValueError(f"{type(self).__name__}: weight must have shape {names} = "
                                  f"{shown}, received shape {w.shape}.")
+
+
+class BaseResize2D(BaseConv2D):
+    """Base of the weight-1 maps of a ``(rows, cols, channels)`` source that keep its
+    channels and give the image a new size (padding or cropping, up-sampling):
+    subclasses say how in :meth:`_output_size`."""
+
+    def __init__(self, flatten: bool = False, delay: Any = 0):
+        super().__init__(None, delay)
+        self.flatten = bool(flatten)
+
+    def _output_size(self, source: Population, rows: int, cols: int) -> Pair:
+        """The target's ``(rows, cols)`` for a source image of ``(rows, cols)``
+        (raising if ``source`` cannot be resized so)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  f"_output_size(source, rows, cols).")
+
+    def connect(self, source: Population, target: Population) -> None:
+        rows, cols, channels = self._image_shape(source)
+        self._connect_image(source, target,
+                            self._output_size(source, rows, cols) + (channels,))

@@ -1,12 +1,15 @@
 """Zero padding / cropping connectivity (**ours**, for Keras ZeroPadding2D/Cropping2D)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base_conv_2d import BaseConv2D, check_padding
+from .base_conv_2d import BaseResize2D, Pair, check_padding
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 
-class Pad2D(BaseConv2D):
+class Pad2D(BaseResize2D):
     r"""Zero padding or cropping of a ``(rows, cols, channels)`` source, weight 1:
 
     .. math:: I_{y,x,c} = s_{y - p_t,\; x - p_l,\; c}
@@ -30,17 +33,15 @@ class Pad2D(BaseConv2D):
     """
 
     def __init__(self, padding: Any, flatten: bool = False, delay: Any = 0):
-        super().__init__(None, delay)
+        super().__init__(flatten, delay)
         padding = check_padding(padding, "padding", "Pad2D", allow_negative=True)
         if isinstance(padding, str):
             raise ValueError(f"Pad2D: padding must be ((top, bottom), (left, right)) ints, "
                              f"received {padding!r}.")
         self.padding = padding
-        self.flatten = bool(flatten)
 
-    def connect(self, source, target) -> None:
-        rows, cols, channels = self._image_shape(source)
+    def _output_size(self, source: Population, rows: int, cols: int) -> Pair:
         (t, b), (lft, r) = self.padding
         out_hw = (rows + t + b, cols + lft + r)
         self._check_window_fits(source, out_hw, "cropping", padding=self.padding)
-        self._connect_image(source, target, out_hw + (channels,))
+        return out_hw

@@ -1,11 +1,14 @@
 """Up-sampling connectivity (**ours**, for Keras UpSampling2D)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .base_conv_2d import BaseConv2D, check_pair
+from .base_conv_2d import BaseResize2D, Pair, check_pair
+
+if TYPE_CHECKING:
+    from ..population import Population
 
 INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -29,7 +32,7 @@ def interpolation_matrix(size: int, factor: int, interpolation: str) -> np.ndarr
     return matrix
 
 
-class Upsample2D(BaseConv2D):
+class Upsample2D(BaseResize2D):
     r"""Up-sampling of a ``(rows, cols, channels)`` source by integer factors, as Keras
     ``UpSampling2D`` (linear, per channel):
 
@@ -56,15 +59,12 @@ class Upsample2D(BaseConv2D):
 
     def __init__(self, size: Any, interpolation: str = "nearest", flatten: bool = False,
                  delay: Any = 0):
-        super().__init__(None, delay)
+        super().__init__(flatten, delay)
         self.size = check_pair(size, "size", "Upsample2D")
         if interpolation not in INTERPOLATIONS:
             raise ValueError(f"Upsample2D: interpolation must be one of {INTERPOLATIONS}, "
                              f"received {interpolation!r}.")
         self.interpolation = interpolation
-        self.flatten = bool(flatten)
 
-    def connect(self, source, target) -> None:
-        rows, cols, channels = self._image_shape(source)
-        out = (rows * self.size[0], cols * self.size[1], channels)
-        self._connect_image(source, target, out)
+    def _output_size(self, source: Population, rows: int, cols: int) -> Pair:
+        return rows * self.size[0], cols * self.size[1]

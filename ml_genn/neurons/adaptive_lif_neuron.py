@@ -4,13 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from ..utils.validation import check_non_negative_int
-from .base_pysnn import Decay, check_decays, check_update_type
-from .neuron import Neuron
-from .param import Option, Param
+from .base_pysnn import BasePySNNNeuron, Decay
+from .param import Param
 
 
-class AdaptiveLIFNeuron(Neuron):
+class AdaptiveLIFNeuron(BasePySNNNeuron):
     r"""Leaky integrate-and-fire neuron of PySNN whose threshold rises with each spike and
     relaxes back to its resting value.
 
@@ -46,18 +44,9 @@ class AdaptiveLIFNeuron(Neuron):
         0.2
     """
 
-    output_var_name = "v"
-
-    thresh = Param()
-    v_rest = Param()
-    alpha_v = Param()
-    alpha_t = Param()
     tau_v = Decay()
-    tau_t = Decay()
     alpha_thresh = Param()
     tau_thresh = Decay()
-    refrac_steps = Option(check_non_negative_int)
-    update_type = Option(check_update_type)
 
     @network_default_params
     def __init__(self, thresh: Any = 1.0, v_rest: Any = 0.0, alpha_v: Any = 1.0,
@@ -68,4 +57,3 @@ class AdaptiveLIFNeuron(Neuron):
                          alpha_t=alpha_t, tau_v=tau_v, tau_t=tau_t, alpha_thresh=alpha_thresh,
                          tau_thresh=tau_thresh, refrac_steps=refrac_steps,
                          update_type=update_type)
-        check_decays(self)

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..initializers import Initializer
-from ..utils.validation import check_positive
-from .param import Param
+from ..utils.validation import check_non_negative_int, check_positive
+from .neuron import Neuron
+from .param import Option, Param
 
 UPDATE_TYPES = ("linear", "exponential")
 
@@ -53,3 +54,24 @@ def check_decay(value: Any, name: str, update_type: str, owner: str) -> Any:
                          f"update_type='linear' and must lie in [0, 1], received {value!r}. "
                          f"Use update_type='exponential' for a time constant in ms.")
     return value
+
+
+class BasePySNNNeuron(Neuron):
+    """The parameters of :class:`~ml_genn.neurons.IFNeuron`,
+    :class:`~ml_genn.neurons.LIFNeuron` and :class:`~ml_genn.neurons.AdaptiveLIFNeuron`
+    (see their docstrings), declared once for the three, and the check of their decays
+    against ``update_type`` (:func:`check_decays`) once every value is set."""
+
+    output_var_name = "v"
+
+    thresh = Param()
+    v_rest = Param()
+    alpha_v = Param()
+    alpha_t = Param()
+    tau_t = Decay()
+    refrac_steps = Option(check_non_negative_int)
+    update_type = Option(check_update_type)
+
+    def __init__(self, readout: Any = None, **values: Any):
+        super().__init__(readout=readout, **values)
+        check_decays(self)

@@ -4,13 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from ..utils.validation import check_non_negative_int
-from .base_pysnn import Decay, check_decays, check_update_type
-from .neuron import Neuron
-from .param import Option, Param
+from .base_pysnn import BasePySNNNeuron
 
 
-class IFNeuron(Neuron):
+class IFNeuron(BasePySNNNeuron):
     r"""Integrate-and-fire neuron of PySNN: no leak, reset to rest, a refractory period
     in timesteps and a trace of its own spikes.
 
@@ -51,16 +48,6 @@ class IFNeuron(Neuron):
         2
     """
 
-    output_var_name = "v"
-
-    thresh = Param()
-    v_rest = Param()
-    alpha_v = Param()
-    alpha_t = Param()
-    tau_t = Decay()
-    refrac_steps = Option(check_non_negative_int)
-    update_type = Option(check_update_type)
-
     @network_default_params
     def __init__(self, thresh: Any = 1.0, v_rest: Any = 0.0, alpha_v: Any = 1.0,
                  alpha_t: Any = 1.0, tau_t: Any = 0.8, refrac_steps: int = 0,
@@ -68,4 +55,3 @@ class IFNeuron(Neuron):
         super().__init__(readout=readout, thresh=thresh, v_rest=v_rest, alpha_v=alpha_v,
                          alpha_t=alpha_t, tau_t=tau_t, refrac_steps=refrac_steps,
                          update_type=update_type)
-        check_decays(self)

@@ -4,13 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..utils.defaults import network_default_params
-from ..utils.validation import check_non_negative_int
-from .base_pysnn import Decay, check_decays, check_update_type
-from .neuron import Neuron
-from .param import Option, Param
+from .base_pysnn import BasePySNNNeuron, Decay
 
 
-class LIFNeuron(Neuron):
+class LIFNeuron(BasePySNNNeuron):
     r"""Leaky integrate-and-fire neuron of PySNN (leak towards :math:`V_{rest}`, reset to
     rest, refractory period in timesteps, spike trace).
 
@@ -44,16 +41,7 @@ class LIFNeuron(Neuron):
         10.0
     """
 
-    output_var_name = "v"
-
-    thresh = Param()
-    v_rest = Param()
-    alpha_v = Param()
-    alpha_t = Param()
     tau_v = Decay()
-    tau_t = Decay()
-    refrac_steps = Option(check_non_negative_int)
-    update_type = Option(check_update_type)
 
     @network_default_params
     def __init__(self, thresh: Any = 1.0, v_rest: Any = 0.0, alpha_v: Any = 1.0,
@@ -62,4 +50,3 @@ class LIFNeuron(Neuron):
         super().__init__(readout=readout, thresh=thresh, v_rest=v_rest, alpha_v=alpha_v,
                          alpha_t=alpha_t, tau_v=tau_v, tau_t=tau_t, refrac_steps=refrac_steps,
                          update_type=update_type)
-        check_decays(self)

@@ -81,14 +81,10 @@ class CheckpointReadouts(Callback):
 
     Example:
         >>> import numpy as np
-        >>> from ml_genn import Connection, Network, Population
         >>> from ml_genn.compilers import InferenceCompiler
-        >>> from ml_genn.connectivity import Dense
         >>> from ml_genn.neurons import IntegrateFire
-        >>> with Network() as net:
-        ...     inp = Population("binary_spike_input", 1)
-        ...     out = Population(IntegrateFire(v_thresh=1e9, readout="var"), 1)
-        ...     _ = Connection(inp, out, Dense(np.ones((1, 1))))
+        >>> from ml_genn.utils.examples import relay_network
+        >>> net, inp, out = relay_network(IntegrateFire(v_thresh=1e9, readout="var"))
         >>> recorder = CheckpointReadouts([out], net.populations, [2, 5])
         >>> compiled = InferenceCompiler(evaluate_timesteps=5).compile(net)
         >>> with compiled:

@@ -108,3 +108,62 @@ class Registry:
             return copy.copy(obj)
         raise TypeError(f"Expected a {self.kind} name (str) or {self.base.__name__} "
                         f"instance, received {type(obj).__name__}: {obj!r}.")
+
+
+class BackendTable:
+    """The backend objects of one kind (a readout's accumulator, a synapse's filter),
+    keyed by the description class they implement and found along an object's MRO, so
+    that a subclass without its own backend uses its nearest base's.
+
+    Args:
+        kind: what the keys are (``"readout"``), for error messages.
+        register_name: the decorator users register with, for the error of a missing
+            backend.
+
+    Example:
+        >>> class Filter: pass
+        >>> class Smooth(Filter): pass
+        >>> FILTERS = BackendTable("filter", "register_filter")
+        >>> @FILTERS.register(Filter)
+        ... class FilterBackend:
+        ...     pass
+        >>> type(FILTERS.lookup(Smooth())).__name__
+        'FilterBackend'
+        >>> FILTERS.lookup(1)
+        Traceback (most recent call last):
+        ...
+        NotImplementedError: Filter int has no backend; register one with register_filter.
+    """
+
+    def __init__(self, kind: str, register_name: str):
+        self.kind = kind
+        self.register_name = register_name
+        #: one instance of each registered backend class, by the class it implements
+        self.backends: dict[type, Any] = {}
+
+    def register(self, cls: type) -> Callable[[type], type]:
+        """Class decorator: ``@table.register(SpikeCount) class SpikeCountBackend``; the
+        table keeps one instance of the backend class.
+
+        Raises:
+            ValueError: if ``cls`` already has a backend.
+        """
+        def decorator(backend_cls: type) -> type:
+            if cls in self.backends:
+                raise ValueError(f"A backend for {self.kind} {cls.__name__} is already "
+                                 f"registered ({type(self.backends[cls]).__name__}).")
+            self.backends[cls] = backend_cls()
+            return backend_cls
+        return decorator
+
+    def lookup(self, obj: Any) -> Any:
+        """The backend of ``obj``'s class or of its nearest registered base.
+
+        Raises:
+            NotImplementedError: if there is none.
+        """
+        for cls in type(obj).__mro__:
+            if cls in self.backends:
+                return self.backends[cls]
+        raise NotImplementedError(f"{self.kind.capitalize()} {type(obj).__name__} has no "
+                                  f"backend; register one with {self.register_name}.")

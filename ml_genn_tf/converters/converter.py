@@ -149,6 +149,12 @@ class Converter:
         """The value one unit of population ``spec`` represents (1: no normalisation)."""
         return 1.0
 
+    def unit(self, spec: PopulationSpec, pre: Any) -> np.ndarray:
+        """The ANN value of one unit of membrane charge of ``spec``, per channel (an
+        array that broadcasts against its Keras shape; default: one value per
+        population, :meth:`population_scale`)."""
+        return np.full(1, self.population_scale(spec, pre), np.float64)
+
     def bias_scale(self, spec: PopulationSpec, pre: Any) -> float:
         return 1.0 / self.population_scale(spec, pre)
 

@@ -41,7 +41,7 @@ def check_choice(value: Any, name: str, choices: tuple, owner: str) -> Any:
 
 
 class RateConverter(Converter):
-    """Integrate-and-fire conversion, shared by Simple, DataNorm and SpikeNorm.
+    r"""Integrate-and-fire conversion, shared by Simple, DataNorm and SpikeNorm.
 
     Args:
         evaluate_timesteps: timesteps per example.

@@ -6,7 +6,9 @@ threshold :math:`\theta` (1, or Spike-norm's threshold). The weights into a popu
 assume that a spike of source :math:`j` is worth :math:`q_j = s_j \theta_j` for
 DataNorm, and :math:`s_j` otherwise, so a population's membrane unit is worth
 :math:`u = s\,q_{src}/s_{src}` and its spike :math:`q = u\,\theta`, both fixed **at
-conversion** (they are what the rest of the network assumes). The SNN's value is then
+conversion** (they are what the rest of the network assumes). A channel-wise DataNorm
+conversion gives channel :math:`c` its own :math:`s_c = \lambda g_c`, so :math:`u` and
+:math:`q` are per channel. The SNN's value is then
 
 .. math:: \hat a = q\,\frac{n}{T - d}
 
@@ -81,18 +83,21 @@ def design_threshold(converter: Any, spec: Any) -> float:
 
 def spike_values(converter: Any) -> dict:
     """``{population name: (u, q)}``: the ANN value of one unit of membrane charge and
-    of one spike, as the conversion set them (see the module docstring)."""
+    of one spike, per neuron (``(neurons,)`` arrays), as the conversion set them (see
+    the module docstring). A channel-wise conversion gives each channel its own
+    :math:`s` (the converter's ``unit``), which the weights into the next population
+    undo channel by channel, so only the threshold factor carries down the chain."""
     mapped, pre = converter.mapped, getattr(converter, "pre_convert_output", None)
     result: dict = {}
-    scales = {name: float(converter.population_scale(spec, pre))
-              for name, spec in mapped.populations.items()}
+    factors: dict = {}       # q / s of every population
     for name, spec in mapped.populations.items():
-        if spec.kind == "input" or not spec.sources:
-            u = scales[name]
-        else:
-            src = spec.sources[0]
-            u = scales[name] * result[src][1] / scales[src]
-        result[name] = (u, u * design_threshold(converter, spec))
+        factor = 1.0 if spec.kind == "input" or not spec.sources \
+            else factors[spec.sources[0]]
+        unit = np.broadcast_to(np.asarray(converter.unit(spec, pre), np.float64),
+                               tuple(spec.keras_shape)).reshape(-1) * factor
+        threshold = design_threshold(converter, spec)
+        factors[name] = factor * threshold
+        result[name] = (unit, unit * threshold)
     return result
 
 
@@ -120,7 +125,7 @@ def _few_spike(pop: Any, rec: Recording, ann: np.ndarray) -> Decoded:
 
 
 def decode(pop: Any, rec: Recording, ann: np.ndarray, depth: int,
-           values: tuple[float, float]) -> Decoded:
+           values: tuple[Any, Any]) -> Decoded:
     """The SNN value of population ``pop`` (see the module docstring); ``ann`` is its
     ANN value ``(N, neurons)``, ``values`` its ``(u, q)`` from :func:`spike_values`."""
     neuron = pop.neuron

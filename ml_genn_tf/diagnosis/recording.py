@@ -17,45 +17,30 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ml_genn.callbacks import SpikeRecorder
-from ml_genn.callbacks.base_recorder import BaseRecorder
+from ml_genn.callbacks import SpikeRecorder, VarRecorder
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
 
 #: Bytes the per-timestep recordings of one batch may take.
 MEMORY_BUDGET = 512 * 2 ** 20
 
 
-class FinalVarRecorder(BaseRecorder):
-    """Records the value of a neuron variable at the last timestep of each example.
-
-    The data (``get_data() -> (key, data)``) is a float array ``(examples, neurons)``.
+class FinalVarRecorder(VarRecorder):
+    """A :class:`~ml_genn.callbacks.VarRecorder` that keeps only the value at the last
+    timestep of each example: its data (``get_data() -> (key, data)``) is a float array
+    ``(examples, neurons)``.
 
     Example:
         >>> import numpy as np
-        >>> from ml_genn import Network, Population, Connection
         >>> from ml_genn.compilers import InferenceCompiler
-        >>> from ml_genn.connectivity import Dense
         >>> from ml_genn.neurons import IntegrateFire
-        >>> with Network() as net:
-        ...     inp = Population("binary_spike_input", 1)
-        ...     out = Population(IntegrateFire(v_thresh=10.0, readout="var"), 1)
-        ...     _ = Connection(inp, out, Dense(np.full((1, 1), 0.5)))
-        >>> compiled = InferenceCompiler(evaluate_timesteps=4).compile(net)
-        >>> with compiled:
-        ...     _, data = compiled.predict({inp: np.ones((2, 1))}, out,
-        ...                                callbacks=[FinalVarRecorder(out, "v", key="v")])
-        >>> data["v"].tolist()
-        [[1.5], [1.5]]
+        >>> from ml_genn.utils.examples import relay_network
+        >>> net, inp, out = relay_network(IntegrateFire(v_thresh=10.0, readout="var"), 0.5)
+        >>> recorders = [FinalVarRecorder(out, "v", key="last"), VarRecorder(out, "v")]
+        >>> with InferenceCompiler(evaluate_timesteps=4).compile(net) as compiled:
+        ...     _, data = compiled.predict({inp: np.ones((2, 1))}, out, callbacks=recorders)
+        >>> data["last"].tolist(), data[(out, "v")][:, -1].tolist()
+        ([[1.5], [1.5]], [[1.5], [1.5]])
     """
-
-    def __init__(self, pop: Any, var: str, key: Any = None):
-        super().__init__(pop, key)
-        self._var = var
-        self._data: list[np.ndarray] = []
-
-    def set_params(self, compiled_network: Any = None, **params: Any) -> None:
-        super().set_params(compiled_network=compiled_network, **params)
-        self._data = []
 
     def _record(self, data: np.ndarray, first_step: int) -> None:
         self._data.append(np.array(data[:, -1]))

@@ -24,6 +24,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ml_genn.backend.precision import PRECISION_NAMES
+
 from .batch import METHOD_NAMES, BatchOptions
 from .results import write_atomic
 
@@ -95,8 +97,11 @@ def _convert_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--calib-samples", type=int, help="calibration examples (1000)")
     p.add_argument("--test-samples", type=int, help="test examples (default: all)")
     p.add_argument("--batch-size", type=int, help="batch size (128)")
-    p.add_argument("--precision", choices=("highest", "default"),
-                   help="matrix precision (highest: exact float32)")
+    p.add_argument("--precision", choices=PRECISION_NAMES, metavar="PRECISION",
+                   help="matrix precision of the compiled SNNs: highest (exact float32, "
+                   "the default), default (TF32 on recent GPUs), or a low-precision mode "
+                   "(fp16x1/x2/x3, bf16x1/x2/x3, fp16: README 'Low-precision modes'); "
+                   f"one of {', '.join(PRECISION_NAMES)}")
     p.add_argument("--sweep", nargs="+", type=int, metavar="T",
                    help="rate methods: also sweep the timesteps over these values (one "
                    "simulation to the largest)")

@@ -7,8 +7,14 @@ import pytest
 from ml_genn import Connection, InputLayer, Layer, Network, Population, SequentialNetwork
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import Conv2D, Dense
-from ml_genn.neurons import (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire,
-                             LeakyIntegrateFire, PoissonInput)
+from ml_genn.neurons import (
+    BinarySpikeInput,
+    FewSpikeRelu,
+    FewSpikeReluInput,
+    IntegrateFire,
+    LeakyIntegrateFire,
+    PoissonInput,
+)
 
 
 def test_populations_and_connections_join_the_enclosing_network():

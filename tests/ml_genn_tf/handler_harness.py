@@ -46,11 +46,11 @@ def run_network(converter: Any, model: Any, x: Any, batch_size: int = 8) -> tupl
     xs = x if isinstance(x, list) else [x]
     compiled = converter.create_compiler(batch_size=batch_size).compile(net)
     data = {pop: np.asarray(v, np.float32).reshape((len(v),) + pop.shape)
-            for pop, v in zip(inputs, xs)}
+            for pop, v in zip(inputs, xs, strict=True)}
     with compiled:
         out, _ = compiled.predict(data, outputs, callbacks=[])
     shapes = [tuple(converter.mapped[p.name].keras_shape) for p in outputs]
-    readouts = [np.asarray(out[p]).reshape((-1,) + s) for p, s in zip(outputs, shapes)]
+    readouts = [np.asarray(out[p]).reshape((-1,) + s) for p, s in zip(outputs, shapes, strict=True)]
     return readouts, result
 
 
@@ -73,7 +73,7 @@ def run_handler_test(model: keras.Model, x: Any = None, seed: int = 0,
     readouts, result = run_network(ExactSum(), model, x)
     expected = model.predict(x, verbose=0)
     expected = expected if isinstance(expected, list) else [expected]
-    for got, want in zip(readouts, expected):
+    for got, want in zip(readouts, expected, strict=True):
         got = softmax(got) if output_softmax else got
         np.testing.assert_allclose(got, want, atol=atol, rtol=1e-4)
     return result

@@ -5,6 +5,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+
 from ml_genn_tf import convert_model
 from ml_genn_tf.datasets import load_fashion_mnist, load_mnist
 

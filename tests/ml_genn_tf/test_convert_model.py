@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from handler_harness import randomize
+
 from ml_genn_tf import ConvertedModel, convert_model
 from ml_genn_tf.calibration_data import CalibrationData
 
@@ -64,7 +65,7 @@ def test_conversion_never_changes_the_users_model(method, options):
     config = json.dumps(model.get_config(), sort_keys=True, default=str)
     snn = convert_model(model, method, data=images(8), batch_size=8, **options)
     snn.predict(images(4))
-    for old, new in zip(weights, model.get_weights()):
+    for old, new in zip(weights, model.get_weights(), strict=True):
         np.testing.assert_array_equal(old, new)
     assert json.dumps(model.get_config(), sort_keys=True, default=str) == config
 

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize
+
 from ml_genn import load
 from ml_genn_tf import convert_model
 

@@ -2,8 +2,8 @@
 import keras
 import numpy as np
 import pytest
-from ml_genn_tf import (ConversionError, InvalidModelError, UnsupportedLayer,
-                        UnsupportedModelError)
+
+from ml_genn_tf import ConversionError, InvalidModelError, UnsupportedLayer, UnsupportedModelError
 from ml_genn_tf.converters import DataNorm, FewSpike, Simple
 
 L = keras.layers

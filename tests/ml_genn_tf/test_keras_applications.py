@@ -13,6 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+
 from ml_genn_tf import UnsupportedModelError, convert_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))

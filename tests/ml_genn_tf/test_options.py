@@ -26,8 +26,8 @@ def test_unknown_option_lists_the_valid_ones_and_suggests_the_closest():
     with pytest.raises(TypeError, match=r"convert_model\(method='few_spike'\): unknown option "
                                         r"'kk' \(did you mean 'k'\?\)\. Valid options for "
                                         r"few_spike: converter: alpha, k, mode, norm_data, "
-                                        r"percentile, rounding, signed_input; compiler: .*batch_size.*; "
-                                        r"all methods: progress\."):
+                                        r"percentile, rounding, signed_input; compiler: "
+                                        r".*batch_size.*; all methods: progress\."):
         convert_model(mlp(), "few_spike", data=data(), kk=8)
     with pytest.raises(TypeError, match=r"unknown options 'bach_size' \(did you mean "
                                         r"'batch_size'\?\), 'zzz'\. Valid options for "

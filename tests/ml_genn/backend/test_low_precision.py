@@ -180,3 +180,77 @@ def test_low_precision_errors():
     with pytest.raises(ValueError, match="Population 'direct' \\(DirectInput\\) sends graded "
                                          "values.*precision='fp16'"):
         InferenceCompiler(evaluate_timesteps=4, precision="fp16").compile(net)
+
+
+def test_input_split_survives_convert_folding():
+    """The remainder of each input piece comes from ``reduce_precision``, not from a
+    ``float32(float16(x))`` round trip that XLA's GPU compiler folds to ``x`` (which
+    made the low piece zero on an H200)."""
+    import jax
+
+    for name in ("fp16x1", "bf16x1"):
+        mode = LOW_PRECISION[name]
+        jaxpr = str(jax.make_jaxpr(lambda x, mode=mode: split_input(x, mode, 2))(
+            jnp.zeros(4, jnp.float32)))
+        assert f"reduce_precision[exponent_bits={mode.exponent_bits} " \
+               f"mantissa_bits={mode.bits - 1}]" in jaxpr, name
+
+
+def _conv_same(x, w):
+    """NumPy float64 re-statement of a stride-1 "same" convolution, NHWC x HWIO."""
+    kh, kw = w.shape[:2]
+    x = np.pad(x, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+    rows, cols = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    return sum(np.einsum("nhwc,cd->nhwd", x[:, i:i + rows, j:j + cols], w[i, j])
+               for i in range(kh) for j in range(kw))
+
+
+def _pool2(x):
+    return x.reshape(x.shape[0], x.shape[1] // 2, 2, x.shape[2] // 2, 2, -1).mean((2, 4))
+
+
+OPS_UNDER_TEST = {  # connectivity, source shape, weight shape, NumPy reference
+    "conv": (lambda w: Conv2D(w, 8, 3, conv_padding="same"), (6, 6, 5), (3, 3, 5, 8),
+             _conv_same),
+    "pool_conv": (lambda w: AvgPoolConv2D(w, 8, 2, 3, conv_padding="same"), (8, 8, 5),
+                  (3, 3, 5, 8), lambda x, w: _conv_same(_pool2(x), w)),
+    "pool_dense": (lambda w: AvgPoolDense2D(w, 2), (4, 4, 5), (20, 7),
+                   lambda x, w: _pool2(x).reshape(len(x), -1) @ w),
+    "dense": (lambda w: Dense(w), (30,), (30, 7), lambda x, w: x @ w),
+}
+
+
+@pytest.mark.parametrize("op_name", sorted(OPS_UNDER_TEST))
+@pytest.mark.parametrize("name", sorted(LOW_PRECISION))
+def test_op_error_is_the_stated_weight_truncation(name, op_name):
+    """One op on k=10 codes against a float64 NumPy re-statement: in the float32-sum
+    modes the only error is the weights' truncation to ``pieces x bits`` (the products
+    of exact code pieces and weight pieces, summed in float32); ``"fp16"`` also rounds
+    the sums (and pooled 12-bit inputs) to 11 bits."""
+    from ml_genn.backend.connectivity import build_op
+
+    make, shape, w_shape, reference = OPS_UNDER_TEST[op_name]
+    mode = LOW_PRECISION[name]
+    rng = np.random.default_rng(7)
+    w = rng.normal(0, 0.3, w_shape).astype(np.float32)
+    codes = rng.integers(0, 2 ** 10, (4,) + shape).astype(np.float32)
+    conn = make(w)
+    conn.connect(Population(FewSpikeReluInput(k=10), shape, add_to_model=False),
+                 Population(FewSpikeRelu(k=10), None, add_to_model=False))
+    op = build_op(conn, name, code_bits=10)
+    weights = op.prepare(rng)
+    out = np.asarray(op.apply(weights, jnp.asarray(codes)), np.float64).reshape(4, -1)
+    pieces, scale = split_weights(w, mode)
+    truncated = scale * sum(p.astype(np.float64) for p in pieces)
+    ref = reference(codes.astype(np.float64), w.astype(np.float64)).reshape(4, -1)
+    ref_truncated = reference(codes.astype(np.float64), truncated).reshape(4, -1)
+    magnitude = reference(np.abs(codes).astype(np.float64), np.abs(w).astype(np.float64))
+    magnitude = magnitude.reshape(4, -1)
+    if mode.result is np.float32:
+        np.testing.assert_allclose(out, ref_truncated, rtol=0, atol=2e-6 * magnitude.max())
+        bound = magnitude * 2.0 ** (1 - mode.bits * mode.weight_pieces) + 2e-6 * magnitude.max()
+    else:
+        bound = magnitude * (2.0 ** -mode.bits + 2.0 ** -12) + 2.0 ** -11 * np.abs(ref)
+    assert np.all(np.abs(out - ref) <= bound)
+    if mode.weight_pieces == 1:   # the bound is not vacuous: one piece's truncation shows
+        assert np.abs(out - ref).max() > 2.0 ** -(mode.bits + 8) * magnitude.max()

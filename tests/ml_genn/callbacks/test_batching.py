@@ -10,8 +10,13 @@ from ml_genn import Connection, Network, Population
 from ml_genn.callbacks import SpikeRecorder, VarRecorder
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import Dense
-from ml_genn.neurons import (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput,
-                             IntegrateFire, LeakyIntegrate)
+from ml_genn.neurons import (
+    BinarySpikeInput,
+    FewSpikeRelu,
+    FewSpikeReluInput,
+    IntegrateFire,
+    LeakyIntegrate,
+)
 
 N_EXAMPLES = 37
 BATCH = 16
@@ -82,7 +87,7 @@ def test_batched_predict_equals_single_example_runs(kind, schedule):
     with single:
         runs = [single.predict({inp1: x[e:e + 1]}, list(outs1), callbacks=_callbacks(hid1))
                 for e in range(N_EXAMPLES)]
-    for out, out1 in zip(outs, outs1):
+    for out, out1 in zip(outs, outs1, strict=True):
         assert batched[out].shape[0] == N_EXAMPLES
         expected = np.concatenate([preds[out1] for preds, _ in runs])
         np.testing.assert_array_equal(batched[out], expected)

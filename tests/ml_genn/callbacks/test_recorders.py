@@ -13,8 +13,7 @@ from ml_genn import Connection, InputLayer, Layer, Network, Population, Sequenti
 from ml_genn.callbacks import CALLBACKS, SpikeRecorder, VarRecorder
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import Dense
-from ml_genn.neurons import (BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput,
-                             IntegrateFire)
+from ml_genn.neurons import BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire
 
 T = 12
 DT = 0.5
@@ -99,7 +98,7 @@ def _expected_spikes(spikes, examples, neurons=None):
 def _assert_spikes_equal(actual, expected):
     (times, ids), (exp_times, exp_ids) = actual, expected
     assert len(times) == len(exp_times) == len(ids)
-    for t, i, et, ei in zip(times, ids, exp_times, exp_ids):
+    for t, i, et, ei in zip(times, ids, exp_times, exp_ids, strict=True):
         np.testing.assert_array_equal(i, ei)
         np.testing.assert_allclose(t, et)
 

@@ -10,8 +10,7 @@ from ml_genn.callbacks import VarRecorder
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.compilers.host_recordings import HostRecordings
 from ml_genn.connectivity import Dense
-from ml_genn.neurons import (FewSpikeRelu, FewSpikeReluInput, IntegrateFireInput,
-                             LeakyIntegrateFire)
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFireInput, LeakyIntegrateFire
 from ml_genn.utils.recording import GENN_VAR_NAMES
 
 T = 7

@@ -21,14 +21,15 @@ def test_connection_shape_mismatch_names_connection_and_populations():
     with Network():
         a = Population(BinarySpikeInput(), 4, name="a")
         b = Population(IntegrateFire(), 2, name="b")
-        with pytest.raises(ValueError, match=r"Connection 'bad' \(a -> b\): Dense weight has 3 rows "
-                                             r"but source 'a' has 4 neurons"):
+        with pytest.raises(ValueError, match=r"Connection 'bad' \(a -> b\): Dense weight has "
+                                             r"3 rows but source 'a' has 4 neurons"):
             Connection(a, b, Dense(np.ones((3, 2))), name="bad")
 
 
 def test_unknown_neuron_name_suggests_close_match():
     with Network():
-        with pytest.raises(ValueError, match="Unknown neuron 'integrate_fir'. Did you mean 'integrate_fire'"):
+        with pytest.raises(ValueError, match="Unknown neuron 'integrate_fir'. Did you mean "
+                                             "'integrate_fire'"):
             Population("integrate_fir", 3)
 
 
@@ -56,13 +57,15 @@ def compiled_small():
 
 def test_missing_input_population():
     compiled, _, out = compiled_small()
-    with pytest.raises(ValueError, match=r"No input data given for input population\(s\) \['pixels'\]"):
+    with pytest.raises(ValueError,
+                       match=r"No input data given for input population\(s\) \['pixels'\]"):
         compiled.predict({}, [out], callbacks=[])
 
 
 def test_wrong_input_shape_names_population():
     compiled, inp, out = compiled_small()
-    with pytest.raises(ValueError, match=r"Input for population 'pixels' has shape \(4, 5\); expected"):
+    with pytest.raises(ValueError,
+                       match=r"Input for population 'pixels' has shape \(4, 5\); expected"):
         compiled.predict({inp: np.zeros((4, 5))}, [out], callbacks=[])
 
 
@@ -98,7 +101,8 @@ def test_nan_in_a_later_batch_names_population_and_first_index(monkeypatch, meth
 
 def test_labels_count_mismatch():
     compiled, inp, out = compiled_small()
-    with pytest.raises(ValueError, match="Labels for output 'classes' have 3 rows but the inputs have 4"):
+    with pytest.raises(ValueError,
+                       match="Labels for output 'classes' have 3 rows but the inputs have 4"):
         compiled.evaluate({inp: np.zeros((4, 3))}, {out: np.zeros(3)}, callbacks=[])
 
 
@@ -112,7 +116,8 @@ def test_connection_into_input_population_rejected():
     net, inp, out = small_network()
     with net:
         Connection(out, inp, Dense(np.ones((2, 3))), name="backwards")
-    with pytest.raises(ValueError, match="connection 'backwards' targets input population 'pixels'"):
+    with pytest.raises(ValueError,
+                       match="connection 'backwards' targets input population 'pixels'"):
         InferenceCompiler(evaluate_timesteps=2).compile(net)
 
 

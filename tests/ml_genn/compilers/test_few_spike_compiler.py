@@ -43,7 +43,8 @@ def test_delay_balancing(schedule, batch_size):
 def test_pipeline_extra_delays():
     net, _, _ = delay_balancing_network()
     plan = FewSpikeCompiler(k=8).compile(net).plan
-    delays = sorted(c.extra_delay for c in plan.connections if plan.populations[c.target].name == "out")
+    delays = sorted(c.extra_delay for c in plan.connections
+                    if plan.populations[c.target].name == "out")
     assert delays == [0, 8, 16]
 
 

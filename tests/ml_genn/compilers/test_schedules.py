@@ -76,7 +76,8 @@ def test_auto_picks_layer_for_feed_forward_and_timestep_for_recurrent():
         h2 = net.find_population("h2")
         Connection(h2, h2, OneToOne(-0.5))
     assert InferenceCompiler(evaluate_timesteps=5).compile(net).schedule == "timestep"
-    with pytest.raises(ValueError, match="schedule 'layer' cannot run this network: the network is recurrent"):
+    with pytest.raises(ValueError, match="schedule 'layer' cannot run this network: the "
+                                         "network is recurrent"):
         InferenceCompiler(evaluate_timesteps=5, schedule="layer").compile(net)
 
 

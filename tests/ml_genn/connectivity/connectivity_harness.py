@@ -2,7 +2,8 @@
 compared with a reference (a Keras layer stack or a NumPy function)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +62,7 @@ def run_connectivity_test(connectivity: Any, source_shape: Sequence[int],
 
     if through == "op":
         import jax.numpy as jnp
+
         from ml_genn.backend.connectivity import build_op
         op = build_op(connection.connectivity, "highest")
         if dense is not None:

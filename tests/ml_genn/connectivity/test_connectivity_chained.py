@@ -63,3 +63,12 @@ def test_chained_checks_views_and_targets():
             Connection(source, target, Chained([Pad2D(((0, 0), (0, 0)))], shapes=[(3, 3, 3)]))
         with pytest.raises(ValueError, match=r"gives shape \(5, 4, 2\), but target 'trg'"):
             Connection(source, target, Chained([Pad2D(((1, 0), (0, 0)))]))
+
+
+def test_cropping_more_than_the_image_is_refused():
+    with Network():
+        source = Population("binary_spike_input", (4, 4, 2), name="src")
+        target = Population("integrate_fire", name="trg")
+        with pytest.raises(ValueError, match=r"Pad2D: the cropping does not fit source 'src' "
+                                             r"of shape \(4, 4, 2\) \(padding=\(\(-2, -2\)"):
+            Connection(source, target, Pad2D(((-2, -2), (0, 0))))

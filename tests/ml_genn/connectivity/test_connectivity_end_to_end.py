@@ -7,9 +7,18 @@ import pytest
 from connectivity_harness import keras_reference, run_connectivity_test
 
 from ml_genn.backend.connectivity import build_op
-from ml_genn.connectivity import (AvgPool2D, AvgPoolConv2D, AvgPoolDense2D, Conv2D,
-                                  Conv2DTranspose, Dense, DepthwiseConv2D, FixedProbability,
-                                  OneToOne, Sparse)
+from ml_genn.connectivity import (
+    AvgPool2D,
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    DepthwiseConv2D,
+    FixedProbability,
+    OneToOne,
+    Sparse,
+)
 from ml_genn.initializers import Normal
 
 RNG = np.random.default_rng(2024)

@@ -121,7 +121,7 @@ def test_fixed_probability_is_deterministic_per_seed_and_has_density_p():
     assert not (len(pre) == len(other[0]) and np.array_equal(post, other[1]))
     n = 200 * 300
     assert abs(len(pre) - 0.1 * n) < 5 * np.sqrt(n * 0.1 * 0.9)
-    assert len(set(zip(pre.tolist(), post.tolist()))) == len(pre)  # no duplicates
+    assert len(set(zip(pre.tolist(), post.tolist(), strict=True))) == len(pre)  # no duplicates
     assert len(draw(0.0)[0]) == 0 and len(draw(1.0)[0]) == n
 
 

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from ml_genn.backend.neurons import build_dynamics
-from ml_genn.neurons import (NEURONS, BernoulliGenerator, CustomGenerator, DCGenerator,
-                             PoissonGenerator, SpikeGenerator)
+from ml_genn.neurons import (
+    NEURONS,
+    BernoulliGenerator,
+    CustomGenerator,
+    DCGenerator,
+    PoissonGenerator,
+    SpikeGenerator,
+)
 
 
 def random_drive(steps, batch, n, seed=0):

@@ -9,8 +9,12 @@ import pytest
 
 from ml_genn.backend.neurons import build_dynamics
 from ml_genn.initializers import Uniform
-from ml_genn.neurons import (NEURONS, AdaptiveLeakyIntegrateFire, LeakyIntegrateFire,
-                             LeakyIntegrateFireInput)
+from ml_genn.neurons import (
+    NEURONS,
+    AdaptiveLeakyIntegrateFire,
+    LeakyIntegrateFire,
+    LeakyIntegrateFireInput,
+)
 
 LN2_TAU = 1.0 / math.log(2.0)   # tau_mem giving alpha = exp(-1/tau) = 0.5 at dt = 1
 

@@ -5,8 +5,14 @@ import numpy as np
 import pytest
 
 from ml_genn.neurons import NEURONS, SpikeInput
-from ml_genn.utils.data import (PreprocessedSpikes, calc_latest_spike_time, calc_max_spikes,
-                                calc_start_spikes, preprocess_spikes, time_to_step)
+from ml_genn.utils.data import (
+    PreprocessedSpikes,
+    calc_latest_spike_time,
+    calc_max_spikes,
+    calc_start_spikes,
+    preprocess_spikes,
+    time_to_step,
+)
 
 
 def test_preprocess_spikes_groups_by_neuron():
@@ -37,7 +43,7 @@ def reference_raster(times_ids, num_neurons, num_steps, dt):
     """Independent rasterisation: loop over spikes."""
     raster = np.zeros((len(times_ids), num_steps, num_neurons), np.float32)
     for e, (times, ids) in enumerate(times_ids):
-        for tau, i in zip(times, ids):
+        for tau, i in zip(times, ids, strict=True):
             step = int(np.floor(tau / dt))
             if step < num_steps:
                 raster[e, step, i] = 1.0

@@ -9,7 +9,7 @@ import pytest
 
 from ml_genn import Connection, Network, Population
 from ml_genn.backend.readouts import ReadoutBackend, register_readout
-from ml_genn.backend.synapses import SynapseBackend, register_synapse
+from ml_genn.backend.synapses import SynapseBackend, decay_factor, register_synapse
 from ml_genn.callbacks import VarRecorder
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity import Dense
@@ -90,3 +90,20 @@ def test_readout_without_backend_fails_at_compile():
 def test_second_backend_for_a_readout_is_refused():
     with pytest.raises(ValueError, match="backend for readout LowestVar is already registered"):
         register_readout(LowestVar)(LowestVarBackend)
+
+
+def test_synapse_registry_refuses_a_second_backend_and_names_a_missing_one():
+    class SubHalving(HalvingSynapse):
+        pass
+
+    class Unfiltered(Synapse):
+        pass
+
+    assert decay_factor(SubHalving(), dt=1.0) == 0.5        # the nearest base's backend
+    with pytest.raises(ValueError, match=r"backend for synapse HalvingSynapse is already "
+                                         r"registered \(HalvingSynapseBackend\)"):
+        register_synapse(HalvingSynapse)(HalvingSynapseBackend)
+    with pytest.raises(NotImplementedError,
+                       match="Synapse Unfiltered has no backend; register one with "
+                             "ml_genn.backend.synapses.register_synapse"):
+        decay_factor(Unfiltered(), dt=1.0)

@@ -116,7 +116,7 @@ def test_first_spike_time(run):
     times, ids = data["first_spike_time"]
     expected = np.full((N_EXAMPLES, N_OUT), -np.inf)
     for e in range(N_EXAMPLES):
-        for t, i in zip(times[e][::-1], ids[e][::-1]):  # latest first: earliest wins
+        for t, i in zip(times[e][::-1], ids[e][::-1], strict=True):  # latest first: earliest wins
             expected[e, i] = -t
     assert np.isinf(expected[:, -1]).all() and np.isfinite(expected[:, 0]).any()
     np.testing.assert_array_equal(preds["first_spike_time"], expected)

@@ -3,11 +3,17 @@ import copy
 
 import numpy as np
 import pytest
+
 from ml_genn import Connection, Network, Population, RunnableModel
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import AvgPool2D, Conv2D, Dense
-from ml_genn.neurons import (FewSpikeRelu, FewSpikeReluInput, IntegrateFire,
-                             IntegrateFireInput, PoissonInput)
+from ml_genn.neurons import (
+    FewSpikeRelu,
+    FewSpikeReluInput,
+    IntegrateFire,
+    IntegrateFireInput,
+    PoissonInput,
+)
 from ml_genn.synapses import Exponential
 from ml_genn.utils.activity import count_synapses, synaptic_operations
 
@@ -82,7 +88,7 @@ def test_sweep_equals_separate_runs(synapse, input_neuron, readout):
     steps = [2, 5, 9]
     table = model.sweep(x, y, timesteps=steps)
     assert table.column("timesteps") == steps
-    for row, t in zip(table, steps):
+    for row, t in zip(table, steps, strict=True):
         single = copy.copy(model)
         single.compiler = copy.copy(model.compiler)
         single.compiler.evaluate_timesteps = t

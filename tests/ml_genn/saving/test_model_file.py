@@ -5,6 +5,7 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
+
 from ml_genn import Connection, Network, Population, RunnableModel, load
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity import AvgPool2D, Conv2D, Dense
@@ -48,7 +49,7 @@ def test_round_trip_keeps_every_parameter_and_prediction(tmp_path):
     back = load(path)
     assert [p.name for p in back.network.populations] == \
         [p.name for p in model.network.populations]
-    for a, b in zip(model.network.populations, back.network.populations):
+    for a, b in zip(model.network.populations, back.network.populations, strict=True):
         assert type(a.neuron) is type(b.neuron) and a.shape == b.shape
         assert sorted(vars(a.neuron)) == sorted(vars(b.neuron))
         for name, value in vars(a.neuron).items():
@@ -56,7 +57,7 @@ def test_round_trip_keeps_every_parameter_and_prediction(tmp_path):
                 np.testing.assert_array_equal(value, getattr(b.neuron, name))
             elif not hasattr(value, "__dict__"):
                 assert getattr(b.neuron, name) == value, name
-    for a, b in zip(model.network.connections, back.network.connections):
+    for a, b in zip(model.network.connections, back.network.connections, strict=True):
         assert (a.name, a.source().name, a.target().name, a.max_delay_steps) == \
             (b.name, b.source().name, b.target().name, b.max_delay_steps)
         assert type(a.synapse) is type(b.synapse) and vars(a.synapse) == vars(b.synapse)

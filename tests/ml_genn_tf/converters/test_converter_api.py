@@ -4,6 +4,7 @@ import inspect
 import keras
 import numpy as np
 from handler_harness import randomize
+
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.neurons import BinarySpikeInput, IntegrateFire
 from ml_genn_tf.converters import Converter, DataNorm, FewSpike, InputType, Simple

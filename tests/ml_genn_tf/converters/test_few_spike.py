@@ -3,6 +3,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_network
+
 from ml_genn.connectivity import MaxPool2D
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
 from ml_genn_tf import convert_model

@@ -12,8 +12,7 @@ from handler_harness import randomize, run_network
 
 from ml_genn_tf import convert_model
 from ml_genn_tf.converters import FewSpike
-from ml_genn_tf.converters.few_spike_k import (MIN_AGREEMENT, agreement_by_k, predictions,
-                                               quantise)
+from ml_genn_tf.converters.few_spike_k import MIN_AGREEMENT, agreement_by_k, predictions, quantise
 from ml_genn_tf.datasets import load_mnist
 
 L = keras.layers

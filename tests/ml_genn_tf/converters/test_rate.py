@@ -3,6 +3,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_network
+
 from ml_genn.connectivity import MaxPool2D
 from ml_genn.neurons import BinarySpikeInput, IntegrateFire, IntegrateFireInput, PoissonInput
 from ml_genn_tf import UnsupportedModelError
@@ -88,7 +89,7 @@ def test_simple_keeps_the_keras_weights_and_thresholds_of_one():
     model = randomize(keras.Sequential([keras.Input((5,)), L.Dense(4, activation="relu"),
                                         L.Dense(2, activation="softmax")]))
     net, _, outputs, _ = Simple(20, readout="spike_count").convert(model)
-    for conn, layer in zip(net.connections, model.layers):
+    for conn, layer in zip(net.connections, model.layers, strict=True):
         np.testing.assert_array_equal(conn.connectivity.weight, layer.get_weights()[0])
     assert [p.neuron.v_thresh for p in net.populations[1:]] == [1.0, 1.0]
     assert type(outputs[0].neuron.readout).__name__ == "SpikeCount"

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize
+
 from ml_genn.connectivity import MaxPool2D
 from ml_genn_tf import UnsupportedModelError, convert_model
 from ml_genn_tf.converters import DataNorm, Simple, SpikeNorm
@@ -23,13 +24,16 @@ def two_pools() -> keras.Model:
     return randomize(keras.Model(x_in, L.Dense(2)(h)), seed=1)
 
 
+def _convert_model(method):
+    return lambda **kw: convert_model(two_pools(), method, data=X, timesteps=4, progress=False,
+                                      **kw).network
+
+
 CONVERTERS = {
     "DataNorm": lambda **kw: DataNorm(10, norm_data=X, **kw).convert(two_pools())[0],
     "Simple": lambda **kw: Simple(10, **kw).convert(two_pools())[0],
     "SpikeNorm": lambda **kw: SpikeNorm(4, norm_data=X[:2], **kw).convert(two_pools())[0],
-    **{f"convert_model:{m}": (lambda m: lambda **kw: convert_model(
-        two_pools(), m, data=X, timesteps=4, progress=False, **kw).network)(m)
-       for m in ("data_norm", "simple", "spike_norm")},
+    **{f"convert_model:{m}": _convert_model(m) for m in ("data_norm", "simple", "spike_norm")},
 }
 
 

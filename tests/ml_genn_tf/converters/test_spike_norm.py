@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize
+
 from ml_genn_tf.converters import SpikeNorm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))

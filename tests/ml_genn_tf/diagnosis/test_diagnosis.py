@@ -6,6 +6,7 @@ import pytest
 
 from ml_genn_tf import convert_model
 from ml_genn_tf.diagnosis import Diagnosis
+from ml_genn_tf.diagnosis.decoding import spike_values
 
 N = 64
 #: Rate conversions run on the timestep schedule here: it compiles in half the time of
@@ -205,3 +206,28 @@ def test_qcfs_is_refused_until_it_has_a_decoder():
     assert snn.method == "qcfs"
     with pytest.raises(NotImplementedError, match="does not decode QCFS conversions yet"):
         snn.diagnose(np.ones((2, 4), np.float32))
+
+
+def test_channel_wise_conversion_is_decoded_channel_by_channel(model, data):
+    """With ``channel_wise=True`` one spike of channel c of h1 is worth that channel's
+    own lambda (NumPy: the percentile of the channel's positive ANN activations on the
+    calibration data); decoded so, every hidden population carries the value the ANN's
+    layer gives for its inputs (one scale per layer gave h1 a local gain of 1.4)."""
+    calib, x = data
+    snn = convert_model(model, "data_norm", data=calib, batch_size=N, channel_wise=True,
+                        **RATE)
+    converter = snn.converter
+    assert converter.mode == "percentile"
+    h1 = keras.Model(model.inputs, model.get_layer("h1").output).predict(calib, verbose=0)
+    layer = np.percentile(h1[h1 > 0], converter.percentile)
+    channel = np.array([np.percentile(h1[:, c][h1[:, c] > 0], converter.percentile)
+                        if np.any(h1[:, c] > 0) else layer for c in range(h1.shape[1])])
+    assert np.ptp(channel) > 0.5 * layer          # the channels' scales really differ
+    unit, spike = spike_values(converter)["h1"]
+    np.testing.assert_allclose(unit, channel, rtol=1e-4)
+    np.testing.assert_allclose(spike, channel, rtol=1e-4)     # thresholds 1
+    diagnosis = snn.diagnose(x)
+    assert diagnosis.culprit is None, str(diagnosis)
+    for row in diagnosis.rows[1:]:
+        assert 0.9 < row["local_gain"] < 1.1, (row["layer"], row["local_gain"])
+        assert row["relative_error"] < 0.1, (row["layer"], row["relative_error"])

@@ -5,9 +5,20 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import run_handler_test
-from ml_genn.connectivity import (AvgPool2D, AvgPoolConv2D, AvgPoolDense2D, Chained, Conv2D,
-                                  Conv2DTranspose, Dense, DepthwiseConv2D, OneToOne, Pad2D,
-                                  Upsample2D)
+
+from ml_genn.connectivity import (
+    AvgPool2D,
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Chained,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    DepthwiseConv2D,
+    OneToOne,
+    Pad2D,
+    Upsample2D,
+)
 
 L = keras.layers
 

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_handler_test
+
 from ml_genn.connectivity import Conv2D
 from ml_genn_tf.graph.lower import lower_layers
 from ml_genn_tf.graph.ops import AffineOp, InputOp

@@ -6,9 +6,16 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_network
-from ml_genn.connectivity import (AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense, MaxPool2D,
-                                  OneToOne, Sparse)
 
+from ml_genn.connectivity import (
+    AvgPoolConv2D,
+    AvgPoolDense2D,
+    Conv2D,
+    Dense,
+    MaxPool2D,
+    OneToOne,
+    Sparse,
+)
 from ml_genn_tf.converters import ExactSum, FewSpike
 from ml_genn_tf.errors import ConversionError
 

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_network
+
 from ml_genn_tf import UnsupportedModelError
 from ml_genn_tf.converters import FewSpike
 

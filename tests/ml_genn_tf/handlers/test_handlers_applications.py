@@ -7,8 +7,8 @@ import importlib
 import keras
 import pytest
 from handler_harness import run_handler_test
-from ml_genn.connectivity import Chained, Dense
 
+from ml_genn.connectivity import Chained, Dense
 from ml_genn_tf.errors import ConversionError
 from ml_genn_tf.handlers import NAMED_HANDLERS, find_handler, support_table
 from ml_genn_tf.handlers.applications import convert_custom_scale_layer

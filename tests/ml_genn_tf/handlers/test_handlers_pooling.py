@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from handler_harness import randomize, run_handler_test, run_network
+
 from ml_genn.connectivity import AvgPool2D, AvgPoolConv2D, AvgPoolDense2D
 from ml_genn_tf.converters import FewSpike
 

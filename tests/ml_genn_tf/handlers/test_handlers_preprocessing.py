@@ -2,7 +2,8 @@
 import keras
 import numpy as np
 import pytest
-from handler_harness import run_handler_test, randomize
+from handler_harness import randomize, run_handler_test
+
 from ml_genn_tf.converters import FewSpike
 
 L = keras.layers

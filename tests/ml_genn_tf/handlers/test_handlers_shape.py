@@ -3,6 +3,7 @@ no-ops."""
 import keras
 import pytest
 from handler_harness import run_handler_test
+
 from ml_genn.connectivity import Conv2D, Dense, DepthwiseConv2D, Pad2D, Upsample2D
 
 L = keras.layers

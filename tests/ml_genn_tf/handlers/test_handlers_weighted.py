@@ -3,6 +3,7 @@ transposed), DepthwiseConv2D, BatchNorm."""
 import keras
 import pytest
 from handler_harness import run_handler_test
+
 from ml_genn.connectivity import Chained, Conv2D, Conv2DTranspose, Dense, DepthwiseConv2D
 
 L = keras.layers

@@ -7,11 +7,12 @@ import tomllib
 import keras
 import numpy as np
 import pytest
+from no_keras import ROOT, run_without_keras
+
 from ml_genn import load
 from ml_genn_tf import METHODS
 from ml_genn_tf.tools import cli
 from ml_genn_tf.tools.batch import METHOD_NAMES
-from no_keras import ROOT, run_without_keras
 
 L = keras.layers
 
@@ -155,3 +156,15 @@ def test_layers_lists_the_registry(capsys):
     assert cli.main(["layers"]) == 0
     out = capsys.readouterr().out
     assert "| `Conv2D` | `convert_conv2d` |" in out and "| `few_spike` | `FewSpike` |" in out
+
+
+def test_precision_offers_every_compiler_mode(capsys):
+    """--precision takes every value the spiking compilers take (from the registry)."""
+    from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
+    for precision in FewSpikeCompiler.precisions + InferenceCompiler.precisions:
+        args = cli.build_parser().parse_args(["convert", "m.keras", "--precision",
+                                              precision])
+        assert cli.resolve_options(args)[1].precision == precision
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["convert", "--precision", "fp8"])
+    assert "invalid choice: 'fp8'" in capsys.readouterr().err

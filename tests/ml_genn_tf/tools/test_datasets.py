@@ -94,7 +94,7 @@ def test_mnist_cache_is_reused(tmp_path, monkeypatch):
 
     monkeypatch.setattr(datasets, "_parse_mnist_csv", failing_parse)
     second = datasets.load_mnist()
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
         assert b[1].dtype == np.int64

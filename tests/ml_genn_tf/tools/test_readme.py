@@ -1,7 +1,8 @@
 """README's generated tables equal what the registries generate now."""
+from no_keras import ROOT
+
 from ml_genn_tf.handlers import LAYER_HANDLERS
 from ml_genn_tf.tools import readme
-from no_keras import ROOT
 
 
 def test_readme_tables_are_generated_from_the_registries():

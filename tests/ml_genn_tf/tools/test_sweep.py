@@ -5,6 +5,7 @@ import warnings
 import keras
 import numpy as np
 import pytest
+
 from ml_genn_tf import convert_model
 from ml_genn_tf.converters import few_spike
 
