@@ -27,7 +27,7 @@ from ..plan import Plan
 from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
-from .schedule import BatchResult, Schedule, register_schedule
+from .schedule import BatchProgram, BatchResult, Schedule, register_schedule
 
 
 def time_chunk(sim: Any, batch: int, num_steps: int) -> int:
@@ -209,6 +209,14 @@ class LayerSchedule(Schedule):
         return sim.jit(("layer", steps, chunk, record),
                        lambda: partial(program, sim, num_steps=steps, chunk=chunk,
                                        record=record))
+
+    def batch_program(self, sim: Any, record: tuple) -> BatchProgram | None:
+        if not sim.plan.reset_time_between_batches:
+            return None  # model time runs on from batch to batch
+        steps = sim.plan.num_timesteps
+        run = partial(program, sim, num_steps=steps, chunk=time_chunk(sim, sim.batch_size, steps),
+                      record=record)
+        return BatchProgram(lambda params, x, first: run(params, x, first, jnp.int32(0)), steps)
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:
