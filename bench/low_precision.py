@@ -21,7 +21,9 @@ batch size and mode it prints:
   per kernel of that program (``bench/profile_kernels.py``: by kind, top kernels, share);
 * with ``--rate-modes``: the data-normalised rate-coded SNN (T steps, first batch size)
   in those modes, speed as above and, against "highest", the output spike counts'
-  relative error and the fraction of examples whose class changes.
+  relative error and the fraction of examples whose class changes; with
+  ``--rate-paths`` also the program as it was before the delay moved from the events
+  to the drive (``bench/rate_paths.py``), device-only, and the ratio of today's to it.
 
 Usage::
 
@@ -29,6 +31,7 @@ Usage::
     python bench/low_precision.py --precision-only --nets resnet20  # CPU precision check
     python bench/low_precision.py --probe                          # + one-conv dtype probe
     python bench/low_precision.py --rate-modes default fp16         # + rate-coded, T=100
+    python bench/low_precision.py --rate-modes fp16 --rate-paths    # + the old rate program
     python bench/low_precision.py --profile 3 --profile-csv k.csv  # + kernel tables
 """
 from __future__ import annotations
@@ -45,6 +48,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_kernels import print_table, profile, write_csv  # noqa: E402
+from rate_paths import events_program  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
     ann_forward,
@@ -179,6 +183,18 @@ def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann, opts)
             if mode != "highest":
                 profiled(f"{name} rate T={timesteps} b{batch} {mode}",
                          batch_program(compiled, x_dev, (0, 0)), min(opts.profile, 1), opts)
+            before = ""
+            if opts.rate_paths and mode != "highest":
+                sim, old = compiled.simulator, events_program(compiled.simulator)
+                x_old = {0: x_dev[:, None]}
+
+                def old_batch(sim=sim, old=old, x_old=x_old):
+                    return old(sim.params, x_old, 0, 0)[0]
+                old_dev = device_rate(old_batch, 3, batch)
+                before = f"; delay on the events (before): {old_dev:.0f} dev, " \
+                         f"now {dev / old_dev:.2f}x"
+                profiled(f"{name} rate T={timesteps} b{batch} {mode} events-delay",
+                         old_batch, min(opts.profile, 1), opts)
         if ref_counts is None:
             ref_counts = counts
             continue
@@ -187,7 +203,7 @@ def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann, opts)
         flips = float(np.mean(counts.argmax(1) != ref_counts.argmax(1)))
         print(f"{name:8s} T={timesteps:3d} {batch:5d} {mode:8s} {dev:9.0f} {ev:9.0f} "
               f"{dev / ann.get('default', np.nan):8.2f} {ev / ann.get('default', np.nan):9.2f} "
-              f"counts rel. error {rel:.1e}, classes changed {100 * flips:.1f}%"
+              f"counts rel. error {rel:.1e}, classes changed {100 * flips:.1f}%{before}"
               f"   ({time.perf_counter() - start:.0f} s)", flush=True)
 
 
@@ -247,6 +263,9 @@ def main() -> None:
     parser.add_argument("--rate-nets", nargs="+", default=list(NETWORKS),
                         choices=list(NETWORKS))
     parser.add_argument("--timesteps", type=int, default=100)
+    parser.add_argument("--rate-paths", action="store_true",
+                        help="also the rate-coded program as it was, with the delay on the "
+                             "events (bench/rate_paths.py), device-only, side by side")
     parser.add_argument("--profile", type=int, default=0, metavar="CALLS",
                         help="at the first batch size, device time per kernel of the ANN "
                              "and of each mode over CALLS batch programs (rate: 1)")

@@ -6,7 +6,7 @@ Per network and batch size it prints, side by side, from one run:
 * ``ANN def`` / ``ANN hi``: the ANN (``jax.jit``), matrix precision "default"
   (TF32 on recent GPUs) and "highest" (true float32);
 * ``FS dev``: the few-spike SNN's batch program (k=10) on device-resident inputs, as
-  many batches back to back (the engine's speed);
+  many batches back to back as one timed ``evaluate()`` call runs (the engine's speed);
 * ``FS eval``: the same network through ``compiled.evaluate()`` on host NumPy arrays
   (``callbacks=[]``), ``FS iter`` through ``evaluate_batch_iter`` over a generator of
   ``(x, y)`` batches, ``FS pred`` through ``predict()``, ``model ev`` through
@@ -21,16 +21,19 @@ with). Alphas and normalisation come from the ANN's activations on random inputs
 
 ``--h2d`` first prints the host-to-device copy rates that bound the user's path (a
 NumPy array straight to the device, through pinned host memory, and the host passes
-over the data); ``--variants`` adds, per row, ``FS eval`` and ``FS iter`` under other
-transfer settings (``staging:workers:group MiB[:window]``, group 0 = one batch per
-group, window: batches dispatched ahead, ``ml_genn.backend.runner.WINDOW``; see
-``ml_genn/backend/transfer.py``), measured in the same run.
+over the data; ``bench/h2d.py`` measures more); ``--variants`` adds, per row, ``FS eval``,
+``FS iter`` and ``FS pred`` under other transfer settings
+(``staging:workers:group MiB[:window[:fuse]]``, workers ``auto`` = the default,
+group 0 = one batch per group, window: batches
+dispatched ahead, ``ml_genn.backend.runner.WINDOW``, fuse 1/0: one program per batch or
+the schedule's own loop, ``runner.FUSE``; see ``ml_genn/backend/transfer.py``), measured
+in the same run.
 
 Usage::
 
     python bench/throughput.py                       # full sizes on a GPU, tiny on a CPU
     python bench/throughput.py --nets vgg16 --batch-sizes 256 512 --timesteps 100
-    python bench/throughput.py --h2d --variants pageable:1:8 pinned:2:8 pinned:1:32
+    python bench/throughput.py --h2d --variants pageable:1:32 pageable:0:8 pageable:0:32:8:0
 """
 from __future__ import annotations
 
@@ -207,7 +210,8 @@ def device_rate(fn, n_batches, batch):
 
 
 def user_rates(compiled, inp, out, x_host, y_host):
-    """(evaluate, evaluate_batch_iter) images/s under the current transfer settings."""
+    """(evaluate, evaluate_batch_iter, predict) images/s under the current transfer
+    settings."""
     batch, n = compiled.batch_size, len(x_host)
 
     def batches():
@@ -215,7 +219,8 @@ def user_rates(compiled, inp, out, x_host, y_host):
             yield x_host[s:s + batch], y_host[s:s + batch]
     t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
     t_iter = best_time(lambda: compiled.evaluate_batch_iter(inp, out, batches(), callbacks=[]))
-    return n / t_eval, n / t_iter
+    t_pred = best_time(lambda: compiled.predict({inp: x_host}, out, callbacks=[]))
+    return n / t_eval, n / t_iter, n / t_pred
 
 
 def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=True):
@@ -234,35 +239,42 @@ def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=
         t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
         return dev, n / t_eval, float("nan"), float("nan"), float("nan")
     metrics, _ = compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[])
-    r_eval, r_iter = user_rates(compiled, inp, out, x_host, y_host)
-    t_pred = best_time(lambda: compiled.predict({inp: x_host}, out, callbacks=[]))
-    return dev, r_eval, r_iter, n / t_pred, metrics[out].result
+    r_eval, r_iter, r_pred = user_rates(compiled, inp, out, x_host, y_host)
+    return dev, r_eval, r_iter, r_pred, metrics[out].result
 
 
-def model_rate(model, x_host, y_host) -> float:
-    """Images/s of ``RunnableModel.evaluate`` (defaults: spike statistics, no bar)."""
+def model_rate(model, x_host, y_host) -> tuple[float, float]:
+    """Images/s of ``RunnableModel.evaluate`` (defaults: spike statistics, no bar), and
+    without spike statistics."""
     warm = 2 * model.batch_size
     model.evaluate(x_host[:warm], y_host[:warm])
-    return len(x_host) / best_time(lambda: model.evaluate(x_host, y_host))
+    model.evaluate(x_host[:warm], y_host[:warm], spikes=False)
+    return (len(x_host) / best_time(lambda: model.evaluate(x_host, y_host)),
+            len(x_host) / best_time(lambda: model.evaluate(x_host, y_host, spikes=False)))
 
 
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
-    """``[(variant, evaluate, evaluate_batch_iter images/s)]`` under each transfer
-    setting ``staging:workers:group MiB[:window]``; the settings are restored afterwards."""
+    """``[(variant, evaluate, evaluate_batch_iter, predict images/s)]`` under each transfer
+    setting ``staging:workers:group MiB[:window[:fuse]]`` (workers ``auto``: the
+    default; fuse 1/0: ``ml_genn.backend.runner.FUSE``); the settings are restored
+    afterwards."""
     saved = (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES,
-             runner.WINDOW)
+             runner.WINDOW, runner.FUSE)
     rows = []
     try:
         for variant in variants:
-            staging, workers, mib, *window = variant.split(":")
-            transfer.STAGING, transfer.TRANSFER_WORKERS = staging, int(workers)
+            staging, workers, mib, *rest = variant.split(":")
+            transfer.STAGING = staging
+            transfer.TRANSFER_WORKERS = saved[1] if workers == "auto" else int(workers)
             transfer.GROUP_BYTES = max(1, int(float(mib) * 2 ** 20))
-            runner.WINDOW = int(window[0]) if window else saved[3]
+            runner.WINDOW = int(rest[0]) if rest else saved[3]
+            runner.FUSE = bool(int(rest[1])) if len(rest) > 1 else saved[4]
             compiled.evaluate({inp: x_host[:2 * compiled.batch_size]},
                               {out: y_host[:2 * compiled.batch_size]}, callbacks=[])  # warm
             rows.append((variant, *user_rates(compiled, inp, out, x_host, y_host)))
     finally:
-        transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES, runner.WINDOW = saved
+        (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES, runner.WINDOW,
+         runner.FUSE) = saved
     return rows
 
 
@@ -346,7 +358,8 @@ def main() -> None:
     parser.add_argument("--ann-precisions", nargs="+", default=["default", "highest"],
                         choices=["default", "highest"])
     parser.add_argument("--variants", nargs="*", default=[],
-                        help="transfer settings staging:workers:group_MiB to compare")
+                        help="transfer settings staging:workers:group_MiB[:window[:fuse]] "
+                             "to compare")
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}) x"
@@ -382,13 +395,17 @@ def main() -> None:
                                         precision=args.snn_precision)
             compiled = compiler.compile(net)
             fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
-                compiled, inp, out, x_host, y_host, x_dev, 20, 1)
-            fs_model = model_rate(RunnableModel(net, [inp], [out], compiler), x_host, y_host)
-            for variant, v_eval, v_iter in variant_rates(compiled, inp, out, x_host, y_host,
-                                                         args.variants):
-                print(f"   variant {name} b{batch} {variant:<14} FS eval {v_eval:9.0f} "
-                      f"({v_eval / fs_dev:.2f} dev)  FS iter {v_iter:9.0f} "
-                      f"({v_iter / fs_dev:.2f} dev)", flush=True)
+                compiled, inp, out, x_host, y_host, x_dev, args.eval_batches, 1)
+            fs_model, fs_model_bare = model_rate(RunnableModel(net, [inp], [out], compiler),
+                                                 x_host, y_host)
+            print(f"   {name} b{batch}: RunnableModel.evaluate without spike statistics "
+                  f"{fs_model_bare:9.0f} ({fs_model_bare / fs_dev:.2f} dev)", flush=True)
+            for variant, *rates in variant_rates(compiled, inp, out, x_host, y_host,
+                                                 args.variants):
+                print(f"   variant {name} b{batch} {variant:<14} " + "  ".join(
+                    f"FS {what} {r:9.0f} ({r / fs_dev:.2f} dev)"
+                    for what, r in zip(("eval", "iter", "pred"), rates, strict=True)),
+                    flush=True)
             rate_dev = rate_eval = float("nan")
             if not args.skip_rate:
                 net, inp, out = rate_network(nodes, acts)

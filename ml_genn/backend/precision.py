@@ -67,8 +67,9 @@ LOW_PRECISION: dict[str, LowPrecision] = {
     for short, dtype, bits, top, exponent in (("fp16", np.float16, 11, 15, 5),
                                               ("bf16", ml_dtypes.bfloat16, 8, 127, 8))
     for n in (1, 2, 3)}
-#: float16 operands and results: the codes scaled into [0, 1) (rounded to 11 bits where
-#: pooling made them longer), one weight piece scaled so that no sum can overflow.
+#: float16 operands and results: few-spike codes scaled into [0, 1) (rounded to 11 bits
+#: where pooling made them longer), spikes (0, +-1) as they are, one weight piece scaled
+#: so that no sum of inputs in [-1, 1] can overflow.
 LOW_PRECISION["fp16"] = LowPrecision("fp16", np.float16, 11, 1, 15, 5, np.float16)
 
 #: JAX's matrix precisions (``jax.lax.Precision`` names and aliases).

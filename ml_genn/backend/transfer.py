@@ -1,41 +1,53 @@
-"""Moving batches to the device: a few large transfers, prepared ahead of the compute.
+"""Moving batches to the device: a few large transfers, started ahead of the compute.
 
-Batches are gathered into *transfer groups* of ``G`` batches (about
+Batches are gathered into *transfer groups* of up to ``G`` batches (about
 :data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
 set, padded with zeros, plus the batches' first example indices and sizes. A worker
-thread builds the next groups and starts their transfers while the batches of the
-current one are dispatched, so copies overlap the compute; a small program picks each
-batch out of its group on the device (and checks its inputs for NaN and infinity
-there, so that the host makes no extra pass over the data). The first group holds one
-batch, so the device starts after one batch's copy. At most
-``max(TRANSFER_WORKERS, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and
-device memory are bounded by the batch size, never by the number of examples.
+thread starts the transfers of the next :data:`GROUPS_AHEAD` groups
+(``jax.device_put`` returns at once; the runtime stages the copies on its own threads)
+while the batches of the current one are dispatched, so copies overlap the compute.
+Each batch is picked out of its group on the device by one small program per group
+(:func:`split`, which also checks the inputs for NaN and infinity there, so the host
+makes no extra pass over the data); the batch programs take one batch, so they are
+compiled once whatever the group sizes. Groups grow from one batch (the device starts
+after one batch's copy) by doubling up to ``G``. At most ``max(workers, GROUPS_AHEAD)
++ 1`` groups are alive at a time, so host and device memory are bounded by the batch
+size, never by the number of examples.
 
 Settings (module attributes, read at the start of each run):
 
 * :data:`STAGING`: how a group reaches the device. ``"pageable"`` (default) copies
-  straight from the NumPy array (the runtime stages it through page-locked memory
-  itself); ``"pinned"`` first copies it into page-locked host memory with
-  ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device. Measured on
-  an H200 host: 4.5-4.8 GB/s either way for 8-32 MiB groups (the host-side copy is the
-  limit; pinned memory to device alone ran at 14-29 GB/s), and ``evaluate()`` was
-  slower with ``"pinned"``.
-* :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group.
-* :data:`TRANSFER_WORKERS`: threads preparing groups on an accelerator (one on a CPU).
-* :data:`GROUPS_AHEAD`: groups prepared (or being prepared) ahead of the one whose
+  straight from the NumPy array (the runtime stages it through its own page-locked
+  buffers); ``"pinned"`` first copies it into page-locked host memory with
+  ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device.
+* :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group (32 MiB on an
+  accelerator, 8 MiB on a CPU; at most 64 batches).
+* :data:`TRANSFER_WORKERS`: threads preparing groups (1); 0: the thread that
+  dispatches the batches starts the transfers itself, between batches.
+* :data:`COPY_THREADS`: threads stacking batches into a group where it is not a view
+  of the caller's array (batches from a generator, the padded last group).
+* :data:`GROUPS_AHEAD`: groups whose transfers are started ahead of the one whose
   batches are being dispatched.
 
-Nothing is copied to the device per batch: a batch's programs take only device arrays
-(its index in the group is a cached device scalar), since every host scalar passed to
-a program would be a small copy of its own, queued behind the large ones.
+Measured on an H200 host (``python bench/h2d.py``): one 8 MiB ``device_put`` waited for
+alone runs at about 5.2-5.6 GB/s (the runtime's staging copy, then the DMA), but a
+stream of them not waited for one by one at 26-32 GB/s (the runtime stages them on
+several threads), several times the 3.6-4.6 GB/s of float32 CIFAR-10 inputs that the
+few-spike VGG-16 and ResNet-20 consume at device speed. Copying into page-locked
+buffers registered with the client (``client.dma_map``) ourselves reached 12-19 GB/s
+with 4-8 threads: no faster than the runtime's own staging.
+
+Nothing is copied to the device per batch: a batch's programs take only device arrays,
+since every host scalar passed to a program would be a small copy of its own, queued
+behind the large ones.
 """
 from __future__ import annotations
 
 import itertools
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -45,13 +57,20 @@ import numpy as np
 
 from .sharding import Placement
 
-#: Input bytes per transfer group (large copies run near the bus' bandwidth).
-GROUP_BYTES = 8 * 2 ** 20
+#: Input bytes per transfer group; None: 32 MiB on an accelerator (fewer, larger
+#: copies), 8 MiB on a CPU (where the "copy" is a memcpy and larger groups only cost
+#: memory: peak RSS 425 MB against 889 MB over 100,000 MNIST-sized examples).
+GROUP_BYTES: int | None = None
 #: Most batches per transfer group.
 MAX_GROUP = 64
-#: Threads preparing transfer groups for an accelerator (one on the CPU).
+#: Threads preparing transfer groups; 0: the thread that dispatches the batches does it.
 TRANSFER_WORKERS = 1
-#: Groups prepared ahead of the one being dispatched (at least ``TRANSFER_WORKERS``).
+#: Threads stacking the batches of a group where it is not a view of the caller's array
+#: (batches from a generator, a padded last group): one thread copies about 4.5 GB/s on
+#: an H200 host, four about 30 GB/s.
+COPY_THREADS = 4
+#: Groups whose transfers are started ahead of the one being dispatched (at least the
+#: number of workers).
 GROUPS_AHEAD = 2
 #: ``"pageable"`` or ``"pinned"``: how groups are copied to the device.
 STAGING = "pageable"
@@ -99,26 +118,53 @@ class DeviceBatch:
     y_host: dict | None
 
 
-def group_size(example_bytes: int, batch_size: int) -> int:
-    """Batches per transfer group for examples of ``example_bytes`` bytes."""
-    return int(max(1, min(MAX_GROUP, GROUP_BYTES // max(1, example_bytes * batch_size))))
+def group_size(example_bytes: int, batch_size: int, on_cpu: bool = False) -> int:
+    """Batches per transfer group for examples of ``example_bytes`` bytes (see
+    :data:`GROUP_BYTES`)."""
+    group_bytes = GROUP_BYTES or (8 if on_cpu else 32) * 2 ** 20
+    return int(max(1, min(MAX_GROUP, group_bytes // max(1, example_bytes * batch_size))))
 
 
 def _group_sizes(size: int) -> Iterator[int]:
-    """One batch in the first group (the device starts early), then ``size``."""
-    yield 1
+    """One batch in the first group (the device starts early), then twice as many per
+    group up to ``size`` (each copy is ready before the device needs it)."""
+    wanted = 1
+    while wanted < size:
+        yield wanted
+        wanted *= 2
     yield from itertools.repeat(size)
 
 
 def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
     """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded (a view of
-    one full batch, one copy of several)."""
-    if all(n == batch and len(a) == batch for a, n in zip(arrays, counts, strict=True)):
-        return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)
-    out = np.zeros((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
-    for g, (a, n) in enumerate(zip(arrays, counts, strict=True)):
-        out[g, :n] = a[:n]
+    one full batch; one copy of several, made by :data:`COPY_THREADS` threads)."""
+    if len(arrays) == 1 and counts[0] == batch and len(arrays[0]) == batch:
+        return arrays[0][None]
+    out = np.empty((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
+
+    def fill(g: int) -> None:
+        n = counts[g]
+        out[g, :n] = arrays[g][:n]
+        out[g, n:] = 0
+    if len(arrays) == 1 or COPY_THREADS <= 1:
+        for g in range(len(arrays)):
+            fill(g)
+    else:
+        list(_copiers().map(fill, range(len(arrays))))
     return out
+
+
+_COPIERS: list[ThreadPoolExecutor] = []
+_COPIERS_LOCK = threading.Lock()
+
+
+def _copiers() -> ThreadPoolExecutor:
+    """The threads that stack batches (NumPy copies release the GIL), made once."""
+    with _COPIERS_LOCK:
+        if not _COPIERS:
+            _COPIERS.append(ThreadPoolExecutor(max_workers=COPY_THREADS,
+                                               thread_name_prefix="ml_genn-copy"))
+        return _COPIERS[0]
 
 
 def host_groups(batches: Iterable[HostBatch], batch: int, size: int
@@ -185,26 +231,28 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
 def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
                    placement: Placement, workers: int | None = None,
                    staging: str | None = None) -> Iterator[DeviceBatch]:
-    """Yield every group's batches in order while ``workers`` threads prepare the next
-    groups (read the group iterator in turn, pad, copy to the device), so the host
-    thread only dispatches programs.
+    """Yield every group's batches in order, the transfers of the next
+    :data:`GROUPS_AHEAD` groups already started (``jax.device_put`` returns at once;
+    the runtime stages the copies on its own threads).
 
     Args:
-        workers: threads preparing groups (default :data:`TRANSFER_WORKERS` on an
-            accelerator, one on a CPU).
+        workers: threads preparing groups (read the group iterator in turn, pad, start
+            the copies); 0: this thread does it, between batches (default
+            :data:`TRANSFER_WORKERS`).
         staging: ``"pageable"`` or ``"pinned"`` (default :data:`STAGING`).
 
     Raises:
         NonFiniteInput: once every batch was dispatched, if an input held NaN or
             infinity (checked on the device).
     """
-    on_cpu = placement.devices[0].platform == "cpu"
-    if workers is None:  # a CPU "device" needs no copy engine fed; one thread will do
-        workers = 1 if on_cpu else TRANSFER_WORKERS
+    workers = TRANSFER_WORKERS if workers is None else workers
     staging = STAGING if staging is None else staging
     if staging not in ("pageable", "pinned"):
         raise ValueError(f"Transfer staging must be 'pageable' or 'pinned', received "
                          f"{staging!r}.")
+    if workers < 0:
+        raise ValueError(f"Transfer workers must be 0 (this thread) or more, received "
+                         f"{workers}.")
     pinned = staging == "pinned"
     source = iter(groups)
     lock = threading.Lock()
@@ -225,7 +273,8 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
     index, expected, ready = 0, 0, {}
     bad: dict | None = None  # per input: (example, offset) of its first non-finite value
     per_example: dict = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer") as pool:
+    with (ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer")
+          if workers else _InThisThread()) as pool:
         pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
         while True:
             while expected not in ready:
@@ -240,13 +289,30 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             if bad is None:
                 bad = {k: placement.put_replicated(np.full(2, -1, np.int32)) for k in arrays[0]}
                 per_example = {k: int(np.prod(a.shape[2:])) for k, a in arrays[0].items()}
+            xs, ys, firsts, sizes, bad = split(arrays, bad)
             for j, m in enumerate(members):
-                x, y, first, size, bad = take(arrays, placement.scalar(j), bad)
-                yield DeviceBatch(index + j, m.start, m.count, x, y, first, size, m.y)
+                yield DeviceBatch(index + j, m.start, m.count, xs[j],
+                                  None if ys is None else ys[j], firsts[j], sizes[j], m.y)
             index += len(members)
     for k, (example, offset) in (jax.device_get(bad) or {}).items():
         if example >= 0:
             raise NonFiniteInput(k, int(example), int(offset), per_example[k])
+
+
+class _InThisThread:
+    """An executor that runs each task at once, in the calling thread."""
+
+    def __enter__(self) -> _InThisThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    @staticmethod
+    def submit(fn: Callable[[], Any]) -> Future:
+        future: Future = Future()
+        future.set_result(fn())
+        return future
 
 
 def _put(arrays: dict, placement: Placement, pinned: bool) -> dict:
@@ -259,22 +325,24 @@ def example_bytes(x: dict[Any, np.ndarray]) -> int:
 
 
 @jax.jit
-def take(group: tuple, j: jax.Array, bad: dict) -> tuple:
-    """Batch ``j`` of a transfer group ``(x, y, meta)`` (``x``/``y``: ``{key: (G, B,
-    ...)}``, ``meta``: ``(G, 2)`` first example and size), on the device: ``(x, y,
-    first, size, bad)``; ``bad`` {input key: (example, offset)} keeps the first
-    non-finite input value seen so far (``(-1, -1)`` while none)."""
+def split(group: tuple, bad: dict) -> tuple:
+    """A transfer group ``(x, y, meta)`` (``x``/``y``: ``{key: (G, B, ...)}``, ``meta``:
+    ``(G, 2)`` first example and size) as ``G`` batches on the device, one program per
+    group: ``(xs, ys, firsts, sizes, bad)``, a tuple of ``G`` entries each (``ys`` None
+    without labels); ``bad`` {input key: (example, offset)} keeps the first non-finite
+    input value seen so far (``(-1, -1)`` while none), checked here for the whole group
+    (padding rows are zeros)."""
     x, y, meta = group
-
-    def pick(g):
-        return jax.lax.dynamic_index_in_dim(g, j, axis=0, keepdims=False)
-    xb = jax.tree_util.tree_map(pick, x)
-    first = meta[j, 0]
+    size = meta.shape[0]
+    xs = tuple({k: a[g] for k, a in x.items()} for g in range(size))
+    ys = None if y is None else tuple({k: a[g] for k, a in y.items()} for g in range(size))
     found = {}
-    for k, a in xb.items():
-        finite = jnp.isfinite(a.reshape(a.shape[0], -1))
+    for k, a in x.items():
+        finite = jnp.isfinite(a.reshape(a.shape[0] * a.shape[1], -1))
         rows = ~jnp.all(finite, axis=1)
         row = jnp.argmax(rows).astype(jnp.int32)
-        here = jnp.stack([first + row, jnp.argmin(finite[row]).astype(jnp.int32)])
+        here = jnp.stack([meta[row // a.shape[1], 0] + row % a.shape[1],
+                          jnp.argmin(finite[row]).astype(jnp.int32)])
         found[k] = jnp.where((bad[k][0] < 0) & jnp.any(rows), here, bad[k])
-    return xb, jax.tree_util.tree_map(pick, y), first, meta[j, 1], found
+    return (xs, ys, tuple(meta[g, 0] for g in range(size)),
+            tuple(meta[g, 1] for g in range(size)), found)

@@ -376,20 +376,23 @@ class CompiledNetwork:
                          collect=True)
 
     # --- transfer groups ----------------------------------------------------------------
+    @property
+    def _on_cpu(self) -> bool:
+        return self.simulator.placement.devices[0].platform == "cpu"
+
     def _array_groups(self, arrays: dict, labels: dict | None, n: int) -> Callable:
 
         def groups(batch: int):
-            size = group_size(example_bytes(arrays), batch)
+            size = group_size(example_bytes(arrays), batch, self._on_cpu)
             return array_groups(arrays, labels, n, self.batch_size, batch, size)
         return groups
 
-    @staticmethod
-    def _iter_groups(batches: Iterator[HostBatch]) -> Callable:
+    def _iter_groups(self, batches: Iterator[HostBatch]) -> Callable:
 
         def groups(batch: int):
             first = next(batches, None)
             if first is None:
                 return iter(())
-            size = group_size(example_bytes(first.x), batch)
+            size = group_size(example_bytes(first.x), batch, self._on_cpu)
             return host_groups(itertools.chain([first], batches), batch, size)
         return groups

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..callbacks import SpikeCountTotals
-from ..utils.activity import pipeline_depths, synaptic_operations
+from ..utils.activity import pipeline_depths, synapse_counts, synaptic_operations
 from .summary import format_summary
 from .sweep import CHECKPOINT_READOUTS, CheckpointReadouts, SweepTable
 
@@ -25,6 +25,14 @@ def _parts(network: Any) -> list:
     """The objects a compiled network is planned from, compared by identity."""
     return [obj for p in network.populations for obj in (p, p.neuron)] + \
         [obj for c in network.connections for obj in (c, c.connectivity, c.synapse)]
+
+
+def _counted_from(network: Any) -> list:
+    """What the synapse counts are computed from (each connectivity and its attributes,
+    a weight array among them), compared by identity: arrays are read-only once
+    compiled, so a change is a new object."""
+    return [obj for c in network.connections
+            for obj in (c, c.connectivity, *vars(c.connectivity).values())]
 
 
 def _is_batch_iterator(x: Any) -> bool:
@@ -78,6 +86,7 @@ class RunnableModel:
             else [tuple(p.shape) for p in self.outputs]
         self._compiled = None
         self._parts: list = []
+        self._synapses: tuple[list, dict] | None = None
 
     # --- options ----------------------------------------------------------------------
     @property
@@ -116,6 +125,15 @@ class RunnableModel:
             raise ValueError(f"{type(self.compiler).__name__} has neither k nor "
                              f"evaluate_timesteps; the latency is unknown.")
         return int(self.evaluate_timesteps)
+
+    def _synapse_counts(self) -> dict:
+        """:func:`~ml_genn.utils.activity.synapse_counts`, counted again only when a
+        connection, its connectivity or one of its attributes was replaced."""
+        sources = _counted_from(self.network)
+        if self._synapses is None or len(sources) != len(self._synapses[0]) or \
+                any(a is not b for a, b in zip(sources, self._synapses[0], strict=True)):
+            self._synapses = (sources, synapse_counts(self.network))
+        return self._synapses[1]
 
     def compiled(self) -> Any:
         """The compiled network, compiled on first use and again when a population,
@@ -230,7 +248,8 @@ class RunnableModel:
             per_pop = dict(data_cb["spikes_per_neuron"])
             results["spikes_per_neuron"] = per_pop.pop("__all__")
             results["spikes_per_population"] = per_pop
-            total, per_target = synaptic_operations(self.network, per_pop)
+            total, per_target = synaptic_operations(self.network, per_pop,
+                                                    self._synapse_counts())
             results["synaptic_operations"] = total
             results["synaptic_operations_per_population"] = per_target
         return results
@@ -302,7 +321,7 @@ class RunnableModel:
                         for pop in self.outputs]
             per_pop = recorder.spikes_per_neuron_at(t)
             total = per_pop.pop("__all__")
-            synops, _ = synaptic_operations(self.network, per_pop)
+            synops, _ = synaptic_operations(self.network, per_pop, self._synapse_counts())
             table.append({"timesteps": t,
                           "accuracy": accuracy[0] if len(accuracy) == 1 else accuracy,
                           "spikes_per_neuron": total, "synaptic_operations": synops,

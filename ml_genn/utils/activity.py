@@ -88,19 +88,24 @@ def synapse_counts(network: Any) -> dict[str, float | None]:
     return {conn.name: count_synapses(conn.connectivity) for conn in network.connections}
 
 
-def synaptic_operations(network: Any, spikes_per_neuron: dict[str, float]
+def synaptic_operations(network: Any, spikes_per_neuron: dict[str, float],
+                        synapses_by_name: dict[str, float | None] | None = None
                         ) -> tuple[float | None, dict[str, float | None]]:
     """Synaptic operations per example: the total and per target population.
 
     Args:
         network: the network.
         spikes_per_neuron: mean spikes per neuron per example, by population name.
+        synapses_by_name: :func:`synapse_counts` of the network, if already known
+            (counting a large dense layer's non-zero weights takes a while).
     """
+    if synapses_by_name is None:
+        synapses_by_name = synapse_counts(network)
     per_target: dict[str, float | None] = {p.name: 0.0 for p in network.populations
                                            if not p.neuron.is_input}
     for conn in network.connections:
         source, target = conn.source(), conn.target()
-        synapses = count_synapses(conn.connectivity)
+        synapses = synapses_by_name[conn.name]
         spikes = spikes_per_neuron.get(source.name)
         current = per_target.get(target.name)
         if synapses is None or spikes is None or current is None:

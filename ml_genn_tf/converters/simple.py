@@ -16,8 +16,9 @@ class Simple(RateConverter):
         evaluate_timesteps: timesteps per example.
         signed_input: inputs may be negative.
         input_type: :class:`~ml_genn_tf.converters.InputType` (default Poisson, as
-            mlGeNN; ``convert_model`` uses ``"if"``, more accurate: see
-            :class:`~ml_genn_tf.converters.rate.RateConverter`).
+            mlGeNN, and ``convert_model`` keeps it here: with unnormalised weights
+            current input was less accurate, MNIST CNN at T=200 on the first 300 test
+            images 87.33% against Poisson's 95.67%).
         reset, readout, max_pool: **ours**, see
             :class:`~ml_genn_tf.converters.rate.RateConverter`.
 

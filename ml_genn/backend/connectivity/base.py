@@ -2,7 +2,9 @@
 
 ``apply(weights, events)`` maps events of shape ``(N, *source_shape)`` to input of
 shape ``(N, *target_shape)``; ``N`` is any batch (batch x timesteps in the layer
-schedule). One op class per connectivity class, registered with :func:`register_op`.
+schedule). It must be linear in the events and map each of the ``N`` on its own: the
+layer schedule delays its output instead of its input. One op class per connectivity
+class, registered with :func:`register_op`.
 """
 from __future__ import annotations
 
@@ -69,6 +71,9 @@ class ConnectivityOp:
     supports_low_precision: bool = False
     #: bits of the integer codes the source sends (low-precision modes), set by build_op
     code_bits: int | None = None
+    #: spikes can arrive in the operand type (:attr:`event_dtype`): :meth:`low_apply`
+    #: receives them unchanged, or pooled exactly in that type
+    takes_spike_operands: bool = False
 
     def __init__(self, connectivity: Any, precision: str | None):
         self.conn = connectivity
@@ -112,8 +117,10 @@ class ConnectivityOp:
         if self.low is None:
             return f(w, x)
         bits = (self.code_bits if self.code_bits is not None else 24) + extra_bits
-        if self.result_type is None:  # half results: codes into [0, 1), one piece
-            n_in, shift = 1, self.code_bits if self.code_bits is not None else 0
+        if x.dtype == self.low.dtype and self.code_bits == 1:  # spikes, as operands
+            n_in, shift = 1, 0
+        elif self.result_type is None:  # half results: inputs into [-1, 1], one piece
+            n_in, shift = 1, self.half_result_shift()
         else:
             n_in, shift = input_pieces(bits, self.low), input_shift(bits, self.low)
         xs = split_input(x * 2.0 ** -shift if shift else x, self.low, n_in)
@@ -125,6 +132,24 @@ class ConnectivityOp:
         if n_w > 1:
             out = out.reshape(out.shape[:-1] + (n_w, out.shape[-1] // n_w)).sum(axis=-2)
         return out * (w.scale * 2.0 ** shift)
+
+    def half_result_shift(self) -> int:
+        """Power of two by which codes are divided before a float16-result sum, so that
+        every input lies in [-1, 1] (:func:`~ml_genn.backend.precision.split_weights`
+        bounds the weights' column sums for such inputs): ``code_bits`` for few-spike
+        codes (:math:`m < 2^B`), none for spikes (0 and +-1 already)."""
+        bits = self.code_bits if self.code_bits is not None else 0
+        return 0 if bits == 1 else bits
+
+    @property
+    def event_dtype(self) -> Any:
+        """The type in which the layer schedule hands this op its source's spikes: the
+        low-precision operand type where the op's weighted sum takes the events as they
+        are (``takes_spike_operands`` and 1-bit codes: spikes are exact in every format,
+        and need no split or shift), else float32 (every op takes float32 events)."""
+        if self.low is not None and self.takes_spike_operands and self.code_bits == 1:
+            return self.low.dtype
+        return jnp.float32
 
     def prepare(self, rng: np.random.Generator) -> Any:
         """Device arrays of this op (weights), built once at compile time."""

@@ -56,6 +56,7 @@ class ImageOp(ConnectivityOp):
 @register_op(Conv2D)
 class Conv2DOp(ImageOp):
     supports_low_precision = True
+    takes_spike_operands = True
 
     def __init__(self, connectivity, precision):
         super().__init__(connectivity, precision)

@@ -11,6 +11,7 @@ from .base import ConnectivityOp, register_op
 @register_op(Dense)
 class DenseOp(ConnectivityOp):
     supports_low_precision = True
+    takes_spike_operands = True
 
     def prepare(self, rng):
         return self.low_weights(self.weight_array((self.n_src, self.n_trg), rng))
@@ -25,7 +26,7 @@ class DenseOp(ConnectivityOp):
     def split_synapse_delays(self, delay, rng):
         w = self.weight_array((self.n_src, self.n_trg), rng)
         delay = np.broadcast_to(delay, w.shape)
-        return [(int(d), jnp.asarray(np.where(delay == d, w, 0.0).astype(np.float32)))
+        return [(int(d), self.low_weights(np.where(delay == d, w, 0.0).astype(np.float32)))
                 for d in np.unique(delay)]
 
 

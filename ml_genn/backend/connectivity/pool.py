@@ -29,6 +29,11 @@ class AvgPoolOp(ImageOp):
         self.pooled_hw, self.pool_pads = window_geometry(in_hw, c.pool_size, c.pool_strides,
                                                          c.pool_padding)
         self.pool_counts = window_counts(in_hw, c.pool_size, c.pool_strides, c.pool_padding)
+        counts = np.asarray(self.pool_counts, np.int64)
+        #: spikes pooled in the operand type are exact where every window holds a power
+        #: of two of inputs that the format's significand holds (2x2: sums of 4, x 1/4)
+        self.takes_spike_operands = self.low is not None and bool(
+            np.all(counts & (counts - 1) == 0) and counts.max() <= 2 ** (self.low.bits - 1))
 
     def pool_scale(self) -> jnp.ndarray:
         """``(1, rows', cols', 1)`` weights of the window sums."""
@@ -44,7 +49,7 @@ class AvgPoolOp(ImageOp):
         c = self.conn
         summed = pool_window(self.image(events), lax.add, 0.0, c.pool_size, c.pool_strides,
                              self.pool_pads)
-        return summed * scale
+        return summed * scale.astype(summed.dtype)
 
 
 @register_op(AvgPool2D)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..plan import Plan
 from . import few_spike, layer, timestep  # noqa: F401  (registration)
-from .schedule import SCHEDULES, BatchResult, Schedule, register_schedule
+from .schedule import SCHEDULES, BatchProgram, BatchResult, Schedule, register_schedule
 
 
 def choose_schedule(plan: Plan, names: tuple[str, ...], forced: str, owner: str) -> str:
@@ -29,4 +29,5 @@ def choose_schedule(plan: Plan, names: tuple[str, ...], forced: str, owner: str)
     raise ValueError(f"{owner}: no schedule among {names} can run this network.")
 
 
-__all__ = ["SCHEDULES", "BatchResult", "Schedule", "choose_schedule", "register_schedule"]
+__all__ = ["SCHEDULES", "BatchProgram", "BatchResult", "Schedule", "choose_schedule",
+           "register_schedule"]

@@ -26,7 +26,7 @@ from ...synapses import Delta
 from ...utils.recording import SPIKE_TOTAL
 from ..plan import Plan
 from ..transfer import DeviceBatch
-from .schedule import BatchResult, Schedule, register_schedule
+from .schedule import BatchProgram, BatchResult, Schedule, register_schedule
 
 
 def program(sim, params, inputs, first, *, record, with_codes=False):
@@ -77,10 +77,10 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
 
 def spikes_per_step(code: jnp.ndarray, k: int) -> jnp.ndarray:
     """``(k, batch)``: spiking neurons per step of each example from unsigned codes (step
-    ``p``'s spike is bit ``k - 1 - p`` of the code)."""
-    axes = tuple(range(1, code.ndim))
-    return jnp.stack([jnp.sum(jnp.floor(code * 2.0 ** -(k - 1 - p)) % 2.0, axis=axes,
-                              dtype=jnp.float32) for p in range(k)])
+    ``p``'s spike is bit ``k - 1 - p`` of the code), in one pass over the codes."""
+    m = code.astype(jnp.int32).reshape(code.shape[0], -1, 1)
+    shifts = jnp.arange(k - 1, -1, -1, dtype=jnp.int32).reshape(1, 1, k)
+    return jnp.sum((m >> shifts) & 1, axis=1, dtype=jnp.int32).T.astype(jnp.float32)
 
 
 def _current(sim, params, ci: int, source: int, code: jnp.ndarray) -> jnp.ndarray:
@@ -121,6 +121,9 @@ class FewSpikeFastSchedule(Schedule):
         low-precision mode moves them)."""
         return sim.jit(("few_spike_fast", "codes"),
                        lambda: partial(program, sim, record=(), with_codes=True))
+
+    def batch_program(self, sim: Any, record: tuple) -> BatchProgram:
+        return BatchProgram(partial(program, sim, record=record), sim.plan.stage_steps)
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:

@@ -4,6 +4,13 @@ Population by population in topological order, the input of a chunk of timesteps
 batched op over (timesteps x batch) (one large conv/GEMM instead of one per step), then
 the neuron dynamics are scanned over the chunk, fully unrolled so that XLA fuses the
 steps. Gives the same readouts as the timestep schedule (tested).
+
+The memory-bound work around each convolution is kept to the neuron update: a
+connection's delay (``1 + delay`` steps, delta synapses) is applied to its op's output,
+not to the events (:func:`delayed_input`), so the op reads the neuron update's events
+as they are, and in a low-precision mode the neuron update emits them in the operand
+type (:func:`event_dtype`), so no conversion or concatenation is written out between
+them. Only stateful ops (``MaxPool2D``) keep a tail of events.
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ from ..plan import Plan
 from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
-from .schedule import BatchResult, Schedule, register_schedule
+from .schedule import BatchProgram, BatchResult, Schedule, register_schedule
 
 
 def time_chunk(sim: Any, batch: int, num_steps: int) -> int:
@@ -42,12 +49,75 @@ def time_chunk(sim: Any, batch: int, num_steps: int) -> int:
     return int(max(1, min(num_steps, plan.max_time_chunk, budget // per_step)))
 
 
+def event_tail_len(sim: Any, i: int) -> int:
+    """Steps of population ``i``'s events that a chunk keeps for the next one: ``1 +``
+    the longest delay of its stateful outgoing connections (0: none; a stateless
+    connection keeps its weighted events instead, :func:`delayed_input`)."""
+    return 1 + max((d for ci, _ in sim.plan.outgoing(i) if sim.stateful(ci)
+                    for d in sim.group_delays[ci]), default=-1)
+
+
+def event_dtype(sim: Any, i: int) -> Any:
+    """The type population ``i`` emits its events in: the operand type of a low-precision
+    op it feeds (spikes are exact in it; the cast fuses into the neuron update, and
+    consumers that take float32 cast back exactly), else float32."""
+    types = {sim.ops[ci].event_dtype for ci, _ in sim.plan.outgoing(i)} - {jnp.float32}
+    return types.pop() if len(types) == 1 else jnp.float32
+
+
+def initial_tails(sim: Any, batch: int) -> tuple[tuple, tuple]:
+    """Zero tails of a fresh batch: per population its events' (:func:`event_tail_len`
+    steps or None), per connection one tail of weighted events per delay group
+    (``1 + delay`` steps; None for a stateful connection)."""
+    plan = sim.plan
+    events = tuple(None if not event_tail_len(sim, i) else
+                   sim.zeros(i, batch, (event_tail_len(sim, i),)).astype(event_dtype(sim, i))
+                   for i in range(len(plan.populations)))
+    drives = tuple(None if sim.stateful(ci) else
+                   tuple(sim.zeros(c.target, batch, (1 + d,)) for d in sim.group_delays[ci])
+                   for ci, c in enumerate(plan.connections))
+    return events, drives
+
+
+def delayed_input(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tuple
+                  ) -> tuple[jnp.ndarray, tuple]:
+    """Input of stateless connection ``ci`` over a chunk, and the tails it keeps.
+
+    The op is linear and maps each (timestep, example) on its own, so delaying its
+    output equals delaying its input: each delay group's op runs on the chunk's
+    ``events`` ``(size, batch, ...)`` as they are, its output is appended to the group's
+    tail (the weighted events of the ``1 + delay`` steps before the chunk), the chunk
+    receives the first ``size`` steps and the last ``1 + delay`` are the new tail. The
+    concatenation is read by the neuron update (elementwise, fused by XLA), not by the
+    convolution, which would need it written out; every value is the one a delay of the
+    events gives (same op on the same events, groups summed in the same order)."""
+    op = sim.ops[ci]
+    size, batch = events.shape[:2]
+    flat = events.reshape((size * batch,) + events.shape[2:]).astype(op.event_dtype)
+    delivered, kept = [], []
+    for w, tail in zip(params.weights[ci], tails, strict=True):
+        now = op.apply(w, flat)
+        extended = jnp.concatenate([tail, now.reshape((size, batch) + now.shape[1:])], axis=0)
+        delivered.append(extended[:size])
+        kept.append(extended[size:])
+    return sum(delivered[1:], delivered[0]), tuple(kept)
+
+
+def _stateful_input(sim, ci, state, extended, length, size):
+    """Input of stateful connection ``ci`` (its state stepped through the chunk) from
+    its source's events with the ``length`` steps before the chunk in front."""
+    delay = sim.group_delays[ci][0]
+    window = jax.lax.slice_in_dim(extended, length - 1 - delay, length - 1 - delay + size,
+                                  axis=0).astype(jnp.float32)
+    return jax.lax.scan(partial(sim.ops[ci].apply_step, phase=None), state, window)
+
+
 def _chunk(sim, params, carry, c_start, t0, inputs, *, size, num_steps, record):
     """Advance every population by ``size`` steps, population by population."""
     plan = sim.plan
-    neurons, tails, conn_states, accs = carry
-    conn_states = list(conn_states)
-    batch = sim.batch_of(tails, neurons, inputs)
+    neurons, (event_tails, drive_tails), conn_states, accs = carry
+    conn_states, drive_tails = list(conn_states), list(drive_tails)
+    batch = sim.batch_size
     chunk_events: list = [None] * len(plan.populations)
     new_neurons, new_accs, recs = list(neurons), list(accs), {}
     steps = jnp.arange(size, dtype=jnp.int32)
@@ -57,48 +127,46 @@ def _chunk(sim, params, carry, c_start, t0, inputs, *, size, num_steps, record):
         else:
             drive = None
             for ci, c in plan.incoming(i):
-                extended = jnp.concatenate([tails[c.source], chunk_events[c.source]], axis=0)
-                length = sim.history_len[c.source]
-
-                def events_at(delay, extended=extended, length=length):
-                    window = jax.lax.slice_in_dim(extended, length - 1 - delay,
-                                                  length - 1 - delay + size, axis=0)
-                    return window.reshape((size * batch,) + window.shape[2:])
                 if sim.stateful(ci):
-                    window = events_at(sim.group_delays[ci][0])
-                    window = window.reshape((size, batch) + window.shape[1:])
-                    conn_states[ci], current = jax.lax.scan(
-                        partial(sim.ops[ci].apply_step, phase=None), conn_states[ci], window)
+                    extended = jnp.concatenate([event_tails[c.source], chunk_events[c.source]],
+                                               axis=0)
+                    conn_states[ci], current = _stateful_input(
+                        sim, ci, conn_states[ci], extended, event_tail_len(sim, c.source), size)
                 else:
-                    current = sim.input_of(params, ci, events_at)
-                    current = current.reshape((size, batch) + current.shape[1:])
+                    current, drive_tails[ci] = delayed_input(sim, params, ci,
+                                                             chunk_events[c.source],
+                                                             drive_tails[ci])
                 drive = current if drive is None else drive + current
             if drive is None:
                 drive = sim.zeros(i, batch, (size,))
+        emit = event_dtype(sim, i)
 
-        def neuron_body(carry, xs, i=i, dyn=dyn):
+        def neuron_body(carry, xs, i=i, dyn=dyn, emit=emit):
             s, acc = carry
             tau, d = xs
             s, ev = dyn.step(params.neurons[i], s, d, t0 + c_start + tau)
             if sim.readouts[i] is not None:
                 acc = sim.readout_update(i, acc, ev, s, c_start + tau, num_steps)
             rec = tuple(sim.record_value(s, ev, var) for j, var in record if j == i)
-            return (s, acc), (ev, rec)
+            return (s, acc), (ev.astype(emit), rec)
 
         (new_neurons[i], new_accs[i]), (chunk_events[i], rec_i) = jax.lax.scan(
             neuron_body, (neurons[i], accs[i]), (steps, drive), unroll=size)
         recs[i] = list(rec_i)
-    new_tails = tuple(None if tails[i] is None else
-                      jnp.concatenate([tails[i], chunk_events[i]], axis=0)[-sim.history_len[i]:]
-                      for i in range(len(plan.populations)))
+    new_event_tails = tuple(
+        None if tail is None else
+        jnp.concatenate([tail, chunk_events[i]], axis=0)[-tail.shape[0]:]
+        for i, tail in enumerate(event_tails))
     ordered = tuple(recs[i].pop(0) for i, _ in record)
-    return (tuple(new_neurons), new_tails, tuple(conn_states), tuple(new_accs)), ordered
+    return (tuple(new_neurons), (new_event_tails, tuple(drive_tails)), tuple(conn_states),
+            tuple(new_accs)), ordered
 
 
 def program(sim, params, inputs, first, t0, *, num_steps, chunk, record):
     """One batch from a fresh state: (readouts, recordings)."""
     state: SimState = sim.init_state(params, sim.example_keys(first))
-    carry = (state.neurons, state.history, state.connections, sim.readout_init(sim.batch_size))
+    carry = (state.neurons, initial_tails(sim, sim.batch_size), state.connections,
+             sim.readout_init(sim.batch_size))
     n_full, rest = divmod(num_steps, chunk)
     run = partial(_chunk, sim, params, t0=t0, inputs=inputs, num_steps=num_steps, record=record)
     recs: tuple = ()
@@ -141,6 +209,14 @@ class LayerSchedule(Schedule):
         return sim.jit(("layer", steps, chunk, record),
                        lambda: partial(program, sim, num_steps=steps, chunk=chunk,
                                        record=record))
+
+    def batch_program(self, sim: Any, record: tuple) -> BatchProgram | None:
+        if not sim.plan.reset_time_between_batches:
+            return None  # model time runs on from batch to batch
+        steps = sim.plan.num_timesteps
+        run = partial(program, sim, num_steps=steps, chunk=time_chunk(sim, sim.batch_size, steps),
+                      record=record)
+        return BatchProgram(lambda params, x, first: run(params, x, first, jnp.int32(0)), steps)
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:

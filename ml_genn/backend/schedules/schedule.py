@@ -9,10 +9,14 @@ A schedule is one module with three parts:
 * :meth:`Schedule.run`, its host loop: takes the batches (already on their way to the
   device) and yields each batch's readouts and recordings as device arrays, in order,
   without waiting for any of them (JAX dispatch is asynchronous).
+
+A schedule whose batches are independent (fresh state, same program for every batch)
+also offers that program through :meth:`Schedule.batch_program`, so that the runner can
+fuse it with the update of the metrics into one dispatch per batch.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple
 
 from ..plan import Plan
@@ -26,6 +30,15 @@ class BatchResult(NamedTuple):
     batch: DeviceBatch
     readouts: tuple
     recordings: tuple
+
+
+class BatchProgram(NamedTuple):
+    """A schedule's per-batch program, pure: ``fn(params, x, first) -> (readouts,
+    recordings)`` for inputs ``x`` {population: (B, ...)} and the batch's first example
+    index ``first``; each recording's time axis has ``timesteps`` entries."""
+
+    fn: Callable
+    timesteps: int
 
 
 class Schedule:
@@ -42,6 +55,11 @@ class Schedule:
     def blocker(self, plan: Plan) -> str | None:
         """Why this schedule cannot run ``plan`` exactly (None if it can)."""
         raise NotImplementedError
+
+    def batch_program(self, sim: Any, record: tuple) -> BatchProgram | None:
+        """The program that runs any one batch on its own, where every batch runs the
+        same program from a fresh state (None where batches depend on each other)."""
+        return None
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:

@@ -58,20 +58,21 @@ def test_array_groups_are_views_when_batches_are_whole():
     np.testing.assert_array_equal(last[0, :2], x[0][12:])
 
 
-def test_host_groups_start_with_one_batch():
+def test_host_groups_start_with_one_batch_and_double():
     batches = [transfer.HostBatch({0: np.full((3, 2), s, np.float32)}, None, s, 3)
-               for s in range(0, 15, 3)]
+               for s in range(0, 30, 3)]
     groups = list(transfer.host_groups(batches, 4, 3))
-    assert [len(m) for _, _, m in groups] == [1, 3, 1]
-    assert groups[1][0][0].shape == (3, 4, 2) and np.all(groups[1][0][0][:, 3] == 0)
+    assert [len(m) for _, _, m in groups] == [1, 2, 3, 3, 1]
+    assert groups[2][0][0].shape == (3, 4, 2) and np.all(groups[2][0][0][:, 3] == 0)
+    np.testing.assert_array_equal(groups[2][0][0][:, :3, 0], [[9] * 3, [12] * 3, [15] * 3])
 
 
-@pytest.mark.parametrize("workers,staging", [(1, "pageable"), (3, "pageable"), (1, "pinned"),
-                                             (2, "pinned")])
+@pytest.mark.parametrize("workers,staging", [(0, "pageable"), (1, "pageable"),
+                                             (3, "pageable"), (0, "pinned"), (2, "pinned")])
 @pytest.mark.parametrize("num_devices", [1, 2])
 def test_device_batches_are_in_order_with_their_scalars(workers, staging, num_devices):
     x = {0: np.arange(44, dtype=np.float32).reshape(22, 2)}
-    groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 3, 3, 3, 1 batches
+    groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 2, 3, 3, 2 batches
     placement = Placement(jax.devices()[:num_devices])
     batches = list(transfer.device_batches(groups, placement, workers, staging))
     assert [b.index for b in batches] == list(range(11))

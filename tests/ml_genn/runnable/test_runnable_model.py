@@ -182,3 +182,26 @@ def test_edits_after_a_run_are_seen_without_rehashing_the_weights():
     hid.neuron = IntegrateFire(v_thresh=0.25, relative_reset=True)  # a new object
     np.testing.assert_array_equal(model.predict(x), model.predict(x))
     assert model.compiled() is not compiled         # compiled again
+
+
+def test_synapse_counts_are_kept_until_a_connectivity_changes(monkeypatch):
+    """evaluate() counts the synapses (a large dense layer's non-zero weights) once, and
+    again after a weight array is replaced: the synaptic operations follow it."""
+    from ml_genn.runnable import model as model_module
+    calls = []
+    counted = model_module.synapse_counts
+    monkeypatch.setattr(model_module, "synapse_counts",
+                        lambda net: calls.append(1) or counted(net))
+    model = rate_model(readout="spike_count")
+    x, y = data(8), np.zeros(8, int)
+    first = model.evaluate(x, y)
+    assert model.evaluate(x, y)["synaptic_operations"] == first["synaptic_operations"]
+    assert len(calls) == 1
+    conn = model.network.connections[1]
+    weight = conn.connectivity.weight.copy()
+    weight[:, 0] = 0.0                            # a third of c2's synapses gone
+    conn.connectivity.weight = weight
+    after = model.evaluate(x, y)
+    assert len(calls) == 2
+    spikes_h = after["spikes_per_population"]["h"]
+    assert after["synaptic_operations_per_population"]["y"] == pytest.approx(spikes_h * 16)

@@ -195,7 +195,7 @@ def test_convert_model_takes_current_input_and_calibration_where_data_norm_keeps
     for name, value in METHOD_DEFAULTS["data_norm"].items():
         got = getattr(snn.converter, name)
         assert (got.value if name == "input_type" else got) == value, name
-    assert convert_model(model, "simple", timesteps=20).converter.input_type is InputType.IF
+    assert convert_model(model, "simple", timesteps=20).converter.input_type is InputType.POISSON
     signed = convert_model(model, "data_norm", data=x - 0.5, timesteps=20, signed_input=True,
                            calibration=None, readout_delay=0, progress=False)
     assert signed.converter.input_type is InputType.POISSON  # IF input cannot be negative
