@@ -35,13 +35,7 @@ def reference_threshold(converter: SpikeNorm, name: str, thresholds: dict, x: np
     (with ``thresholds``), ``name`` replaced by a probe of its single-step input (and
     bias), run on ``x``; the probe's largest value."""
     mapped = converter.mapped
-    members, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current not in members:
-            members.add(current)
-            todo.extend(mapped[current].sources)
-    net, *_ = converter.build_network(mapped, None, only=members)
+    net, *_ = converter.build_network(mapped, None, only=mapped.ancestors(name))
     pops = {p.name: p for p in net.populations}
     for other, value in thresholds.items():
         if other in pops:

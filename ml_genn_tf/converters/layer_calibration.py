@@ -108,16 +108,6 @@ def calibration_set(model: Any, mapped: MappedModel, data: Any,
                           {name: np.concatenate(parts) for name, parts in outputs.items()})
 
 
-def _ancestors(mapped: MappedModel, name: str) -> set:
-    found, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current not in found:
-            found.add(current)
-            todo.extend(mapped[current].sources)
-    return found
-
-
 def _full(neuron: Neuron, param: str, shape: tuple) -> np.ndarray:
     value = materialise(getattr(neuron, param), shape, param, type(neuron).__name__,
                         np.random.default_rng(0))
@@ -153,7 +143,7 @@ class LayerCalibration:
 
     def _run(self, name: str, readout: str, callbacks: list | None = None) -> tuple:
         """Run the network up to ``name`` (read out with ``readout``) on the data."""
-        members = _ancestors(self.mapped, name)
+        members = self.mapped.ancestors(name)
         neurons = {n: copy.copy(self.pops[n].neuron) for n in members}
         neurons[name].readout = READOUTS.resolve(readout)
         sub, inputs, _, _ = self.build(members, neurons)

@@ -99,6 +99,16 @@ class MappedModel:
     def __getitem__(self, name: str) -> PopulationSpec:
         return self.populations[name]
 
+    def ancestors(self, name: str) -> set:
+        """Population ``name`` and every population it is reached from."""
+        found, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(self.populations[current].sources)
+        return found
+
 
 def _problem(node, reason: str, hint: str, unsupported: bool = True) -> Problem:
     return Problem(node.layer_name, node.class_name, reason, hint, unsupported)

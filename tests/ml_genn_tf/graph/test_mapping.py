@@ -128,6 +128,12 @@ def test_model_maps_to_its_populations_and_connections(name):
     np.testing.assert_allclose(got, want, atol=2e-3 * np.abs(want).max())
 
 
+def test_ancestors_are_every_population_a_population_is_reached_from():
+    mapped = ExactSum().map_model(_model((4,), _concatenated))
+    assert mapped.ancestors("a") == {"x", "a"}
+    assert mapped.ancestors("out") == {"x", "a", "b", "out"}
+
+
 def test_bias_and_offsets_are_pushed_to_the_target():
     """Dense bias b, then Rescaling(2, offset=1), then Dense(W2, c): the target's bias is
     (2 b + 1) W2 + c."""
