@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -25,21 +24,13 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from throughput import best_time  # noqa: E402
 
 from ml_genn.backend.schedules import SCHEDULES  # noqa: E402
 from ml_genn_tf import convert_model  # noqa: E402
 from ml_genn_tf.datasets import load_mnist  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -65,8 +56,8 @@ def main() -> None:
     a, s = keras_predict(), snn.predict(x)          # warm up both
     t_keras = t_snn = np.inf
     for _ in range(args.repeats):                    # interleaved: same machine load
-        t_keras = min(t_keras, best(keras_predict, 1))
-        t_snn = min(t_snn, best(lambda: snn.predict(x), 1))
+        t_keras = min(t_keras, best_time(keras_predict, 1))
+        t_snn = min(t_snn, best_time(lambda: snn.predict(x), 1))
     compiled = snn.compiled()
     sim = compiled.simulator
     program = SCHEDULES[compiled.schedule].jitted(sim)
@@ -79,7 +70,7 @@ def main() -> None:
         for _ in range(n_batches):
             out = program(sim.params, inputs, 0)
         jax.block_until_ready(out)
-    t_engine = best(engine, args.repeats)
+    t_engine = best_time(engine, args.repeats)
     agree = float(np.mean(np.argmax(a, 1) == np.argmax(s, 1)))
     print(f"Keras predict()      {t_keras:7.3f} s  {len(x) / t_keras:9.0f} img/s")
     print(f"SNN predict()        {t_snn:7.3f} s  {len(x) / t_snn:9.0f} img/s")

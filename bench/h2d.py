@@ -33,16 +33,13 @@ from functools import partial
 
 import jax
 import numpy as np
+from throughput import best_time
 
 
 def best(fn, repeats=5) -> float:
+    """Best wall time of ``fn()`` after one warm-up call."""
     fn()
-    t = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        t = min(t, time.perf_counter() - start)
-    return t
+    return best_time(fn, repeats)
 
 
 def registered(client, nbytes: int) -> tuple[np.ndarray, np.ndarray]:
