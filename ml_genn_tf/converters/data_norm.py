@@ -19,7 +19,6 @@ from .layer_calibration import (
     LayerCalibration,
     calibration_set,
     delayed_output,
-    estimate_readout_delay,
 )
 from .rate import DEFAULT_MAX_POOL, RateConverter, check_choice
 
@@ -224,30 +223,25 @@ class DataNorm(RateConverter):
                      mlg_model_outputs: list[Population]) -> None:
         """Layer-wise calibration and the delayed readout (when asked for)."""
         data, self._calibration_set = self._calibration_set, None
-        self.readout_delays, self.calibration_errors = {}, {}
         mapped = self._require_mapped()
         pre = self.pre_convert_output
         pops = {p.name: p for p in mlg_network.populations}
-        run = None if data is None else LayerCalibration(
-            lambda only, neurons: self.build_network(mapped, pre, only=only, neurons=neurons),
-            mapped, pops, data, self.evaluate_timesteps,
-            lambda name: self.unit(mapped[name], pre))
         outputs = [name for name in mapped.outputs
                    if not mapped[name].is_source and self.readout == "var"]
-        if run is not None and self.calibration is not None:
-            for name, spec in mapped.populations.items():
-                if spec.kind == "relu":
-                    self.calibration_errors[name] = run.correct(name, self.calibration)
-        for name in outputs:
-            delay = self.readout_delay
-            if run is not None and delay == "auto":
-                delay = estimate_readout_delay(run.output_potentials(name),
-                                               run.data.ann_outputs[name])
-            self.readout_delays[name] = int(delay)
+        self.calibration_errors = {}
+        self.readout_delays = {name: 0 if self.readout_delay == "auto" else
+                               int(self.readout_delay) for name in outputs}
+        if data is not None:
+            hidden = [n for n, spec in mapped.populations.items() if spec.kind == "relu"]
+            run = LayerCalibration(
+                lambda neurons: self.build_network(mapped, pre, neurons=neurons),
+                mapped, pops, data, self.evaluate_timesteps,
+                lambda name: self.unit(mapped[name], pre), self.progress)
+            self.calibration_errors, self.readout_delays = run.run(
+                hidden, outputs, self.calibration, self.readout_delay)
+        for name, delay in self.readout_delays.items():
             if delay:
                 pops[name].neuron = delayed_output(pops[name].neuron, int(delay))
-            if run is not None and self.calibration is not None:
-                self.calibration_errors[name] = run.correct(name, self.calibration)
 
 
 def _readout_delay(value: Any, timesteps: int, readout: str) -> int | str:

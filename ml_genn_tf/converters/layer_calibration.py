@@ -23,17 +23,27 @@ Output populations read out by membrane potential are calibrated alike (their va
 :math:`u V_T / (T - d)`, with the readout window of a delayed readout). Calibration is
 specific to ``evaluate_timesteps`` T.
 
+**Cost** (ours: :class:`LayerCalibration`): the whole SNN is compiled once and run once
+per *level* (populations whose corrections do not depend on each other are corrected
+from the same run: a level is the number of corrected populations on the longest path
+from an input), so the calibration simulates levels x T x examples steps of the whole
+network, where running each population's sub-network (as the method is stated) costs
+about populations x T x examples steps of half the network and one compilation per
+population. Memory stays flat across levels: one batch of readouts and per-channel
+sums.
+
 The **delayed readout** ignores the output's first :math:`D` steps, in which the layers
 before it have not settled: the output integrates only in :math:`D \le t < T`
-(:class:`~ml_genn.neurons.WindowedIntegrateFire`). The automatic estimate runs the SNN
-once on the calibration set, records the output potential of every step and takes the
-:math:`D \le T/2` whose readout :math:`V_{T-1} - V_{D-1}` agrees best with the ANN's
-class (ties: the smallest :math:`D`).
+(:class:`~ml_genn.neurons.WindowedIntegrateFire`). The automatic estimate records the
+output potential of every step on the calibration set (in the run of the outputs'
+level) and takes the :math:`D \le T/2` whose readout :math:`V_{T-1} - V_{D-1}` agrees
+best with the ANN's class (ties: the smallest :math:`D`); the outputs' own correction
+then follows from the same potentials (an output never fires:
+:math:`V_{T-1} - V_{D-1} + V_0` is what it reads out from step :math:`D` on).
 """
 from __future__ import annotations
 
 import copy
-import gc
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -50,6 +60,7 @@ from ml_genn.utils.value import materialise
 from ..calibration import PopulationValues, input_shapes
 from ..calibration_data import CALIBRATION_BATCH, CalibrationData
 from ..graph.mapping import MappedModel
+from ..progress import AdvanceBar, progress_bar
 
 #: Calibration examples the layer-wise runs use (the first ones; Li et al. use 1,024).
 LAYER_CALIBRATION_EXAMPLES = 1024
@@ -109,97 +120,171 @@ def calibration_set(model: Any, mapped: MappedModel, data: Any,
 
 
 def _full(neuron: Neuron, param: str, shape: tuple) -> np.ndarray:
+    """Parameter ``param`` of ``neuron`` as a float32 array of ``shape``."""
     value = materialise(getattr(neuron, param), shape, param, type(neuron).__name__,
                         np.random.default_rng(0))
-    return np.array(np.broadcast_to(np.asarray(value, np.float64), shape))
+    return np.array(np.broadcast_to(np.asarray(value, np.float32), shape))
 
 
-def _channel_mean(values: np.ndarray) -> np.ndarray:
+def _channel_mean(values: np.ndarray, keras_shape: tuple) -> np.ndarray:
     """Mean over examples and, for images, positions: one value per channel (last axis),
     or per neuron for 1-D populations."""
-    return values.reshape(-1, values.shape[-1]).mean(axis=0)
+    return values.reshape((-1, keras_shape[-1])).mean(axis=0)
+
+
+class _Sums:
+    """Sums over the calibration examples of one target's readout: its spike counts
+    (hidden populations) or, for an output, its potential after every step, with how
+    many examples each readout delay classifies as the ANN does."""
+
+    def __init__(self) -> None:
+        self.total: Any = 0.0
+        self.agree: Any = 0.0
+        self.examples = 0
+
+    def add(self, readout: np.ndarray, ann: np.ndarray | None) -> None:
+        """``readout``: spike counts ``(n, neurons)`` or potentials ``(n, T, neurons)``
+        (with ``ann``, the ANN's outputs of the same examples)."""
+        self.total = self.total + readout.sum(axis=0, dtype=np.float64)
+        if ann is not None:
+            self.agree = self.agree + delay_agreement(readout, ann)
+        self.examples += len(readout)
 
 
 class LayerCalibration:
     """Runs the calibration of :mod:`ml_genn_tf.converters.layer_calibration` on a built
-    network.
+    network. The whole network is built and compiled **once**, with every target read
+    out (spike counts of the hidden populations; the potential after every step of the
+    outputs), and run once per level of
+    :meth:`~ml_genn_tf.graph.mapping.MappedModel.levels` (targets of one level do not
+    depend on each other); a level's corrections reach the compiled network as new
+    parameter values, without compiling again, before the next run (the cost: the
+    module's docstring).
 
     Args:
-        build: ``build(only, neurons)`` -> ``(network, inputs, outputs, layer_pops)``
-            (the converter's ``build_network`` for the sub-network ``only``, with
-            ``neurons`` by population name).
+        build: ``build(neurons)`` -> ``(network, inputs, outputs, layer_pops)``: the
+            converter's network with ``neurons`` by population name.
         mapped: the mapped model.
-        pops: the built network's populations by name (their neurons are changed).
+        pops: the converted network's populations by name (their neurons get the
+            corrections).
         data: the :class:`CalibrationSet`.
         timesteps: ``evaluate_timesteps`` T.
         unit: ``unit(name)``: the value of one unit of membrane charge of a population,
             per channel (the value of one spike: thresholds are 1).
+        progress: show a progress bar over the runs' batches.
     """
 
     def __init__(self, build: Callable, mapped: MappedModel, pops: dict[str, Population],
-                 data: CalibrationSet, timesteps: int, unit: Callable[[str], np.ndarray]):
+                 data: CalibrationSet, timesteps: int, unit: Callable[[str], np.ndarray],
+                 progress: bool = False):
         self.build, self.mapped, self.pops = build, mapped, pops
         self.data, self.timesteps, self.unit = data, timesteps, unit
+        self.progress = progress
 
-    def _run(self, name: str, readout: str, callbacks: list | None = None) -> tuple:
-        """Run the network up to ``name`` (read out with ``readout``) on the data."""
-        members = self.mapped.ancestors(name)
-        neurons = {n: copy.copy(self.pops[n].neuron) for n in members}
-        neurons[name].readout = READOUTS.resolve(readout)
-        sub, inputs, _, _ = self.build(members, neurons)
-        target = next(p for p in sub.populations if p.name == name)
-        recorders = [cb(target) for cb in callbacks or []]
+    def run(self, hidden: list[str], outputs: list[str], mode: str | None,
+            readout_delay: int | str) -> tuple[dict, dict]:
+        """Correct the spiking populations ``hidden`` and the ``outputs`` (read out by
+        potential) level by level with ``mode`` (``"bias"`` or ``"potential"``; None
+        corrects nothing), each output read out from step ``readout_delay`` on
+        (``"auto"``: the delay of :func:`estimate_readout_delay`).
+
+        Returns:
+            ``(errors, delays)``: the mean ANN - SNN difference per channel that each
+            population was corrected by (ANN units), and each output's delay.
+        """
+        targets = (hidden if mode is not None else []) + outputs
+        neurons = {n: copy.copy(self.pops[n].neuron) for n in targets}
+        for name in targets:      # arrays from the start: new values keep their shapes
+            neuron, shape = neurons[name], tuple(self.mapped[name].shape)
+            neuron.v, neuron.bias = _full(neuron, "v", shape), _full(neuron, "bias", shape)
+            if name not in outputs:
+                neuron.readout = READOUTS.resolve("spike_count")
+        network, inputs, _, _ = self.build(neurons)
+        built = {p.name: p for p in network.populations}
+        depths = pipeline_depths(network)
         batch = int(min(CALIBRATION_BATCH, self.data.num_examples))
         compiled = InferenceCompiler(evaluate_timesteps=self.timesteps,
-                                     batch_size=batch).compile(sub)
-        data = {p: self.data.inputs[p.name].reshape((-1,) + tuple(self.mapped[p.name].shape))
-                for p in inputs}
-        with compiled:
-            out, cb_data = compiled.predict(data, [target], callbacks=recorders)
-        depth = pipeline_depths(sub)[name]
-        del compiled
-        # The compiled sub-network (jitted programs, device weights) sits in reference
-        # cycles: collect it now, or one per population piles up (DenseNet121: +0.16 GB
-        # a population, 120 populations).
-        gc.collect()
-        return np.asarray(out[target], np.float64), cb_data, depth
+                                     batch_size=batch).compile(network)
+        levels = self.mapped.levels(targets)
+        starts = range(0, self.data.num_examples, batch)
+        errors: dict = {}
+        delays: dict = {}
+        with progress_bar(total=len(levels) * len(starts), desc="Layer-wise calibration",
+                          enabled=self.progress) as bar, compiled:
+            for level in levels:
+                bar.set_postfix_str(", ".join(level)[:60], refresh=False)
+                sums = self._run(compiled, inputs, [built[n] for n in targets], outputs,
+                                 starts, bar)
+                for name in level:
+                    if name in outputs:
+                        delays[name] = (int(np.argmax(sums[name].agree))
+                                        if readout_delay == "auto" else int(readout_delay))
+                    if mode is not None:
+                        errors[name] = self._correct(name, mode, sums[name], depths[name],
+                                                     delays.get(name, 0), built[name].neuron)
+        return errors, delays
 
-    def snn_value(self, name: str) -> tuple[np.ndarray, int]:
-        """The SNN's value of population ``name`` in the ANN's units, ``(N, *keras
-        shape)``, and the number of steps it received input."""
-        spec = self.mapped[name]
-        neuron = self.pops[name].neuron
-        is_var = spec.is_output and not spec.is_source
-        out, _, depth = self._run(name, "var" if is_var else "spike_count")
-        start = getattr(neuron, "start_step", 0) if is_var else 0
-        steps = max(self.timesteps - max(depth, start), 1)
-        shape = (len(out),) + tuple(spec.keras_shape)
-        return (out.reshape(shape) / steps) * self.unit(name), steps
+    def _run(self, compiled: Any, inputs: list[Population], read: list[Population],
+             outputs: list[str], starts: range, bar: Any) -> dict[str, _Sums]:
+        """One run over the calibration examples, a batch at a time, reduced to each
+        target's sums (every run reads the same targets: one compiled program)."""
+        recorders = [VarRecorder(p, "v", key=p.name) for p in read if p.name in outputs]
+        sums = {p.name: _Sums() for p in read}
+        batch = compiled.batch_size
+        for start in starts:
+            x = {p: self.data.inputs[p.name][start:start + batch].reshape(
+                (-1,) + tuple(self.mapped[p.name].shape)) for p in inputs}
+            out, recorded = compiled.predict(x, read, callbacks=recorders + [AdvanceBar(bar)])
+            for p in read:
+                if p.name in outputs:
+                    sums[p.name].add(np.asarray(recorded[p.name], np.float64),
+                                     self.data.ann_outputs[p.name][start:start + batch])
+                else:
+                    sums[p.name].add(np.asarray(out[p], np.float64), None)
+        return sums
 
-    def correct(self, name: str, mode: str) -> np.ndarray:
+    def _correct(self, name: str, mode: str, sums: _Sums, depth: int, delay: int,
+                 built_neuron: IntegrateFire) -> np.ndarray:
         """Shift population ``name``'s bias (``mode="bias"``) or initial potential
-        (``"potential"``) by the mean difference to the ANN; returns that difference
-        per channel (ANN units)."""
+        (``"potential"``), in the converted and in the compiled network, by the mean
+        difference to the ANN; returns that difference per channel (ANN units)."""
         spec = self.mapped[name]
+        shape, keras_shape = tuple(spec.shape), tuple(spec.keras_shape)
+        mean = sums.total / sums.examples
+        if mean.ndim == 2:     # an output's potentials (T, neurons), read from ``delay``
+            v0 = _full(built_neuron, "v", shape).reshape(-1)
+            mean = mean[-1] - (mean[delay - 1] - v0 if delay else 0.0)
+        steps = max(self.timesteps - max(depth, delay), 1)   # steps of input
+        value = _channel_mean(mean, keras_shape) / steps * self.unit(name)
+        delta = self.data.ann_means[name] - value
+        charge = delta * steps / self.unit(name)           # membrane units over the window
         neuron = self.pops[name].neuron
-        value, steps = self.snn_value(name)
-        delta = self.data.ann_means[name] - _channel_mean(value)
-        charge = delta * steps / self.unit(name)          # membrane units over the window
-        shape = tuple(spec.shape)
-        keras_shape = tuple(spec.keras_shape)
-        start = getattr(neuron, "start_step", 0)
         if mode == "bias":
-            shift = np.broadcast_to(charge / (self.timesteps - start), keras_shape)
-            neuron.bias = (_full(neuron, "bias", shape) + shift.reshape(shape)).astype(np.float32)
+            shift = np.broadcast_to(charge / (self.timesteps - delay), keras_shape)
+            new = _full(neuron, "bias", shape) + shift.reshape(shape)
+            neuron.bias, built_neuron.bias = new.astype(np.float32), new.astype(np.float32)
         else:
-            shift = np.broadcast_to(charge, keras_shape)
-            neuron.v = (_full(neuron, "v", shape) + shift.reshape(shape)).astype(np.float32)
+            new = _full(neuron, "v", shape) + np.broadcast_to(charge, keras_shape).reshape(shape)
+            neuron.v, built_neuron.v = new.astype(np.float32), new.astype(np.float32)
         return delta
 
-    def output_potentials(self, name: str) -> np.ndarray:
-        """The output's membrane potential after every step, ``(N, T, neurons)``."""
-        _, cb_data, _ = self._run(name, "var", [lambda pop: VarRecorder(pop, "v", key="v")])
-        return np.asarray(cb_data["v"], np.float64)
+
+def delay_agreement(potentials: np.ndarray, ann: np.ndarray) -> np.ndarray:
+    r"""For each delay :math:`D = 0 \dots T/2`, the number of examples whose readout
+    :math:`V_{T-1} - V_{D-1}` (:math:`V_{-1} = 0`) has the class of the ANN's
+    ``argmax(ann)``.
+
+    Args:
+        potentials: the output potentials after every step, ``(N, T, classes)``.
+        ann: the ANN's outputs ``(N, classes)``.
+    """
+    n, timesteps = potentials.shape[:2]
+    target = np.argmax(ann.reshape(n, -1), axis=1)
+    final = potentials[:, -1].reshape(n, -1)
+    before = np.concatenate([np.zeros((n, 1) + potentials.shape[2:]),
+                             potentials[:, :timesteps // 2]], axis=1).reshape(
+        n, timesteps // 2 + 1, -1)
+    return np.sum(np.argmax(final[:, None] - before, axis=2) == target[:, None], axis=0)
 
 
 def estimate_readout_delay(potentials: np.ndarray, ann: np.ndarray) -> int:
@@ -215,16 +300,7 @@ def estimate_readout_delay(potentials: np.ndarray, ann: np.ndarray) -> int:
         >>> estimate_readout_delay(v, np.array([[0.0, 1.0]]))
         1
     """
-    n, timesteps = potentials.shape[:2]
-    target = np.argmax(ann.reshape(n, -1), axis=1)
-    final = potentials[:, -1].reshape(n, -1)
-    best, best_agreement = 0, -1.0
-    for delay in range(timesteps // 2 + 1):
-        before = 0.0 if delay == 0 else potentials[:, delay - 1].reshape(n, -1)
-        agreement = float(np.mean(np.argmax(final - before, axis=1) == target))
-        if agreement > best_agreement:
-            best, best_agreement = delay, agreement
-    return best
+    return int(np.argmax(delay_agreement(potentials, ann)))   # ties: the smallest
 
 
 def delayed_output(neuron: IntegrateFire, delay: int) -> WindowedIntegrateFire:

@@ -76,18 +76,6 @@ class SpikeNorm(RateConverter):
         return {name: np.concatenate([b[i] for b in batches]).astype(np.float32)
                 for i, name in enumerate(mapped.inputs)}
 
-    def _waves(self, mapped: MappedModel, targets: list[str]) -> list[list[str]]:
-        """``targets`` grouped so that each group's thresholds depend only on those of
-        earlier groups: a target's wave is the number of targets on the longest path
-        from an input to it (pooling populations pass it on)."""
-        level: dict[str, int] = {}
-        for name, spec in mapped.populations.items():           # DAG order
-            level[name] = max((level[s] + (s in targets) for s in spec.sources), default=0)
-        waves: dict[int, list[str]] = {}
-        for name in targets:
-            waves.setdefault(level[name], []).append(name)
-        return [waves[k] for k in sorted(waves)]
-
     def _probe_network(self, mapped: MappedModel, pops: dict[str, Population],
                        targets: list[str]) -> tuple:
         """The network with, beside each target, a probe fed as the target is: a leaky
@@ -134,7 +122,7 @@ class SpikeNorm(RateConverter):
                                      batch_size=batch).compile(network)
         data = {p: xs[p.name].reshape((len(xs[p.name]),) + tuple(mapped[p.name].shape))
                 for p in inputs}
-        waves = self._waves(mapped, targets)
+        waves = mapped.levels(targets)
         total = len(waves) * -(-num_examples // batch)
         with progress_bar(total=total, desc="SpikeNorm thresholds",
                           enabled=self.progress) as bar, compiled:

@@ -109,6 +109,33 @@ class MappedModel:
                 todo.extend(self.populations[current].sources)
         return found
 
+    def levels(self, targets: list[str]) -> list[list[str]]:
+        """``targets`` grouped so that each group depends only on targets of earlier
+        groups: a target's level is the number of targets on the longest path from an
+        input to it, itself excluded (other populations pass it on). A calibration that
+        changes targets one after the other can change a whole level from one run.
+
+        Example:
+            >>> m = MappedModel(None)
+            >>> m.populations = {n: PopulationSpec(n, "relu", (1,), (1,), None, [])
+            ...                  for n in "abcd"}
+            >>> def link(source):
+            ...     return [ConnectionSpec(source, "", object, {}, None, (), ())]
+            >>> m.populations["b"].connections = link("a")
+            >>> m.populations["c"].connections = link("a")
+            >>> m.populations["d"].connections = link("b")
+            >>> m.levels(["b", "c", "d"])
+            [['b', 'c'], ['d']]
+        """
+        wanted = set(targets)
+        level: dict[str, int] = {}
+        for name, spec in self.populations.items():               # DAG order
+            level[name] = max((level[s] + (s in wanted) for s in spec.sources), default=0)
+        grouped: dict[int, list[str]] = {}
+        for name in targets:
+            grouped.setdefault(level[name], []).append(name)
+        return [grouped[k] for k in sorted(grouped)]
+
 
 def _problem(node, reason: str, hint: str, unsupported: bool = True) -> Problem:
     return Problem(node.layer_name, node.class_name, reason, hint, unsupported)

@@ -38,8 +38,7 @@ def test_thresholds_equal_the_population_by_population_definition():
     net, *_ = converter.convert(branching_model())
     found = converter.thresholds
     assert sorted(found) == ["a", "b", "c", "d", "e"]
-    assert converter._waves(converter.mapped, sorted(found)) == [["a"], ["b", "e"], ["c"],
-                                                                  ["d"]]
+    assert converter.mapped.levels(sorted(found)) == [["a"], ["b", "e"], ["c"], ["d"]]
     for name in sorted(found):
         assert found[name] == pytest.approx(reference_threshold(converter, name, found, x, 12),
                                             rel=1e-6), name

@@ -1,0 +1,93 @@
+"""DataNorm's layer-wise calibration compiles the network once and reads it level by
+level, and finds the corrections of the method as stated: population by population,
+each population's sub-network (its ancestors, with the corrections found before it)
+built, compiled and run in turn (re-stated in bench/layer_calibration.py)."""
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from handler_harness import randomize
+
+from ml_genn.backend.simulator import Simulator
+from ml_genn.compilers import InferenceCompiler
+from ml_genn_tf.converters import DataNorm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+from layer_calibration import reference_calibration  # noqa: E402
+
+L = keras.layers
+
+
+def two_branch_model() -> keras.Model:
+    """Levels: c1; the two branches b3 and b1 (the same level); r (their Add); out."""
+    x_in = keras.Input((6, 6, 2))
+    c1 = L.Conv2D(4, 3, padding="same", activation="relu", name="c1")(x_in)
+    b3 = L.Conv2D(4, 3, padding="same", activation="relu", name="b3")(c1)
+    b1 = L.Conv2D(4, 1, activation="relu", name="b1")(c1)
+    r = L.ReLU(name="r")(L.Add()([L.Conv2D(4, 1)(b3), L.Conv2D(4, 1)(b1)]))
+    out = L.Dense(3, name="out")(L.Flatten()(L.AveragePooling2D(2)(r)))
+    return randomize(keras.Model(x_in, out), seed=5)
+
+
+def inputs(n=24, seed=0):
+    return np.random.default_rng(seed).uniform(0, 1, (n, 6, 6, 2)).astype(np.float32)
+
+
+@pytest.mark.parametrize("mode", ["potential", "bias"])
+def test_level_by_level_corrections_equal_the_population_by_population_ones(mode):
+    model, x = two_branch_model(), inputs()
+    converter = DataNorm(16, norm_data=x, input_type="if", initial_potential=0.5,
+                         calibration=mode, readout_delay="auto")
+    converter.progress = False
+    net, *_ = converter.convert(model)
+    assert converter.mapped.levels(["c1", "b3", "b1", "r", "out"]) == \
+        [["c1"], ["b3", "b1"], ["r"], ["out"]]
+    errors, delays, neurons = reference_calibration(converter, model)
+    assert sorted(converter.calibration_errors) == sorted(errors) == \
+        ["b1", "b3", "c1", "out", "r"]
+    for name, want in errors.items():
+        np.testing.assert_allclose(converter.calibration_errors[name], want, atol=1e-6,
+                                   err_msg=name)
+        assert np.any(want != 0.0), name
+    assert converter.readout_delays == delays
+    for pop in net.populations:
+        if pop.name in errors:
+            got, want = pop.neuron, neurons[pop.name]
+            assert type(got) is type(want), pop.name
+            np.testing.assert_allclose(np.broadcast_to(got.v, pop.shape),
+                                       np.broadcast_to(want.v, pop.shape), atol=1e-6)
+            np.testing.assert_allclose(np.broadcast_to(got.bias, pop.shape),
+                                       np.broadcast_to(want.bias, pop.shape), atol=1e-6)
+
+
+def test_calibration_compiles_one_network_once(monkeypatch):
+    """Four levels, one compilation: one device model and each program jitted once (a
+    recompilation per level, or a device model rebuilt for new parameters, fails)."""
+    compiles, simulators, programs = [], [], []
+    compile_, init, jit = InferenceCompiler.compile, Simulator.__init__, Simulator.jit
+
+    def counting_compile(self, *args, **kwargs):
+        compiles.append(1)
+        return compile_(self, *args, **kwargs)
+
+    def counting_init(self, *args, **kwargs):
+        simulators.append(1)
+        init(self, *args, **kwargs)
+
+    def counting_jit(self, key, builder):
+        if key not in self._cache:
+            programs.append(key)
+        return jit(self, key, builder)
+
+    monkeypatch.setattr(InferenceCompiler, "compile", counting_compile)
+    monkeypatch.setattr(Simulator, "__init__", counting_init)
+    monkeypatch.setattr(Simulator, "jit", counting_jit)
+    converter = DataNorm(12, norm_data=inputs(40), input_type="if", calibration="potential",
+                         readout_delay="auto")
+    converter.progress = False
+    converter.convert(two_branch_model())
+    assert len(converter.calibration_errors) == 5
+    assert (len(compiles), len(simulators)) == (1, 1)
+    assert len(programs) == len(set(programs)) == 1, programs
