@@ -109,7 +109,10 @@ def curves(args: argparse.Namespace) -> int:
         for row in args.rows:
             cells, res = [], {}
             for t in args.timesteps:
-                res = run(ann, x, y, x_calib, t, options_of(row), args.batch_size)
+                options = options_of(row)
+                if args.layer_examples is not None:
+                    options["calibration_examples"] = args.layer_examples
+                res = run(ann, x, y, x_calib, t, options, args.batch_size)
                 cells.append(f"{100 * res['accuracy']:>8.2f} /{res['spikes']:>5.2f}")
             print(f"{row:<24}" + "".join(f"{c:>15}" for c in cells)
                   + f"   {res['convert_s']:.1f}", flush=True)
@@ -149,6 +152,9 @@ def main() -> int:
                              "10,000 with --targets)")
     parser.add_argument("--calibration", type=int, default=1024,
                         help="first N training images to calibrate on (1,024)")
+    parser.add_argument("--layer-examples", type=int, default=None,
+                        help="calibration_examples of the layer-wise calibration and "
+                             "the readout delay (default: convert_model's)")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--targets", action="store_true",
                         help="run the targets of issue 14 on the full test sets")

@@ -67,7 +67,8 @@ def reference_calibration(converter: DataNorm, model: Any) -> tuple[dict, dict, 
     """
     mapped, pre, steps = converter.mapped, converter.pre_convert_output, \
         converter.evaluate_timesteps
-    data = lc.calibration_set(model, mapped, converter.norm_data)
+    data = lc.calibration_set(model, mapped, converter.norm_data,
+                              converter.calibration_examples)
     neurons = {n: converter.make_neuron(mapped[n], pre) for n in mapped.populations}
 
     def run(name: str, readout: str, record: bool = False) -> tuple:

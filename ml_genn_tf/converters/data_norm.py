@@ -15,6 +15,7 @@ from .channel_norm import apply_channel_gains, channel_gains, full_gain
 from .input_type import InputType
 from .layer_calibration import (
     CALIBRATIONS,
+    LAYER_CALIBRATION_EXAMPLES,
     CalibrationSet,
     LayerCalibration,
     calibration_set,
@@ -86,14 +87,21 @@ class DataNorm(RateConverter):
             the mean difference between the ANN's activation and the SNN's rate x
             threshold, layer by layer in DAG order) or ``"potential"`` (put the same
             correction into the initial membrane potential); see
-            :mod:`ml_genn_tf.converters.layer_calibration`. It runs the SNN once per
-            population on the first 1,024 calibration examples, for
-            ``evaluate_timesteps`` steps.
+            :mod:`ml_genn_tf.converters.layer_calibration`. It compiles the SNN once
+            and runs it once per level of the DAG (populations corrected from the
+            same run do not depend on each other) on the first
+            ``calibration_examples`` calibration examples, for ``evaluate_timesteps``
+            steps: levels x T x examples simulated example-steps of the whole network
+            (a ResNet50 has about 50 levels).
         readout_delay: **ours**, ignore the output's first ``readout_delay`` steps
             (the output integrates from that step on, when the layers before it have
             settled); ``"auto"``: the delay up to T/2 whose predictions agree best
-            with the ANN's on the calibration data (one extra SNN run). Needs
+            with the ANN's on the calibration examples (from the calibration's last
+            run, or one SNN run of its own without calibration). Needs
             ``readout="var"``. Default 0 (mlGeNN reads every step).
+        calibration_examples: **ours**, how many of the first calibration examples
+            ``calibration`` and ``readout_delay="auto"`` run the SNN on (default
+            1,024, as Li et al.).
 
     The low-latency options keep mlGeNN's behaviour by default here;
     :func:`~ml_genn_tf.convert_model` turns on ``input_type="if"``,
@@ -123,7 +131,8 @@ class DataNorm(RateConverter):
                  reset: str = "subtract", readout: str = "var",
                  max_pool: str = DEFAULT_MAX_POOL, initial_potential: float = 0.0,
                  channel_wise: bool = False, calibration: str | None = None,
-                 readout_delay: int | str = 0):
+                 readout_delay: int | str = 0,
+                 calibration_examples: int = LAYER_CALIBRATION_EXAMPLES):
         super().__init__(evaluate_timesteps, signed_input, input_type, reset, readout,
                          max_pool)
         self.norm_data = norm_data
@@ -142,6 +151,12 @@ class DataNorm(RateConverter):
         self.calibration = check_choice(calibration, "calibration", CALIBRATIONS, "DataNorm")
         self.readout_delay = _readout_delay(readout_delay, self.evaluate_timesteps,
                                             self.readout)
+        if isinstance(calibration_examples, bool) or \
+                not isinstance(calibration_examples, (int, np.integer)) or \
+                calibration_examples < 1:
+            raise ValueError(f"DataNorm: calibration_examples must be a whole number >= 1, "
+                             f"received {calibration_examples!r}.")
+        self.calibration_examples = int(calibration_examples)
         self.readout_delays: dict = {}
         self.calibration_errors: dict = {}
         self._calibration_set: CalibrationSet | None = None
@@ -171,7 +186,8 @@ class DataNorm(RateConverter):
             apply_channel_gains(mapped, gains)
         self._calibration_set = None
         if self.calibration is not None or self.readout_delay == "auto":
-            self._calibration_set = calibration_set(tf_model, mapped, self.norm_data)
+            self._calibration_set = calibration_set(tf_model, mapped, self.norm_data,
+                                                    self.calibration_examples)
         return PreConvertOutput(scales, thresholds, gains)
 
     def _scale(self, spec: PopulationSpec, stats: dict, scales: dict) -> float:

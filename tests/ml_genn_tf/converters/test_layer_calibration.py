@@ -91,3 +91,17 @@ def test_calibration_compiles_one_network_once(monkeypatch):
     assert len(converter.calibration_errors) == 5
     assert (len(compiles), len(simulators)) == (1, 1)
     assert len(programs) == len(set(programs)) == 1, programs
+
+
+def test_calibration_examples_limits_the_examples_the_snn_runs_on():
+    model, x = two_branch_model(), inputs(32)
+    few = DataNorm(12, norm_data=x, input_type="if", calibration="bias",
+                   calibration_examples=8)
+    everything = DataNorm(12, norm_data=x, input_type="if", calibration="bias")
+    for converter in (few, everything):
+        converter.progress = False
+        converter.convert(model)
+    errors, _, _ = reference_calibration(few, model)         # on x[:8]
+    for name, want in errors.items():
+        np.testing.assert_allclose(few.calibration_errors[name], want, atol=1e-6)
+    assert not np.allclose(few.calibration_errors["c1"], everything.calibration_errors["c1"])

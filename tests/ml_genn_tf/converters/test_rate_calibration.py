@@ -179,6 +179,9 @@ def test_estimated_delay_skips_the_transient_that_misleads_the_readout():
     ({"readout_delay": "auto", "readout": "spike_count"},
      r"readout_delay='auto' needs readout='var'"),
     ({"readout_delay": 2, "readout": "spike_count"}, r"readout_delay needs readout='var'"),
+    ({"calibration_examples": 0},
+     r"DataNorm: calibration_examples must be a whole number >= 1, received 0"),
+    ({"calibration_examples": 2.5}, r"calibration_examples .* received 2\.5"),
 ])
 def test_bad_low_latency_options_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
