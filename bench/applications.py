@@ -7,13 +7,11 @@ over random images (momentum 0, so every layer is well scaled). Then, TensorFlow
 and model building excluded:
 
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
-  calibration images (``--calib``; graph, handlers, rewrite, mapping and calibration;
-  no simulation; few-spike also checks k with one quantised NumPy forward pass on the
-  calibration images, see ``ml_genn_tf/converters/few_spike_k.py``). ``data_norm`` is
-  timed with ``calibration=None, readout_delay=0`` (:data:`NO_SIMULATION`): its default
-  layer-wise calibration runs the SNN once per population for ``evaluate_timesteps``
-  steps, which is simulation (ResNet50 at T=500 on 256 images: 23, 52 and 73 s for the
-  first three populations on 2 CPU cores; ``--rate`` runs it at T=8);
+  calibration images (``--calib``) and its defaults (graph, handlers, rewrite, mapping
+  and calibration; no simulation: few-spike checks k with one quantised NumPy forward
+  pass on the calibration images, see ``ml_genn_tf/converters/few_spike_k.py``, and
+  data_norm at its default T=500 leaves out the layer-wise calibration and the automatic
+  readout delay, which simulate the SNN; ``--rate`` runs them at T=8);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
   (correlation, argmax agreement) at the default k=10, and the smallest k of ``--ks``
   that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass, reused
@@ -85,9 +83,6 @@ FAMILIES = {
 }
 #: the smallest member of each family
 SMALLEST = [members[0] for members in FAMILIES.values()]
-#: data_norm options that leave out every SNN run (the layer-wise calibration and the
-#: automatic readout delay), for the conversion timings
-NO_SIMULATION = {"calibration": None, "readout_delay": 0}
 #: few-spike agreement targets (correlation with the Keras logits, argmax agreement)
 TARGETS = (0.99, 0.9)
 
@@ -207,12 +202,10 @@ def row(member: str, args: argparse.Namespace) -> None:
     times, snn = {}, None
     for method in ("few_spike", "data_norm"):
         start = time.perf_counter()
-        options = NO_SIMULATION if method == "data_norm" else {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             converted = convert_model(model, method, data=calib, batch_size=24,
-                                      signed_input=raw_pixels(model), progress=False,
-                                      **options)
+                                      signed_input=raw_pixels(model), progress=False)
         times[method] = time.perf_counter() - start
         snn = converted if method == "few_spike" else snn
     nan = (float("nan"),) * 2

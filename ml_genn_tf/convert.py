@@ -23,9 +23,10 @@ DEFAULT_BATCH_SIZE = 128
 #: (unsigned input only: signed input keeps signed Poisson spikes); ``simple`` keeps
 #: Poisson input, which its unnormalised weights need (MNIST CNN, T=200, first 300 test
 #: images: Poisson 95.67%, current input 87.33%); ``data_norm`` also starts every neuron at
-#: half its threshold, calibrates the initial potentials layer by layer (Li et al. 2021)
-#: and delays the readout by the automatic estimate (``bench/latency.py``; the figures
-#: are in :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README).
+#: half its threshold and, up to T = :data:`SIMULATED_DEFAULTS_MAX_TIMESTEPS`, calibrates
+#: the initial potentials layer by layer (Li et al. 2021) and delays the readout by the
+#: automatic estimate (``bench/latency.py``; the figures are in
+#: :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README).
 METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
     "few_spike": {"rounding": "nearest"},
     "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "potential",
@@ -38,6 +39,14 @@ METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
 #: calibration goes into the biases.
 ZERO_RESET_DEFAULTS: dict[str, Any] = {"initial_potential": 0.0, "calibration": "bias",
                                        "readout_delay": 0}
+#: Above this ``evaluate_timesteps``, ``data_norm`` leaves out by default the options
+#: that simulate the SNN while converting (:data:`LONG_RUN_DEFAULTS`): there they no
+#: longer pay (the shipped MNIST CNN and Fashion ResNet at T=128 and 500 are as accurate
+#: without them: README, "Low-latency rate conversion"), and they cost levels x T x
+#: examples simulated steps (ResNet50: about 50 levels).
+SIMULATED_DEFAULTS_MAX_TIMESTEPS = 64
+#: ``data_norm``'s defaults above :data:`SIMULATED_DEFAULTS_MAX_TIMESTEPS`.
+LONG_RUN_DEFAULTS: dict[str, Any] = {"calibration": None, "readout_delay": 0}
 
 
 def convert_model(model: keras.Model | str | os.PathLike[str], method: str | None = None,
@@ -47,9 +56,9 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
 
     The methods take the measured best defaults of :data:`METHOD_DEFAULTS` (few-spike:
     rounding to the nearest code; rate methods: integrate-and-fire input; ``data_norm``
-    also half-threshold initial potentials, layer-wise potential calibration and an
-    automatically delayed readout) where the converter classes keep mlGeNN's; pass an
-    option to override it.
+    also half-threshold initial potentials and, up to T=64 where they pay, layer-wise
+    potential calibration and an automatically delayed readout) where the converter
+    classes keep mlGeNN's; pass an option to override it.
 
     Every option is checked before anything runs (see :mod:`ml_genn_tf.options`): an
     unknown one raises a ``TypeError`` listing the valid ones; one that belongs to
@@ -124,6 +133,10 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
     defaults = dict(METHOD_DEFAULTS.get(method, {}))
     if method == "data_norm" and converter_options.get("reset", "subtract") != "subtract":
         defaults.update(ZERO_RESET_DEFAULTS)
+    timesteps = converter_options.get("evaluate_timesteps")
+    if method == "data_norm" and isinstance(timesteps, (int, float)) and \
+            timesteps > SIMULATED_DEFAULTS_MAX_TIMESTEPS:   # a bad value: DataNorm says so
+        defaults.update(LONG_RUN_DEFAULTS)
     for name, value in defaults.items():
         if name == "input_type" and converter_options.get("signed_input"):
             continue        # integrate-and-fire input neurons cannot send negative values

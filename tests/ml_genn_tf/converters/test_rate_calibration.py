@@ -205,3 +205,23 @@ def test_convert_model_takes_current_input_and_calibration_where_data_norm_keeps
     zero = convert_model(model, "data_norm", data=x, timesteps=20, reset="zero", progress=False)
     assert (zero.converter.initial_potential, zero.converter.calibration,
             zero.converter.readout_delay) == (0.0, "bias", 0)    # what NIR can state
+
+
+def test_convert_model_simulates_nothing_while_converting_for_long_runs():
+    """Above T=64 data_norm's defaults leave out the layer-wise calibration and the
+    automatic delay (they cost levels x T x examples steps and no longer pay); an option
+    passed still counts."""
+    from ml_genn_tf import convert_model
+    from ml_genn_tf.convert import SIMULATED_DEFAULTS_MAX_TIMESTEPS as MAX_T
+    model, x = mlp(), inputs((6,), n=16)
+    options = {"data": x, "progress": False}
+    short = convert_model(model, "data_norm", timesteps=MAX_T, **options).converter
+    assert (short.calibration, short.readout_delay) == ("potential", "auto")
+    long = convert_model(model, "data_norm", timesteps=MAX_T + 1, **options).converter
+    assert (long.calibration, long.readout_delay, long.initial_potential) == (None, 0, 0.5)
+    assert long.calibration_errors == {} and long.readout_delays == {"out": 0}
+    zero = convert_model(model, "data_norm", timesteps=500, reset="zero", **options).converter
+    assert (zero.calibration, zero.readout_delay) == (None, 0)
+    asked = convert_model(model, "data_norm", timesteps=500, calibration="bias",
+                          **options).converter
+    assert asked.calibration == "bias" and sorted(asked.calibration_errors) == ["hidden", "out"]
