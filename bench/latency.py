@@ -61,6 +61,7 @@ ROWS: dict[str, dict | None] = {
     "default+channel_wise": {"channel_wise": True, "_default": True},
     "default+calibration=potential": {"calibration": "potential", "_default": True},
     "default-calibration": {"calibration": None, "_default": True},
+    "calibrated": {"calibration": "potential", "readout_delay": "auto", "_default": True},
 }
 TIMESTEPS = (8, 16, 32, 64, 128, 256)
 #: (model, T, largest allowed loss in points or None: reported only)

@@ -25,12 +25,14 @@ DEFAULT_BATCH_SIZE = 128
 #: images: Poisson 95.67%, current input 87.33%); ``data_norm`` also starts every neuron at
 #: half its threshold and, up to T = :data:`SIMULATED_DEFAULTS_MAX_TIMESTEPS`, calibrates
 #: the initial potentials layer by layer (Li et al. 2021) and delays the readout by the
-#: automatic estimate (``bench/latency.py``; the figures are in
+#: automatic estimate, both on the first 256 calibration examples (Li et al. use 1,024:
+#: a quarter of the cost; Fashion ResNet at T=32, 1,000 test images: 90.40% with 1,024,
+#: 90.30% with 128) (``bench/latency.py``; the figures are in
 #: :class:`~ml_genn_tf.converters.DataNorm`'s docstring and the README).
 METHOD_DEFAULTS: dict[str, dict[str, Any]] = {
     "few_spike": {"rounding": "nearest"},
     "data_norm": {"input_type": "if", "initial_potential": 0.5, "calibration": "potential",
-                  "readout_delay": "auto"},
+                  "readout_delay": "auto", "calibration_examples": 256},
     "simple": {},
     "spike_norm": {"input_type": "if"},
 }
@@ -86,7 +88,8 @@ def convert_model(model: keras.Model | str | os.PathLike[str], method: str | Non
             ``timesteps`` for short), ``signed_input``, ``input_type``, ``mode``,
             ``percentile``, ``reset``, ``readout``, ``max_pool``, ``rounding`` (default
             ``"nearest"`` here, ``"floor"`` in ``FewSpike``), ``initial_potential``,
-            ``channel_wise``, ``calibration``, ``readout_delay``; defaults here:
+            ``channel_wise``, ``calibration``, ``readout_delay``,
+            ``calibration_examples``; defaults here:
             :data:`METHOD_DEFAULTS`), compiler options
             (``batch_size`` (default 128), ``dt``, ``rng_seed``, ``precision``, ...) and
             ``progress`` (default True: a progress bar when calibration takes over 2 s).

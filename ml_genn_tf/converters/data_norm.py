@@ -105,7 +105,9 @@ class DataNorm(RateConverter):
 
     The low-latency options keep mlGeNN's behaviour by default here;
     :func:`~ml_genn_tf.convert_model` turns on ``input_type="if"``,
-    ``initial_potential=0.5``, ``calibration="potential"`` and ``readout_delay="auto"``.
+    ``initial_potential=0.5`` and, up to T=64 (above, they no longer pay for their
+    simulation: README, "Low-latency rate conversion"), ``calibration="potential"`` and
+    ``readout_delay="auto"``.
     Measured (``bench/latency.py``; Fashion-MNIST ResNet without max pooling, T=32,
     first 1,000 test images, ANN 92.70%, calibration on 1,024 training images), each
     option alone on top of current input (61.5%): ``initial_potential=0.5`` 87.8%,

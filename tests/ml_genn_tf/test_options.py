@@ -101,7 +101,7 @@ def test_method_options_come_from_the_converter_and_its_compiler():
     rate = method_options("data_norm")
     assert {"evaluate_timesteps", "norm_data", "mode", "percentile", "reset", "readout",
             "max_pool", "input_type", "signed_input", "initial_potential", "channel_wise",
-            "calibration", "readout_delay"} == rate.converter
+            "calibration", "readout_delay", "calibration_examples"} == rate.converter
     # SPEC 1.5's InferenceCompiler arguments, and ours.
     assert {"dt", "batch_size", "rng_seed", "kernel_profiling", "prefer_in_memory_connect",
             "reset_time_between_batches", "reset_vars_between_batches",
