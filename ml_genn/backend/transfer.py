@@ -127,12 +127,19 @@ def group_size(example_bytes: int, batch_size: int, on_cpu: bool = False) -> int
 
 def _group_sizes(size: int) -> Iterator[int]:
     """One batch in the first group (the device starts early), then twice as many per
-    group up to ``size`` (each copy is ready before the device needs it)."""
-    wanted = 1
-    while wanted < size:
+    group up to the largest power of two <= ``size`` (each copy is ready before the
+    device needs it). Group sizes are powers of two, so a run compiles a program for at
+    most ``log2(size) + 1`` of them."""
+    wanted, largest = 1, _power_of_two(size)
+    while wanted < largest:
         yield wanted
         wanted *= 2
-    yield from itertools.repeat(size)
+    yield from itertools.repeat(largest)
+
+
+def _power_of_two(n: int) -> int:
+    """The largest power of two <= ``n`` (1 for ``n <= 1``)."""
+    return 1 << max(0, int(n).bit_length() - 1)
 
 
 def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
@@ -170,7 +177,8 @@ def _copiers() -> ThreadPoolExecutor:
 def host_groups(batches: Iterable[HostBatch], batch: int, size: int
                 ) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
     """Gather consecutive batches (from any iterable) into groups ``(x, y, members)``
-    of one, then up to ``size`` batches, each array ``(G, batch, ...)``, zero-padded."""
+    of one, then up to ``size`` batches (powers of two), each array ``(G, batch, ...)``,
+    zero-padded."""
     sizes = _group_sizes(size)
     members: list[HostBatch] = []
     wanted = next(sizes)
@@ -190,7 +198,9 @@ def host_groups(batches: Iterable[HostBatch], batch: int, size: int
         if len(members) == wanted:
             yield flush()
             members, wanted = [], next(sizes)
-    if members:
+    rest = members
+    while rest:  # the last batches in groups of powers of two, the largest first
+        members, rest = rest[:_power_of_two(len(rest))], rest[_power_of_two(len(rest)):]
         yield flush()
 
 
@@ -208,13 +218,14 @@ def _group_of(array: np.ndarray, members: list[HostBatch], batch: int,
 
 def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, batch: int,
                  size: int) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
-    """Transfer groups (one, then up to ``size`` batches) of whole arrays ``x``/``y``
-    (``num_examples`` rows each), split into batches of ``batch_size`` padded to
+    """Transfer groups (one, then up to ``size`` batches; powers of two) of whole arrays
+    ``x``/``y`` (``num_examples`` rows each), split into batches of ``batch_size`` padded to
     ``batch`` rows. Groups of full batches are reshaped views of the arrays (no copy);
     the last group is padded."""
     first, sizes = 0, _group_sizes(size)
     while first < num_examples:
-        step = next(sizes) * batch_size
+        left = -(-(num_examples - first) // batch_size)  # batches left
+        step = min(next(sizes), _power_of_two(left)) * batch_size
         stop = min(num_examples, first + step)
         members = [HostBatch({}, None, s, min(batch_size, stop - s))
                    for s in range(first, stop, batch_size)]
@@ -228,22 +239,43 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
         first = stop
 
 
-def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
-                   placement: Placement, workers: int | None = None,
-                   staging: str | None = None) -> Iterator[DeviceBatch]:
-    """Yield every group's batches in order, the transfers of the next
+@dataclass(frozen=True)
+class DeviceGroup:
+    """Transfer group of batches ``index .. index + len(members) - 1`` on the device:
+    ``x`` {input index: (G, B, ...)}, ``y`` {output position: (G, B, ...)} or None,
+    ``meta`` (G, 2): each batch's first example index and size; ``members`` the
+    batches on the host (their labels kept there)."""
+
+    index: int
+    x: dict
+    y: dict | None
+    meta: jax.Array
+    members: list[HostBatch]
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What the host keeps of a batch run as part of a group: its index, first example,
+    real examples and host labels."""
+
+    index: int
+    start: int
+    count: int
+    y_host: dict | None
+
+
+def device_groups(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
+                  placement: Placement, workers: int | None = None,
+                  staging: str | None = None) -> Iterator[DeviceGroup]:
+    """Yield every group on the device in order, the transfers of the next
     :data:`GROUPS_AHEAD` groups already started (``jax.device_put`` returns at once;
     the runtime stages the copies on its own threads).
 
     Args:
         workers: threads preparing groups (read the group iterator in turn, pad, start
-            the copies); 0: this thread does it, between batches (default
+            the copies); 0: this thread does it, between groups (default
             :data:`TRANSFER_WORKERS`).
         staging: ``"pageable"`` or ``"pinned"`` (default :data:`STAGING`).
-
-    Raises:
-        NonFiniteInput: once every batch was dispatched, if an input held NaN or
-            infinity (checked on the device).
     """
     workers = TRANSFER_WORKERS if workers is None else workers
     staging = STAGING if staging is None else staging
@@ -271,8 +303,6 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
         return number, (arrays, members)
 
     index, expected, ready = 0, 0, {}
-    bad: dict | None = None  # per input: (example, offset) of its first non-finite value
-    per_example: dict = {}
     with (ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer")
           if workers else _InThisThread()) as pool:
         pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
@@ -285,18 +315,62 @@ def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             expected += 1
             if group is None:
                 break
-            arrays, members = group
-            if bad is None:
-                bad = {k: placement.put_replicated(np.full(2, -1, np.int32)) for k in arrays[0]}
-                per_example = {k: int(np.prod(a.shape[2:])) for k, a in arrays[0].items()}
-            xs, ys, firsts, sizes, bad = split(arrays, bad)
-            for j, m in enumerate(members):
-                yield DeviceBatch(index + j, m.start, m.count, xs[j],
-                                  None if ys is None else ys[j], firsts[j], sizes[j], m.y)
+            (x, y, meta), members = group
+            yield DeviceGroup(index, x, y, meta, members)
             index += len(members)
-    for k, (example, offset) in (jax.device_get(bad) or {}).items():
-        if example >= 0:
-            raise NonFiniteInput(k, int(example), int(offset), per_example[k])
+
+
+class FiniteCheck:
+    """Looks for NaN and infinity in the inputs of every group, on the device: the
+    state ``bad`` {input key: (example, offset)} keeps the first non-finite value seen
+    (``(-1, -1)`` while none); :meth:`raise_if_bad` reads it once, at the end."""
+
+    def __init__(self, placement: Placement):
+        self._placement = placement
+        self.bad: dict | None = None
+        self._per_example: dict = {}
+
+    def start(self, group: DeviceGroup) -> dict:
+        """The state to pass to the program checking ``group`` (made at the first)."""
+        if self.bad is None:
+            self.bad = {k: self._placement.put_replicated(np.full(2, -1, np.int32))
+                        for k in group.x}
+            self._per_example = {k: int(np.prod(a.shape[2:])) for k, a in group.x.items()}
+        return self.bad
+
+    def raise_if_bad(self) -> None:
+        """Raises:
+            NonFiniteInput: if an input held NaN or infinity.
+        """
+        for k, (example, offset) in (jax.device_get(self.bad) or {}).items():
+            if example >= 0:
+                raise NonFiniteInput(k, int(example), int(offset), self._per_example[k])
+
+
+def device_batches_of(groups: Iterable[DeviceGroup], check: FiniteCheck
+                      ) -> Iterator[DeviceBatch]:
+    """Every batch of ``groups``, in order, picked out of its group by one small program
+    per group (:func:`split`), which also updates ``check``."""
+    for group in groups:
+        xs, ys, firsts, sizes, check.bad = split((group.x, group.y, group.meta),
+                                                 check.start(group))
+        for j, m in enumerate(group.members):
+            yield DeviceBatch(group.index + j, m.start, m.count, xs[j],
+                              None if ys is None else ys[j], firsts[j], sizes[j], m.y)
+
+
+def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
+                   placement: Placement, workers: int | None = None,
+                   staging: str | None = None) -> Iterator[DeviceBatch]:
+    """Every batch of :func:`device_groups` (same arguments), in order.
+
+    Raises:
+        NonFiniteInput: once every batch was dispatched, if an input held NaN or
+            infinity (checked on the device).
+    """
+    check = FiniteCheck(placement)
+    yield from device_batches_of(device_groups(groups, placement, workers, staging), check)
+    check.raise_if_bad()
 
 
 class _InThisThread:
@@ -324,25 +398,32 @@ def example_bytes(x: dict[Any, np.ndarray]) -> int:
     return int(sum(a[0].nbytes if len(a) else 0 for a in x.values()))
 
 
+def first_non_finite(x: dict, meta: jax.Array, bad: dict) -> dict:
+    """Inside a program: ``bad`` {input key: (example, offset)} updated with the first
+    NaN or infinity of the group ``x`` ({key: (G, B, ...)}, padding rows are zeros;
+    ``meta`` (G, 2) the batches' first example indices) if none was seen before."""
+    found = {}
+    for k, a in x.items():
+        flat = a.reshape(a.shape[0] * a.shape[1], -1)
+        # x * 0 is NaN exactly where x is NaN or infinite: one sum per row finds the rows
+        # (several times faster than isfinite's reduction on a CPU), then one row is read
+        rows = jnp.isnan(jnp.sum(flat * 0.0, axis=1))
+        row = jnp.argmax(rows).astype(jnp.int32)
+        here = jnp.stack([meta[row // a.shape[1], 0] + row % a.shape[1],
+                          jnp.argmin(jnp.isfinite(flat[row])).astype(jnp.int32)])
+        found[k] = jnp.where((bad[k][0] < 0) & jnp.any(rows), here, bad[k])
+    return found
+
+
 @jax.jit
 def split(group: tuple, bad: dict) -> tuple:
     """A transfer group ``(x, y, meta)`` (``x``/``y``: ``{key: (G, B, ...)}``, ``meta``:
     ``(G, 2)`` first example and size) as ``G`` batches on the device, one program per
     group: ``(xs, ys, firsts, sizes, bad)``, a tuple of ``G`` entries each (``ys`` None
-    without labels); ``bad`` {input key: (example, offset)} keeps the first non-finite
-    input value seen so far (``(-1, -1)`` while none), checked here for the whole group
-    (padding rows are zeros)."""
+    without labels); ``bad`` as :func:`first_non_finite` leaves it."""
     x, y, meta = group
     size = meta.shape[0]
     xs = tuple({k: a[g] for k, a in x.items()} for g in range(size))
     ys = None if y is None else tuple({k: a[g] for k, a in y.items()} for g in range(size))
-    found = {}
-    for k, a in x.items():
-        finite = jnp.isfinite(a.reshape(a.shape[0] * a.shape[1], -1))
-        rows = ~jnp.all(finite, axis=1)
-        row = jnp.argmax(rows).astype(jnp.int32)
-        here = jnp.stack([meta[row // a.shape[1], 0] + row % a.shape[1],
-                          jnp.argmin(finite[row]).astype(jnp.int32)])
-        found[k] = jnp.where((bad[k][0] < 0) & jnp.any(rows), here, bad[k])
     return (xs, ys, tuple(meta[g, 0] for g in range(size)),
-            tuple(meta[g, 1] for g in range(size)), found)
+            tuple(meta[g, 1] for g in range(size)), first_non_finite(x, meta, bad))
