@@ -1,13 +1,19 @@
 """The host side of a run: dispatch ahead, accumulate on the device, read back late.
 
-Batch after batch is dispatched without waiting (JAX dispatch is asynchronous). Where
-the schedule offers a per-batch program (:meth:`Schedule.batch_program`: the few-spike
-fast path, the layer schedule), each batch is *one* dispatch that runs it and updates
-the metrics with a device version (``backend/metrics.py``) and the spike totals;
+Work is dispatched without waiting (JAX dispatch is asynchronous). Where the schedule's
+per-batch program allows it (:meth:`Schedule.batch_program` with ``grouped``: the
+few-spike fast path), each transfer group is *one* dispatch: a program that checks the
+group's inputs for NaN and infinity and scans the batch program over its batches, each
+followed by the update of the metrics (a device version, ``backend/metrics.py``) and of
+the spike totals; the readouts, recordings and metrics after each batch come back
+stacked. The program is compiled once per group size (powers of two, so at most
+``log2(MAX_GROUP) + 1``). Where the schedule has a per-batch program that is not
+grouped (the layer schedule, whose batches run long), each batch is one such dispatch;
 otherwise the schedule's host loop runs the batches and a small program queued behind
-each one updates them. Either way ``evaluate`` reads nothing back per batch. A batch is
-*retired* (its host-side work done, in order) only once :data:`WINDOW` newer batches
-have been dispatched, so the device always has work queued while the host waits:
+each one updates them. Either way ``evaluate`` reads nothing back per batch. Batches
+are *retired* (their host-side work done, in order) only once :data:`WINDOW` newer
+batches have been dispatched, so the device always has work queued while the host
+waits:
 
 * with nothing to read per batch, retiring only waits for the old batch to finish
   (this bounds the memory in flight; the device stays busy with the newer ones);
@@ -47,6 +53,10 @@ WINDOW = 8
 #: where the schedule offers a per-batch program (the host keeps ahead of a fast
 #: device).
 FUSE = True
+#: Run a transfer group's batches in one program (the fused batch program scanned over
+#: them, one dispatch per group) where the schedule's batch program allows it
+#: (``BatchProgram.grouped``: the few-spike fast path); else one dispatch per batch.
+GROUP = True
 #: Totals are kept as ``high * 2**LOW_BITS + low`` in int32 pairs, so they stay exact
 #: past 2**31 (each batch adds less than ``2**31 - 2**LOW_BITS`` per timestep).
 LOW_BITS = 24
@@ -152,7 +162,7 @@ def run(sim: Any, groups: Iterable[DeviceGroup], outputs: list[int], metrics: li
     batch_recs = [p for p in range(len(record)) if p not in totals]
     program = schedule.batch_program(sim, record) if FUSE else None
     check = FiniteCheck(sim.placement)
-    if program is not None and program.grouped:
+    if program is not None and program.grouped and GROUP:
         results = _grouped(sim, schedule.name, program, groups, outputs, device, record,
                            totals, check)
     else:
@@ -199,22 +209,26 @@ def run(sim: Any, groups: Iterable[DeviceGroup], outputs: list[int], metrics: li
             newer -= len(window[0].batches)
     while window:
         retire(window.popleft())
-    check.raise_if_bad()
-    if on_device and accs is not None:
-        _write(metrics, device, jax.device_get(accs))
     if sums is None:  # no batch ran
         sums = tuple((np.zeros(0, np.int32),) * 2 for _ in totals)
-    found = jax.device_get(sums)
+    bad, accs, found = jax.device_get((check.bad, accs, sums))  # one read at the end
+    check.raise_if_bad(bad)
+    if on_device and accs is not None:
+        _write(metrics, device, accs)
     return {p: np.asarray(high, np.int64) * 2 ** LOW_BITS + np.asarray(low, np.int64)
             for p, (high, low) in zip(totals, found, strict=True)}
 
 
 def _initial(sim: Any, device: tuple, totals: tuple, timesteps: int, record: tuple) -> tuple:
-    """Zero accumulators of the device metrics and of the totals."""
-    accs = tuple(None if d is None else d.init() for d in device)
-    sums = tuple((jnp.zeros(1 if record[p][1] == SPIKE_COUNT else timesteps, jnp.int32),) * 2
-                 for p in totals)
-    return accs, sums
+    """Zero accumulators of the device metrics and of the totals, made once per kind of
+    run (device arrays are immutable, so a run never changes them)."""
+    def make() -> tuple:
+        accs = tuple(None if d is None else d.init() for d in device)
+        sums = tuple((jnp.zeros(1 if record[p][1] == SPIKE_COUNT else timesteps,
+                                jnp.int32),) * 2 for p in totals)
+        return sim.placement.put_replicated((accs, sums))
+    return sim.cached(("initial", tuple(type(d) for d in device), totals, timesteps, record),
+                      make)
 
 
 def _grouped(sim: Any, name: str, program: BatchProgram, groups: Iterable[DeviceGroup],

@@ -297,6 +297,10 @@ class Simulator:
 
     def jit(self, key: Any, builder) -> Any:
         """The jitted program ``builder()`` cached under ``key``."""
+        return self.cached(("jit", key), lambda: jax.jit(builder()))
+
+    def cached(self, key: Any, make) -> Any:
+        """``make()`` cached under ``key`` (programs, constant device arrays)."""
         if key not in self._cache:
-            self._cache[key] = jax.jit(builder())
+            self._cache[key] = make()
         return self._cache[key]

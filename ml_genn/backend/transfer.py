@@ -47,7 +47,7 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -163,6 +163,19 @@ def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarr
 
 _COPIERS: list[ThreadPoolExecutor] = []
 _COPIERS_LOCK = threading.Lock()
+
+
+_TRANSFER_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _transfer_pool(workers: int) -> ThreadPoolExecutor:
+    """The threads that prepare transfer groups, made once per number of workers (a
+    thread started per run would cost about a millisecond)."""
+    with _COPIERS_LOCK:
+        if workers not in _TRANSFER_POOLS:
+            _TRANSFER_POOLS[workers] = ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="ml_genn-transfer")
+        return _TRANSFER_POOLS[workers]
 
 
 def _copiers() -> ThreadPoolExecutor:
@@ -303,9 +316,9 @@ def device_groups(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
         return number, (arrays, members)
 
     index, expected, ready = 0, 0, {}
-    with (ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ml_genn-transfer")
-          if workers else _InThisThread()) as pool:
-        pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
+    pool = _transfer_pool(workers) if workers else _InThisThread()
+    pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
+    try:
         while True:
             while expected not in ready:
                 number, group = pending.popleft().result()
@@ -318,6 +331,10 @@ def device_groups(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             (x, y, meta), members = group
             yield DeviceGroup(index, x, y, meta, members)
             index += len(members)
+    finally:  # nothing of this run is left reading the iterator
+        for future in pending:
+            future.cancel()
+        wait(pending)
 
 
 class FiniteCheck:
@@ -333,16 +350,18 @@ class FiniteCheck:
     def start(self, group: DeviceGroup) -> dict:
         """The state to pass to the program checking ``group`` (made at the first)."""
         if self.bad is None:
-            self.bad = {k: self._placement.put_replicated(np.full(2, -1, np.int32))
-                        for k in group.x}
+            none = self._placement.put_replicated(np.full(2, -1, np.int32))
+            self.bad = {k: none for k in group.x}  # arrays are immutable: one will do
             self._per_example = {k: int(np.prod(a.shape[2:])) for k, a in group.x.items()}
         return self.bad
 
-    def raise_if_bad(self) -> None:
+    def raise_if_bad(self, found: dict | None = None) -> None:
         """Raises:
-            NonFiniteInput: if an input held NaN or infinity.
+            NonFiniteInput: if an input held NaN or infinity (``found``: the host copy
+                of :attr:`bad`, if read already).
         """
-        for k, (example, offset) in (jax.device_get(self.bad) or {}).items():
+        found = jax.device_get(self.bad) if found is None else found
+        for k, (example, offset) in (found or {}).items():
             if example >= 0:
                 raise NonFiniteInput(k, int(example), int(offset), self._per_example[k])
 
