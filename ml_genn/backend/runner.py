@@ -161,7 +161,8 @@ def run(sim: Any, groups: Iterable[DeviceGroup], outputs: list[int], metrics: li
     need_readouts = collect or bool(host_metrics)
     batch_recs = [p for p in range(len(record)) if p not in totals]
     program = schedule.batch_program(sim, record) if FUSE else None
-    check = FiniteCheck(sim.placement)
+    check = FiniteCheck(sim.placement, sim.cached(("no non-finite input",),
+                                                  lambda: FiniteCheck.initial(sim.placement)))
     if program is not None and program.grouped and GROUP:
         results = _grouped(sim, schedule.name, program, groups, outputs, device, record,
                            totals, check)

@@ -6,13 +6,15 @@ set, padded with zeros, plus the batches' first example indices and sizes. A wor
 thread starts the transfers of the next :data:`GROUPS_AHEAD` groups
 (``jax.device_put`` returns at once; the runtime stages the copies on its own threads)
 while the batches of the current one are dispatched, so copies overlap the compute.
-Each batch is picked out of its group on the device by one small program per group
-(:func:`split`, which also checks the inputs for NaN and infinity there, so the host
-makes no extra pass over the data); the batch programs take one batch, so they are
-compiled once whatever the group sizes. Groups grow from one batch (the device starts
-after one batch's copy) by doubling up to ``G``. At most ``max(workers, GROUPS_AHEAD)
-+ 1`` groups are alive at a time, so host and device memory are bounded by the batch
-size, never by the number of examples.
+The runner runs a group's batches in one program that also checks the inputs for NaN
+and infinity on the device (:func:`first_non_finite`, so the host makes no extra pass
+over the data); where batches run one program each, one small program per group picks
+them out of it (:func:`split`, the same check included). Groups grow from one batch
+(the device starts after one batch's copy) by doubling up to ``G``, and the last
+batches go in groups of decreasing powers of two: every group size is a power of two,
+so a program per group size is compiled at most ``log2(G) + 1`` times. At most
+``max(workers, GROUPS_AHEAD) + 1`` groups are alive at a time, so host and device
+memory are bounded by the batch size, never by the number of examples.
 
 Settings (module attributes, read at the start of each run):
 
@@ -22,8 +24,8 @@ Settings (module attributes, read at the start of each run):
   ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device.
 * :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group (32 MiB on an
   accelerator, 8 MiB on a CPU; at most 64 batches).
-* :data:`TRANSFER_WORKERS`: threads preparing groups (1); 0: the thread that
-  dispatches the batches starts the transfers itself, between batches.
+* :data:`TRANSFER_WORKERS`: threads preparing groups (1; started once, kept across
+  runs); 0: the thread that dispatches the batches starts the transfers itself.
 * :data:`COPY_THREADS`: threads stacking batches into a group where it is not a view
   of the caller's array (batches from a generator, the padded last group).
 * :data:`GROUPS_AHEAD`: groups whose transfers are started ahead of the one whose
@@ -37,9 +39,9 @@ few-spike VGG-16 and ResNet-20 consume at device speed. Copying into page-locked
 buffers registered with the client (``client.dma_map``) ourselves reached 12-19 GB/s
 with 4-8 threads: no faster than the runtime's own staging.
 
-Nothing is copied to the device per batch: a batch's programs take only device arrays,
-since every host scalar passed to a program would be a small copy of its own, queued
-behind the large ones.
+Nothing is copied to the device per batch: the programs take only device arrays (a
+group's batch indices and sizes travel with it), since every host scalar passed to a
+program would be a small copy of its own, queued behind the large ones.
 """
 from __future__ import annotations
 
@@ -342,15 +344,22 @@ class FiniteCheck:
     state ``bad`` {input key: (example, offset)} keeps the first non-finite value seen
     (``(-1, -1)`` while none); :meth:`raise_if_bad` reads it once, at the end."""
 
-    def __init__(self, placement: Placement):
+    def __init__(self, placement: Placement, none: jax.Array | None = None):
         self._placement = placement
+        self._none = none
         self.bad: dict | None = None
         self._per_example: dict = {}
+
+    @staticmethod
+    def initial(placement: Placement) -> jax.Array:
+        """``(-1, -1)`` on the devices of ``placement``: no non-finite value seen (pass
+        it as ``none`` to reuse one across runs)."""
+        return placement.put_replicated(np.full(2, -1, np.int32))
 
     def start(self, group: DeviceGroup) -> dict:
         """The state to pass to the program checking ``group`` (made at the first)."""
         if self.bad is None:
-            none = self._placement.put_replicated(np.full(2, -1, np.int32))
+            none = self._none if self._none is not None else self.initial(self._placement)
             self.bad = {k: none for k in group.x}  # arrays are immutable: one will do
             self._per_example = {k: int(np.prod(a.shape[2:])) for k, a in group.x.items()}
         return self.bad

@@ -220,7 +220,7 @@ class CompiledNetwork:
         return [cb if isinstance(cb, Callback) else CALLBACKS.resolve(cb)
                 for cb in _as_list(callbacks or [])]
 
-    def _recording_spec(self, callbacks: CallbackList) -> HostRecordings:
+    def _recording_spec(self, sim: Simulator, callbacks: CallbackList) -> HostRecordings:
         """The callbacks' recording requests, checked and split between device and host."""
         spec = []
         for pop, var in callbacks.recording_requests():
@@ -231,7 +231,7 @@ class CompiledNetwork:
                     raise ValueError(f"Population '{population.name}' must be created with "
                                      f"record_spikes=True to record its spikes.")
             spec.append((i, var))
-        return HostRecordings(self.simulator, tuple(dict.fromkeys(spec)), self.num_timesteps)
+        return HostRecordings(sim, tuple(dict.fromkeys(spec)), self.num_timesteps)
 
     def _resolve_metrics(self, metrics: Any, outputs: list[tuple[Any, int]]) -> list:
         if isinstance(metrics, dict):
@@ -280,7 +280,7 @@ class CompiledNetwork:
         callback_list = CallbackList(self._resolve_callbacks(callbacks), compiled_network=self,
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
-        recordings = self._recording_spec(callback_list)
+        recordings = self._recording_spec(sim, callback_list)
         record = recordings.device
         requests = list(dict.fromkeys(callback_list.total_requests()))
         counted = [self._total_request(r) for r in requests]
@@ -386,7 +386,8 @@ class CompiledNetwork:
     # --- transfer groups ----------------------------------------------------------------
     @property
     def _on_cpu(self) -> bool:
-        return self.simulator.placement.devices[0].platform == "cpu"
+        # the devices of the model as built (a rebuild keeps them): no check for changes
+        return self._simulator.placement.devices[0].platform == "cpu"
 
     def _array_groups(self, arrays: dict, labels: dict | None, n: int) -> Callable:
 
