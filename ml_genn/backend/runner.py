@@ -43,6 +43,7 @@ from .transfer import (
     FiniteCheck,
     device_batches_of,
     first_non_finite,
+    stacked,
 )
 
 #: Batches dispatched ahead of the one being retired: the device has this many queued
@@ -112,6 +113,7 @@ def _group_step(program: Callable, outputs: tuple, metrics: tuple, batch: int, r
     """One program per transfer group: the inputs checked for NaN and infinity, then
     :func:`_step` for each of its batches in turn (``lax.scan``); readouts, the
     recordings not in ``totals`` and the accumulators after each batch come stacked."""
+    x, y = stacked(x), None if y is None else stacked(y)
     bad = first_non_finite(x, meta, bad)
     kept = tuple(p for p in range(len(record)) if p not in totals)
 

@@ -17,12 +17,12 @@ from ml_genn.connectivity import Dense
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
 
 N_EXAMPLES, BATCH = 11, 4  # an uneven last batch
-#: (fuse, grouped, transfer workers, group bytes): the schedules' loops with a worker
-#: thread (the reference), then fused with the transfers from this thread or from two
-#: workers, in groups of one batch or of as many as fit (1, 2), one program per group
-#: or per batch
+#: (fuse, grouped, transfer workers, group bytes[, groups copied per batch]): the
+#: schedules' loops with a worker thread (the reference), then fused with the transfers
+#: from this thread or from two workers, in groups of one batch or of as many as fit
+#: (1, 2), one program per group or per batch, groups copied per batch or whole
 PATHS = [(False, True, 1, 2 ** 30), (True, True, 0, 2 ** 30), (True, True, 0, 1),
-         (True, True, 2, 1), (True, False, 0, 2 ** 30)]
+         (True, True, 2, 1), (True, False, 0, 2 ** 30), (True, True, 1, 2 ** 30, False)]
 
 
 class BatchLog(Callback):
@@ -70,7 +70,8 @@ def _two_input_network(kind, seed=0):
     return compiler.compile(net), (a, b), hid, out, x, y
 
 
-def _everything(monkeypatch, kind, fuse, grouped, workers, group_bytes):
+def _everything(monkeypatch, kind, fuse, grouped, workers, group_bytes, split=True):
+    monkeypatch.setattr(transfer, "SPLIT_PUTS", split)
     monkeypatch.setattr(runner, "FUSE", fuse)
     monkeypatch.setattr(runner, "GROUP", grouped)
     monkeypatch.setattr(transfer, "TRANSFER_WORKERS", workers)

@@ -79,8 +79,10 @@ def test_array_groups_are_powers_of_two_to_the_end():
 
 @pytest.mark.parametrize("workers,staging", [(0, "pageable"), (1, "pageable"),
                                              (3, "pageable"), (0, "pinned"), (2, "pinned")])
-@pytest.mark.parametrize("num_devices", [1, 2])
-def test_device_batches_are_in_order_with_their_scalars(workers, staging, num_devices):
+@pytest.mark.parametrize("num_devices,split", [(1, True), (2, True), (2, False)])
+def test_device_batches_are_in_order_with_their_scalars(monkeypatch, workers, staging,
+                                                        num_devices, split):
+    monkeypatch.setattr(transfer, "SPLIT_PUTS", split)
     x = {0: np.arange(44, dtype=np.float32).reshape(22, 2)}
     groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 2, 2, 2, 2, 2
     placement = Placement(jax.devices()[:num_devices])
