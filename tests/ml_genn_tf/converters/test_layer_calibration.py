@@ -13,6 +13,7 @@ from handler_harness import randomize
 from ml_genn.backend.simulator import Simulator
 from ml_genn.compilers import InferenceCompiler
 from ml_genn_tf.converters import DataNorm
+from ml_genn_tf.converters.layer_calibration import LayerCalibration
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 from layer_calibration import reference_calibration  # noqa: E402
@@ -63,10 +64,12 @@ def test_level_by_level_corrections_equal_the_population_by_population_ones(mode
 
 
 def test_calibration_compiles_one_network_once(monkeypatch):
-    """Four levels, one compilation: one device model and each program jitted once (a
-    recompilation per level, or a device model rebuilt for new parameters, fails)."""
-    compiles, simulators, programs = [], [], []
+    """Four levels, one compilation: one compiled network, one device model, and every
+    program jitted in the first level's run (a recompilation per level, or a device
+    model rebuilt for the new parameters, fails)."""
+    compiles, simulators, programs, after_level = [], [], [], []
     compile_, init, jit = InferenceCompiler.compile, Simulator.__init__, Simulator.jit
+    run = LayerCalibration._run
 
     def counting_compile(self, *args, **kwargs):
         compiles.append(1)
@@ -77,20 +80,29 @@ def test_calibration_compiles_one_network_once(monkeypatch):
         init(self, *args, **kwargs)
 
     def counting_jit(self, key, builder):
-        if key not in self._cache:
+        def build():                      # called on a cache miss only
             programs.append(key)
-        return jit(self, key, builder)
+            return builder()
+        return jit(self, key, build)
+
+    def counting_run(self, *args, **kwargs):
+        sums = run(self, *args, **kwargs)
+        after_level.append(len(programs))
+        return sums
 
     monkeypatch.setattr(InferenceCompiler, "compile", counting_compile)
     monkeypatch.setattr(Simulator, "__init__", counting_init)
     monkeypatch.setattr(Simulator, "jit", counting_jit)
+    monkeypatch.setattr(LayerCalibration, "_run", counting_run)
     converter = DataNorm(12, norm_data=inputs(40), input_type="if", calibration="potential",
                          readout_delay="auto")
     converter.progress = False
     converter.convert(two_branch_model())
     assert len(converter.calibration_errors) == 5
     assert (len(compiles), len(simulators)) == (1, 1)
-    assert len(programs) == len(set(programs)) == 1, programs
+    assert len(after_level) == 4 and after_level[0] >= 1
+    assert after_level == [after_level[0]] * 4, programs
+    assert len(programs) == len(set(programs)), programs
 
 
 def test_calibration_examples_limits_the_examples_the_snn_runs_on():
