@@ -525,6 +525,12 @@ def _match(items: list) -> ChainMatch | None:
     if kinds in ((Conv2DTransposeOp,), (ZeroPaddingOp,), (UpsampleOp,)):
         cls, params, weight = _step(first)
         return ChainMatch(cls, params, weight, first.in_shape, first.out_shape, True)
+    if kinds == (EmbedOp,) and len(first.in_shape) == 3 and first.op.axis == 2:
+        # one branch of a channel concatenation: zero channels around it (a dense
+        # matrix of it would grow with the square of the channels, as in DenseNet)
+        after = first.op.size - first.op.start - first.in_shape[2]
+        params = {"padding": ((0, 0), (0, 0)), "channel_padding": (first.op.start, after)}
+        return ChainMatch(Pad2D, params, None, first.in_shape, first.out_shape, True)
     if kinds == (EmbedOp,):
         op = first.op
         target = np.arange(int(np.prod(first.out_shape))).reshape(first.out_shape)
