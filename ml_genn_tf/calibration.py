@@ -40,6 +40,10 @@ class Statistics(NamedTuple):
         samples: uniform subsample of the positive values (magnitudes for signed inputs).
         num_values: number of values seen (``count`` would shadow ``tuple.count``).
         min: smallest value.
+        channel_max, channel_rows: per-channel statistics (``calibrate(...,
+            channels=True)``).
+        head: the population's values on the first calibration examples, batch first
+            (``calibrate(..., keep=n)``, model inputs and outputs only), else None.
     """
 
     max: float
@@ -48,6 +52,7 @@ class Statistics(NamedTuple):
     min: float
     channel_max: np.ndarray | None = None
     channel_rows: np.ndarray | None = None
+    head: np.ndarray | None = None
 
     def percentile(self, q: float) -> float:
         """The ``q``-th percentile of the positive values (0 if there were none)."""
@@ -94,6 +99,10 @@ class _Reservoir:
         self.count += values.size
         positive = magnitude[magnitude > 0]
         keys = self.rng.random(positive.size)
+        if self.size and self.values.size == self.size:
+            # full: a key above the largest kept one could never be among the smallest
+            below = keys < self.keys.max()
+            positive, keys = positive[below], keys[below]
         if positive.size > self.size:
             keep = np.argpartition(keys, self.size)[:self.size]
             positive, keys = positive[keep], keys[keep]
@@ -140,14 +149,17 @@ def input_value(spec, x: np.ndarray) -> np.ndarray:
     return x * spec.input_op.scale + spec.input_op.offset
 
 
-def derive(mapped: MappedModel, spec, values: dict) -> np.ndarray:
+def derive(mapped: MappedModel, spec, values: dict, nodes: dict | None = None) -> np.ndarray:
     """The ANN value of ``spec`` computed from its sources' ``values`` (by name, batch
-    first, Keras shapes) with the mapping's exact NumPy evaluation."""
+    first, Keras shapes) with the mapping's exact NumPy evaluation; ``nodes``: values
+    of graph nodes on the way, already known (by node name), which are not computed
+    again."""
     graph = mapped.graph
     node = graph[spec.name]
     if spec.kind == "max_pool":
         return apply_op(node.op, [values[node.inputs[0]]])
-    cache = {c.source: values[c.source] for c in spec.chains}
+    cache = dict(nodes or {})
+    cache.update({c.source: values[c.source] for c in spec.chains})
 
     def value(name):
         if name not in cache:
@@ -178,6 +190,30 @@ def needed_populations(mapped: MappedModel, names: list[str]) -> list:
     for name in names:
         need(name)
     return [mapped[n] for n in order if n in needed]
+
+
+def _frontier(mapped: MappedModel, specs: list) -> list[str]:
+    """The graph nodes with a public Keras tensor that the inputs of ``specs`` are
+    computed from by linear ops only, nearest to them (source populations excluded)."""
+    graph, found, seen = mapped.graph, [], set()
+
+    def walk(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        spec = mapped.populations.get(name)
+        if spec is not None and spec.is_source:
+            return
+        node = graph[name]
+        if node.keras_tensor is not None:
+            found.append(name)
+            return
+        for i in node.inputs:
+            walk(i)
+    for spec in specs:
+        if spec.kind != "max_pool" and spec.sink is not None:
+            walk(spec.sink)
+    return found
 
 
 def input_shapes(mapped: MappedModel) -> dict[str, tuple]:
@@ -220,12 +256,19 @@ class PopulationValues:
         self.mapped, self.names = mapped, list(names)
         specs = [s for s in needed_populations(mapped, self.names) if s.kind != "input"]
         probed = [s for s in specs if s.keras_tensor is not None]
+        derived = [s for s in specs if s.keras_tensor is None]
+        #: graph nodes with a public Keras tensor nearest to the derived populations'
+        #: inputs: Keras computes them, so that deriving needs only the last few ops
+        #: (a max pooling split into ReLU(x) and ReLU(-x) needs none of its convolution)
+        self.nodes = _frontier(mapped, derived)
         self.probe = None
-        if probed:
+        if probed or self.nodes:
             try:
-                self.probe = keras.Model(model.inputs, [s.keras_tensor for s in probed])
+                self.probe = keras.Model(model.inputs,
+                                         [s.keras_tensor for s in probed]
+                                         + [mapped.graph[n].keras_tensor for n in self.nodes])
             except (ValueError, TypeError, KeyError):
-                probed = []
+                probed, self.nodes = [], []
         self.probed = probed
         names_probed = {s.name for s in probed}
         self.derived = [s for s in specs if s.name not in names_probed]   # topological
@@ -238,18 +281,22 @@ class PopulationValues:
     def _values(self, xs: list[np.ndarray]) -> dict[str, np.ndarray]:
         values = {name: input_value(self.mapped[name], x).astype(np.float32)
                   for name, x in zip(self.mapped.inputs, xs, strict=True)}
+        nodes: dict[str, np.ndarray] = {}
         if self.probe is not None:
-            values.update(zip([s.name for s in self.probed], call_eagerly(self.probe, xs),
+            outs = call_eagerly(self.probe, xs)
+            values.update(zip([s.name for s in self.probed], outs[:len(self.probed)],
                               strict=True))
+            nodes.update(zip(self.nodes, outs[len(self.probed):], strict=True))
         for spec in self.derived:
-            values[spec.name] = np.asarray(derive(self.mapped, spec, values), np.float32)
+            values[spec.name] = np.asarray(derive(self.mapped, spec, values, nodes),
+                                           np.float32)
         return {name: values[name] for name in self.names}
 
 
 def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | None = None,
               signed_input: bool = False, max_samples: int = 2 ** 18,
               seed: int = 0, progress: bool = True,
-              channels: bool = False) -> dict[str, Statistics]:
+              channels: bool = False, keep: int = 0) -> dict[str, Statistics]:
     """Statistics of the populations ``names`` (default: all) over ``data``.
 
     The value of a population is its output for ReLU and max-pool populations, the
@@ -257,7 +304,9 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     folded preprocessing) for inputs, as magnitudes if ``signed_input``. With
     ``channels``, the statistics of every non-input population also hold per-channel
     maxima and a subsample of at most ``max_samples // 4`` rows (for channel-wise
-    normalisation). ``data`` is in
+    normalisation). With ``keep``, the statistics of each model input and output also
+    hold its values on the first ``keep`` examples (``head``: the ANN's outputs, which
+    the few-spike k check compares with, at no extra pass). ``data`` is in
     any format :class:`~ml_genn_tf.calibration_data.CalibrationData` accepts; with
     ``progress``, a bar appears once calibration has taken over
     :data:`~ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
@@ -272,6 +321,8 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
                   for n in names}
     by_channel = {n: _ChannelReservoir(max_samples // 4, rng) for n in names
                   if channels and mapped[n].kind != "input"}
+    heads: dict[str, list] = {n: [] for n in mapped.inputs + mapped.outputs
+                              if n in names and keep > 0}
     seen = 0
     batches = CalibrationData(data, input_shapes(mapped))
     for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
@@ -280,12 +331,16 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
                 reservoirs[name].add(values[name])
                 if name in by_channel:
                     by_channel[name].add(values[name])
+            for name, parts in heads.items():
+                parts.append(values[name][:keep - sum(len(p) for p in parts)])
         seen += len(xs[0])
     if seen == 0:
         raise ValueError("The calibration data is empty.")
     stats = {n: r.result() for n, r in reservoirs.items()}
     for name, channel in by_channel.items():
         stats[name] = stats[name]._replace(channel_max=channel.max, channel_rows=channel.rows)
+    for name, parts in heads.items():
+        stats[name] = stats[name]._replace(head=np.concatenate(parts))
     for name in mapped.inputs:
         if name in stats and not signed_input and stats[name].min < 0:
             warnings.warn(f"Input '{name}' has negative values (min {stats[name].min:.3g}) "

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..calibration import STREAM_CHUNK, call_eagerly, input_shapes, input_value
 from ..calibration_data import CalibrationData
-from ..graph.ops import apply_op
+from ..graph.ops import ActivationOp, apply_activation, apply_op
 
 #: Calibration examples the check runs (the first ones).
 SAMPLE = 256
@@ -180,9 +180,28 @@ def ann_outputs(model: Any, mapped: Any, xs: list[np.ndarray]) -> list[np.ndarra
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 
 
+def calibration_outputs(converter: Any, xs: list[np.ndarray]) -> list[np.ndarray] | None:
+    """The ANN's outputs on ``xs`` (the first calibration examples), in the mapped
+    outputs' order, as the calibration pass kept them (``calibrate(..., keep=...)``; a
+    softmax output kept its logits: the softmax is applied here); None where they were
+    not kept or were kept for other examples (data read in another order again)."""
+    mapped, stats = converter.mapped, converter.stats
+    kept = {name: stats[name].head if name in stats else None
+            for name in mapped.inputs + mapped.outputs}
+    heads = {name: h for name, h in kept.items() if h is not None and len(h) == len(xs[0])}
+    if not mapped.outputs or len(heads) != len(kept):
+        return None
+    for name, x in zip(mapped.inputs, xs, strict=True):
+        if not np.array_equal(heads[name], input_value(mapped[name], x).astype(np.float32)):
+            return None
+    return [apply_activation(ActivationOp("softmax"), heads[name])
+            if mapped[name].kind == "softmax" else heads[name] for name in mapped.outputs]
+
+
 def check_k(converter: Any, model: Any) -> None:
     """Warn if the converter's k is too small for its network (see the module
-    docstring). The Keras model's predictions and one quantised forward pass on
+    docstring). The Keras model's predictions (kept by the calibration pass) and one
+    quantised forward pass on
     :data:`SAMPLE` calibration examples; when it warns below :data:`HALVING_K`, up to
     :data:`CONFIRMATIONS` more passes confirm the k it suggests (:func:`estimate_k`,
     estimated again from each k tried). Nothing is checked without re-readable
@@ -194,7 +213,8 @@ def check_k(converter: Any, model: Any) -> None:
     if xs is None:
         return
     mapped = float32_model(converter.mapped)
-    ann = ann_outputs(model, mapped, xs) or predictions(converter, xs, None, mapped)
+    ann = calibration_outputs(converter, xs) or ann_outputs(model, mapped, xs) \
+        or predictions(converter, xs, None, mapped)
     outputs = predictions(converter, xs, k, mapped)
     low = agreement(outputs, ann)
     if low is None or not too_small(low):

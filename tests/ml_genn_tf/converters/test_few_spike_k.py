@@ -12,7 +12,13 @@ from handler_harness import randomize, run_network
 
 from ml_genn_tf import convert_model
 from ml_genn_tf.converters import FewSpike
-from ml_genn_tf.converters.few_spike_k import MIN_AGREEMENT, agreement_by_k, predictions, quantise
+from ml_genn_tf.converters.few_spike_k import (
+    MIN_AGREEMENT,
+    agreement_by_k,
+    calibration_outputs,
+    predictions,
+    quantise,
+)
 from ml_genn_tf.datasets import load_mnist
 
 L = keras.layers
@@ -75,3 +81,18 @@ def test_no_warning_at_the_default_k_on_the_mnist_cnn(mnist):
         warnings.simplefilter("always")
         convert_model(model, "few_spike", data=x, progress=False)
     assert not [w for w in record if "too small" in str(w.message)]
+
+
+def test_the_k_check_compares_with_the_ann_outputs_the_calibration_kept():
+    """The calibration pass keeps the outputs on the first examples (a softmax output
+    its logits, softmax applied after): they are Keras' predictions, and are not used
+    for other examples (data read in another order)."""
+    model = randomize(keras.Sequential([
+        keras.Input((6, 6, 1)), L.Conv2D(4, 3, activation="relu"), L.Flatten(),
+        L.Dense(3, activation="softmax")]), seed=3)
+    x = np.random.default_rng(1).uniform(0.0, 1.0, (40, 6, 6, 1)).astype(np.float32)
+    converter = FewSpike(norm_data=x)
+    converter.convert(model)
+    (kept,) = calibration_outputs(converter, [x])
+    np.testing.assert_allclose(kept, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert calibration_outputs(converter, [x[::-1]]) is None
