@@ -22,7 +22,8 @@ import numpy as np
 
 from ..calibration import STREAM_CHUNK, call_eagerly, input_shapes, input_value
 from ..calibration_data import CalibrationData
-from ..graph.ops import ActivationOp, apply_activation, apply_op
+from ..graph.keras_ops import apply_op_float32
+from ..graph.ops import ActivationOp, apply_activation
 
 #: Calibration examples the check runs (the first ones).
 SAMPLE = 256
@@ -112,7 +113,7 @@ def predictions(converter: Any, xs: list[np.ndarray], k: int | None,
             elif alphas:
                 value = quantise(value, alphas[node.name], bits)
         else:
-            value = apply_op(node.op, [values[i] for i in node.inputs])
+            value = apply_op_float32(node.op, [values[i] for i in node.inputs])
             if alphas and spec is not None and spec.kind == "relu" and not spec.is_output:
                 value = quantise(value, alphas[node.name], bits, nearest)
         values[node.name] = value
