@@ -16,9 +16,9 @@ and model building excluded:
   first three populations on 2 CPU cores; ``--rate`` runs it at T=8);
 * with ``--run``: few-spike readouts of 24 other images against the Keras logits
   (correlation, argmax agreement) at the default k=10, and the smallest k of ``--ks``
-  that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass, reused
-  for every k; the k is found with the quantised forward pass of the mapped network,
-  which is what the SNN computes, and the SNN is then run at that k);
+  that reaches correlation >= 0.99 and agreement >= 0.9 (one calibration pass and one
+  mapping, reused for every k). The scores of the k below that one come from the
+  quantised forward pass (what the SNN computes); the SNN is run at that k;
 * with ``--rate``: data_norm and simple (and spike_norm for the smallest member of each
   family) convert and run 2 images at T=8; ``ok`` when the readouts are finite, else the
   error.
@@ -142,24 +142,29 @@ def meets(result: tuple[float, float]) -> bool:
 
 
 def k_sweep(model: keras.Model, snn, x: np.ndarray, ks: list[int]) -> dict:
-    """Few-spike SNN scores (correlation, agreement) by k: at the conversion's k and at
-    the first k of ``ks`` that meets :data:`TARGETS` (or every k tried, if none does).
-    ``snn`` is a few-spike conversion whose calibration every k reuses. Which k to run
-    is found first from the quantised forward pass of the mapped network (what the SNN
-    computes, :func:`~ml_genn_tf.converters.few_spike_k.predictions`), so that a deep
-    member compiles two SNNs, not one per k; the scores reported are the SNN's."""
+    """Few-spike scores (correlation, agreement) by k, in the order of ``ks``, up to
+    the first k that meets :data:`TARGETS`; ``snn`` is a few-spike conversion whose
+    calibration (and mapping) every k reuses. Each k is scored with the quantised
+    forward pass of the mapped network (what the SNN computes,
+    :func:`~ml_genn_tf.converters.few_spike_k.predictions`; tested equal to the
+    simulation), and the SNN itself is run at the first k that meets the targets by
+    that pass (and at the following ones, if the SNN misses them): one SNN compiled per
+    member, not one per k (ResNet152V2 held over 10 GB with two)."""
     want = model.predict(x, verbose=0)
     mapped = float32_model(snn.converter.mapped)
-    first = next((k for k in ks if meets(scores(
-        predictions(snn.converter, [x], k, mapped)[0], want))), None)
-    tried = {snn.converter.k: scores(snn.predict(x), want)}
-    for k in ks[ks.index(first):] if first is not None else ks:
-        if k not in tried:
-            gc.collect()   # the previous variant's network and program
-            variant = reconvert(snn, {"k": k}, {"k": k},
-                                precomputed_stats=snn.converter.stats)
-            tried[k] = scores(variant.predict(x), want)
-            del variant
+    tried, first = {}, ks[-1]
+    for k in ks:
+        tried[k] = scores(predictions(snn.converter, [x], k, mapped)[0], want)
+        if meets(tried[k]):
+            first = k
+            break
+    del mapped
+    for k in ks[ks.index(first):]:
+        gc.collect()   # the previous variant's network and program
+        variant = snn if k == snn.converter.k else \
+            reconvert(snn, {"k": k}, {"k": k}, precomputed_stats=snn.converter.stats)
+        tried[k] = scores(variant.predict(x), want)
+        del variant
         if meets(tried[k]):
             break
     return tried
