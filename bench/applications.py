@@ -91,6 +91,8 @@ SMALLEST = [members[0] for members in FAMILIES.values()]
 #: data_norm options that leave out every SNN run (the layer-wise calibration and the
 #: automatic readout delay), for the conversion timings
 NO_SIMULATION = {"calibration": None, "readout_delay": 0}
+#: the rate methods ``--rate`` runs (spike_norm on the smallest member of each family)
+RATE_METHODS = ("data_norm", "simple", "spike_norm")
 #: few-spike agreement targets (correlation with the Keras logits, argmax agreement)
 TARGETS = (0.99, 0.9)
 
@@ -171,11 +173,11 @@ def k_sweep(model: keras.Model, snn, x: np.ndarray, ks: list[int]) -> dict:
 
 
 def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
-                     spike_norm: bool) -> dict[str, str]:
-    """Convert with each rate method and run ``x`` at T=8: method -> ``ok (seconds)`` or
-    the error."""
-    methods = [("data_norm", calib), ("simple", None)]
-    methods += [("spike_norm", calib[:4])] if spike_norm else []
+                     spike_norm: bool, which: tuple = RATE_METHODS) -> dict[str, str]:
+    """Convert with each rate method of ``which`` and run ``x`` at T=8: method ->
+    ``ok (seconds)`` or the error."""
+    methods = [(m, d) for m, d in (("data_norm", calib), ("simple", None)) if m in which]
+    methods += [("spike_norm", calib[:4])] if spike_norm and "spike_norm" in which else []
     out = {}
     for method, data in methods:
         start = time.perf_counter()
@@ -202,6 +204,8 @@ def main() -> None:
     parser.add_argument("--ks", type=int, nargs="+", default=[10, 12, 14, 16, 20, 24],
                         help="k values tried with --run, in order")
     parser.add_argument("--rate", action="store_true", help="also run the rate methods")
+    parser.add_argument("--rate-methods", nargs="+", default=list(RATE_METHODS),
+                        choices=RATE_METHODS, help="the rate methods --rate runs")
     parser.add_argument("--calib", type=int, default=256, help="calibration images")
     args = parser.parse_args()
     members = args.members or (list(MEMBERS) if args.all else SMALLEST)
@@ -241,8 +245,8 @@ def row(member: str, args: argparse.Namespace) -> None:
     needed = last if last is not None and meets(tried[last]) else \
         ("none" if tried else "")
     scores = tried[last] if tried else nan
-    rate = run_rate_methods(model, calib[:64], test[:2], member in SMALLEST) \
-        if args.rate else {}
+    rate = run_rate_methods(model, calib[:64], test[:2], member in SMALLEST,
+                            tuple(args.rate_methods)) if args.rate else {}
     size = MEMBERS[member][1]
     print(f"| {member} | {size}x{size} | {len(snn.converter.mapped.populations)} | "
           f"{times['few_spike']:.1f} | {times['data_norm']:.1f} | {default[0]:.4f} | "
