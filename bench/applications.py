@@ -246,10 +246,13 @@ def row(member: str, args: argparse.Namespace) -> None:
     needed = last if last is not None and meets(tried[last]) else \
         ("none" if tried else "")
     scores = tried[last] if tried else nan
+    populations = len(snn.converter.mapped.populations)
+    del snn   # the rate methods' conversions and SNNs without the few-spike one
+    gc.collect()
     rate = run_rate_methods(model, calib[:64], test[:2], member in SMALLEST,
                             tuple(args.rate_methods)) if args.rate else {}
     size = MEMBERS[member][1]
-    print(f"| {member} | {size}x{size} | {len(snn.converter.mapped.populations)} | "
+    print(f"| {member} | {size}x{size} | {populations} | "
           f"{times['few_spike']:.1f} | {times['data_norm']:.1f} | {default[0]:.4f} | "
           f"{default[1]:.2f} | {needed} | {scores[0]:.4f} | {scores[1]:.2f} | "
           f"{'; '.join(f'{m} {r}' for m, r in rate.items())} | {max_rss_gb():.1f} |",
