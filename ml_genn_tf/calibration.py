@@ -3,8 +3,10 @@
 :func:`calibrate` runs the Keras model **once** over the calibration data, with one
 multi-output ``keras.Model(model.inputs, [tensors])`` that returns the value of every
 population that has a public Keras tensor. Values Keras has no tensor for (the logits
-under a fused softmax, tensors inside nested models or of shared layers) are computed
-from their source populations by the same exact NumPy evaluation the mapping uses.
+under a fused softmax, tensors inside nested models or of shared layers, the two halves
+of a pooled linear value) are computed by the same exact NumPy evaluation the mapping
+uses, from their source populations and the nearest graph nodes Keras has a tensor for
+(probed in the same pass).
 Values are computed in float32, :data:`STREAM_CHUNK` examples at a time
 (:class:`PopulationValues`), and each chunk is reduced to the statistics before the
 next one is computed.
@@ -240,7 +242,8 @@ class PopulationValues:
     """The ANN's value of populations, computed chunk by chunk in float32.
 
     One multi-output ``keras.Model`` returns every needed value with a public Keras
-    tensor; the others are derived from their sources (:func:`derive`). Calling it on
+    tensor, and the values of the graph nodes nearest to the others' inputs that have
+    one; the others are derived from those and their sources (:func:`derive`). Calling it on
     one array per input yields, per chunk of at most :data:`STREAM_CHUNK` examples, the
     values of ``names`` by name (batch first, Keras shapes, float32), so memory holds
     one chunk of the requested populations, never the whole data set; a consumer
