@@ -218,6 +218,17 @@ def _frontier(mapped: MappedModel, specs: list) -> list[str]:
     return found
 
 
+def _probe(model: Any, tensors: list) -> Any:
+    """``keras.Model(model.inputs, tensors)`` (None without tensors, or where Keras
+    cannot build it)."""
+    if not tensors:
+        return None
+    try:
+        return keras.Model(model.inputs, tensors)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def input_shapes(mapped: MappedModel) -> dict[str, tuple]:
     """The model's input names and per-example shapes, in input order."""
     return {name: tuple(mapped[name].keras_shape) for name in mapped.inputs}
@@ -243,8 +254,8 @@ class PopulationValues:
 
     One multi-output ``keras.Model`` returns every needed value with a public Keras
     tensor, and the values of the graph nodes nearest to the others' inputs that have
-    one; the others are derived from those and their sources (:func:`derive`). Calling it on
-    one array per input yields, per chunk of at most :data:`STREAM_CHUNK` examples, the
+    one; the others are derived from those and their sources (:func:`derive`). Calling
+    it on one array per input yields, per chunk of at most :data:`STREAM_CHUNK` examples, the
     values of ``names`` by name (batch first, Keras shapes, float32), so memory holds
     one chunk of the requested populations, never the whole data set; a consumer
     reduces each chunk to what its statistic needs before the next is computed.
@@ -264,14 +275,12 @@ class PopulationValues:
         #: inputs: Keras computes them, so that deriving needs only the last few ops
         #: (a max pooling split into ReLU(x) and ReLU(-x) needs none of its convolution)
         self.nodes = _frontier(mapped, derived)
-        self.probe = None
-        if probed or self.nodes:
-            try:
-                self.probe = keras.Model(model.inputs,
-                                         [s.keras_tensor for s in probed]
-                                         + [mapped.graph[n].keras_tensor for n in self.nodes])
-            except (ValueError, TypeError, KeyError):
-                probed, self.nodes = [], []
+        self.probe = _probe(model, [s.keras_tensor for s in probed]
+                            + [mapped.graph[n].keras_tensor for n in self.nodes])
+        if self.probe is None and self.nodes:   # the populations' tensors alone
+            self.nodes = []
+            self.probe = _probe(model, [s.keras_tensor for s in probed])
+        probed = probed if self.probe is not None else []
         self.probed = probed
         names_probed = {s.name for s in probed}
         self.derived = [s for s in specs if s.name not in names_probed]   # topological
