@@ -23,11 +23,13 @@ with). Alphas and normalisation come from the ANN's activations on random inputs
 NumPy array straight to the device, through pinned host memory, and the host passes
 over the data; ``bench/h2d.py`` measures more); ``--variants`` adds, per row, ``FS eval``,
 ``FS iter`` and ``FS pred`` under other transfer settings
-(``staging:workers:group MiB[:window[:fuse]]``, workers ``auto`` = the default,
+(``staging:workers:group MiB[:window[:fuse[:grouped[:split]]]]``, workers ``auto`` = the default,
 group 0 = one batch per group, window: batches
 dispatched ahead, ``ml_genn.backend.runner.WINDOW``, fuse 1/0: one program per batch or
-the schedule's own loop, ``runner.FUSE``; see ``ml_genn/backend/transfer.py``), measured
-in the same run.
+the schedule's own loop, ``runner.FUSE``, grouped 1/0: one program per transfer group
+or per batch, ``runner.GROUP``, split 1/0: a group copied per batch or whole,
+``transfer.SPLIT_PUTS``; see ``ml_genn/backend/transfer.py``), measured in the
+same run.
 
 Usage::
 
@@ -223,6 +225,14 @@ def user_rates(compiled, inp, out, x_host, y_host):
     return n / t_eval, n / t_iter, n / t_pred
 
 
+def warm(compiled, inp, out, x_host, y_host, predict=True) -> None:
+    """Run the calls to be timed once, so that every program they use (one per transfer
+    group size) is compiled outside the timed region."""
+    compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[])
+    if predict:
+        compiled.predict({inp: x_host}, out, callbacks=[])
+
+
 def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=True):
     """(device-only, evaluate, evaluate_batch_iter, predict) images/s and the accuracy
     (only the first two if not ``full``)."""
@@ -232,8 +242,7 @@ def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=
     inputs = {0: x_dev[:, None]}
     args = [sim.placement.scalar(0)] * n_scalars  # first example (and t0), as evaluate's
     dev = device_rate(lambda: program(sim.params, inputs, *args)[0], n_dev, batch)
-    warm = 2 * batch
-    compiled.evaluate({inp: x_host[:warm]}, {out: y_host[:warm]}, callbacks=[])
+    warm(compiled, inp, out, x_host, y_host, predict=full)
     n = len(x_host)
     if not full:
         t_eval = best_time(lambda: compiled.evaluate({inp: x_host}, {out: y_host}, callbacks=[]))
@@ -246,20 +255,20 @@ def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=
 def model_rate(model, x_host, y_host) -> tuple[float, float]:
     """Images/s of ``RunnableModel.evaluate`` (defaults: spike statistics, no bar), and
     without spike statistics."""
-    warm = 2 * model.batch_size
-    model.evaluate(x_host[:warm], y_host[:warm])
-    model.evaluate(x_host[:warm], y_host[:warm], spikes=False)
+    model.evaluate(x_host, y_host)  # every program the timed calls run, compiled first
+    model.evaluate(x_host, y_host, spikes=False)
     return (len(x_host) / best_time(lambda: model.evaluate(x_host, y_host)),
             len(x_host) / best_time(lambda: model.evaluate(x_host, y_host, spikes=False)))
 
 
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
     """``[(variant, evaluate, evaluate_batch_iter, predict images/s)]`` under each transfer
-    setting ``staging:workers:group MiB[:window[:fuse]]`` (workers ``auto``: the
-    default; fuse 1/0: ``ml_genn.backend.runner.FUSE``); the settings are restored
+    setting ``staging:workers:group MiB[:window[:fuse[:grouped[:split]]]]`` (workers
+    ``auto``: the default; fuse 1/0: ``ml_genn.backend.runner.FUSE``; grouped 1/0:
+    ``runner.GROUP``; split 1/0: ``transfer.SPLIT_PUTS``); the settings are restored
     afterwards."""
     saved = (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES,
-             runner.WINDOW, runner.FUSE)
+             runner.WINDOW, runner.FUSE, runner.GROUP, transfer.SPLIT_PUTS)
     rows = []
     try:
         for variant in variants:
@@ -269,12 +278,13 @@ def variant_rates(compiled, inp, out, x_host, y_host, variants):
             transfer.GROUP_BYTES = max(1, int(float(mib) * 2 ** 20))
             runner.WINDOW = int(rest[0]) if rest else saved[3]
             runner.FUSE = bool(int(rest[1])) if len(rest) > 1 else saved[4]
-            compiled.evaluate({inp: x_host[:2 * compiled.batch_size]},
-                              {out: y_host[:2 * compiled.batch_size]}, callbacks=[])  # warm
+            runner.GROUP = bool(int(rest[2])) if len(rest) > 2 else saved[5]
+            transfer.SPLIT_PUTS = bool(int(rest[3])) if len(rest) > 3 else saved[6]
+            warm(compiled, inp, out, x_host, y_host)
             rows.append((variant, *user_rates(compiled, inp, out, x_host, y_host)))
     finally:
         (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES, runner.WINDOW,
-         runner.FUSE) = saved
+         runner.FUSE, runner.GROUP, transfer.SPLIT_PUTS) = saved
     return rows
 
 
@@ -358,8 +368,8 @@ def main() -> None:
     parser.add_argument("--ann-precisions", nargs="+", default=["default", "highest"],
                         choices=["default", "highest"])
     parser.add_argument("--variants", nargs="*", default=[],
-                        help="transfer settings staging:workers:group_MiB[:window[:fuse]] "
-                             "to compare")
+                        help="transfer settings staging:workers:group_MiB[:window[:fuse"
+                             "[:grouped[:split]]]] to compare")
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}) x"

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..utils.recording import INPUT, SPIKE_TOTAL, SPIKES
+from ..utils.recording import INPUT, SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 from ..utils.value import materialise
 from . import readouts as readout_ops
 from . import synapses as synapse_ops
@@ -269,7 +269,7 @@ class Simulator:
     def record_value(state, events, var: str) -> jnp.ndarray:
         if var == SPIKES:
             return jnp.sign(events).astype(jnp.int8)
-        if var == SPIKE_TOTAL:
+        if var in (SPIKE_TOTAL, SPIKE_COUNT):  # per step; the runner sums SPIKE_COUNT
             return jnp.sum(events != 0, axis=tuple(range(1, events.ndim)), dtype=jnp.float32)
         return getattr(state, var)
 
@@ -297,6 +297,10 @@ class Simulator:
 
     def jit(self, key: Any, builder) -> Any:
         """The jitted program ``builder()`` cached under ``key``."""
+        return self.cached(("jit", key), lambda: jax.jit(builder()))
+
+    def cached(self, key: Any, make) -> Any:
+        """``make()`` cached under ``key`` (programs, constant device arrays)."""
         if key not in self._cache:
-            self._cache[key] = jax.jit(builder())
+            self._cache[key] = make()
         return self._cache[key]

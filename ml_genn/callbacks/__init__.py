@@ -1,5 +1,5 @@
 """Callbacks for ``evaluate``/``predict``."""
-from ..utils.recording import SPIKE_TOTAL, SPIKES
+from ..utils.recording import SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 from ..utils.registry import Registry
 from .batch_progress_bar import BatchProgressBar
 from .callback import Callback, CallbackList
@@ -11,5 +11,5 @@ CALLBACKS = Registry("callback", Callback)
 for _cls in (BatchProgressBar, SpikeCountTotals, SpikeRecorder, VarRecorder):
     CALLBACKS.register(_cls)
 
-__all__ = ["SPIKES", "SPIKE_TOTAL", "CALLBACKS", "Callback", "CallbackList", "BatchProgressBar",
-           "SpikeCountTotals", "SpikeRecorder", "VarRecorder"]
+__all__ = ["SPIKES", "SPIKE_COUNT", "SPIKE_TOTAL", "CALLBACKS", "Callback", "CallbackList",
+           "BatchProgressBar", "SpikeCountTotals", "SpikeRecorder", "VarRecorder"]

@@ -22,7 +22,9 @@ class Callback:
     Totals: a callback that only needs counts summed over every example of the run
     returns populations from :meth:`total_requests`; their ``SPIKE_TOTAL`` is summed on
     the device, exactly, and :meth:`on_recorded_totals` receives it once, at the end, so
-    nothing is read back per batch.
+    nothing is read back per batch. A request ``(population, SPIKE_COUNT)`` asks for the
+    events summed over the steps as well (one number; cheaper on the device: a few-spike
+    population's set code bits in one reduction).
 
     Example:
         >>> class CountBatches(Callback):
@@ -53,11 +55,14 @@ class Callback:
         ``(population, var)`` -> array ``(len(examples), timesteps, ...)``."""
 
     def total_requests(self) -> list[Any]:
+        """Populations (or ``(population, SPIKE_TOTAL or SPIKE_COUNT)`` pairs) whose
+        events are summed over the run."""
         return []
 
     def on_recorded_totals(self, totals: dict, num_examples: int) -> None:
-        """``totals``: population -> spiking neurons per timestep, summed over the
-        run's ``num_examples`` examples, an int64 array ``(timesteps,)``."""
+        """``totals``: each request of :meth:`total_requests` -> its events summed over
+        the run's ``num_examples`` examples, an int64 array ``(timesteps,)`` (spiking
+        neurons per step) or ``(1,)`` (``SPIKE_COUNT``: over all steps)."""
 
     def get_data(self) -> tuple[Any, Any] | None:
         """``(key, data)`` returned in ``evaluate``'s callback data, or None."""

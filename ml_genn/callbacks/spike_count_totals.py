@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ..utils.recording import SPIKE_COUNT
 from .callback import Callback
 
 #: Key of the data in the callback data.
@@ -22,8 +23,9 @@ class SpikeCountTotals(Callback):
     over the whole run; and under ``"__all__"`` the same ratio over all non-input
     populations together (total spikes / total neurons / examples). Every event counts,
     including the negative events of signed inputs and few-spike graded events. It needs
-    no ``record_spikes``: each population's number of events per step is summed on the
-    device over the run (:meth:`Callback.total_requests`), so it reads nothing per batch.
+    no ``record_spikes``: each population's number of events is summed on the device over
+    the run (:meth:`Callback.total_requests` with ``SPIKE_COUNT``), so it reads nothing
+    per batch.
 
     Example:
         >>> import numpy as np
@@ -54,12 +56,12 @@ class SpikeCountTotals(Callback):
         self._examples = 0
 
     def total_requests(self) -> list:
-        return list(self._populations)
+        return [(p, SPIKE_COUNT) for p in self._populations]
 
     def on_recorded_totals(self, totals: dict, num_examples: int) -> None:
         self._examples = num_examples
         for p in self._populations:
-            self._totals[id(p)] = int(np.sum(totals[p]))
+            self._totals[id(p)] = int(np.sum(totals[(p, SPIKE_COUNT)]))
 
     def get_data(self) -> tuple[str, dict]:
         def ratio(spikes: int, neurons: int) -> float:

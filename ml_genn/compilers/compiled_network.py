@@ -16,7 +16,7 @@ from ..backend.transfer import (
     HostBatch,
     NonFiniteInput,
     array_groups,
-    device_batches,
+    device_groups,
     example_bytes,
     group_size,
     host_groups,
@@ -26,7 +26,7 @@ from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
-from ..utils.recording import SPIKE_TOTAL, SPIKES
+from ..utils.recording import SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 from .host_recordings import HostRecordings
 from .predictions import Predictions
 
@@ -205,13 +205,22 @@ class CompiledNetwork:
             yield HostBatch(arrays, y if labelled else None, start, count)
             start += count
 
+    def _total_request(self, request: Any) -> tuple[int, str]:
+        """``(population index, SPIKE_TOTAL or SPIKE_COUNT)`` of a total request (a
+        population, or a pair of one and the name)."""
+        pop, var = request if isinstance(request, tuple) else (request, SPIKE_TOTAL)
+        if var not in (SPIKE_TOTAL, SPIKE_COUNT):
+            raise ValueError(f"A total request names SPIKE_TOTAL or SPIKE_COUNT, received "
+                             f"{var!r} in {request!r}.")
+        return self._index(pop, "Total"), var
+
     @staticmethod
     def _resolve_callbacks(callbacks: Any) -> list:
         """Names become new callbacks; the user's instances are used as they are."""
         return [cb if isinstance(cb, Callback) else CALLBACKS.resolve(cb)
                 for cb in _as_list(callbacks or [])]
 
-    def _recording_spec(self, callbacks: CallbackList) -> HostRecordings:
+    def _recording_spec(self, sim: Simulator, callbacks: CallbackList) -> HostRecordings:
         """The callbacks' recording requests, checked and split between device and host."""
         spec = []
         for pop, var in callbacks.recording_requests():
@@ -222,7 +231,7 @@ class CompiledNetwork:
                     raise ValueError(f"Population '{population.name}' must be created with "
                                      f"record_spikes=True to record its spikes.")
             spec.append((i, var))
-        return HostRecordings(self.simulator, tuple(dict.fromkeys(spec)), self.num_timesteps)
+        return HostRecordings(sim, tuple(dict.fromkeys(spec)), self.num_timesteps)
 
     def _resolve_metrics(self, metrics: Any, outputs: list[tuple[Any, int]]) -> list:
         if isinstance(metrics, dict):
@@ -271,10 +280,10 @@ class CompiledNetwork:
         callback_list = CallbackList(self._resolve_callbacks(callbacks), compiled_network=self,
                                      num_batches=num_batches, num_timesteps=self.num_timesteps,
                                      batch_size=self.batch_size, dt=self.plan.dt)
-        recordings = self._recording_spec(callback_list)
+        recordings = self._recording_spec(sim, callback_list)
         record = recordings.device
-        counted = [self.plan.populations[self._index(p, "Total")]
-                   for p in dict.fromkeys(callback_list.total_requests())]
+        requests = list(dict.fromkeys(callback_list.total_requests()))
+        counted = [self._total_request(r) for r in requests]
         sink = Predictions(outputs, self.plan, out) if collect else None
         metric_dict = {} if metrics is None else \
             {k: m for (k, _), m in zip(outputs, metrics, strict=True)}
@@ -303,9 +312,8 @@ class CompiledNetwork:
         totals = tuple(range(len(record), len(record) + len(counted)))
         try:
             summed = runner.run(
-                sim, device_batches(recordings.watch(groups(sim.batch_size)), sim.placement),
-                [i for _, i in outputs], metrics,
-                record + tuple((self.plan.index(p), SPIKE_TOTAL) for p in counted),
+                sim, device_groups(recordings.watch(groups(sim.batch_size)), sim.placement),
+                [i for _, i in outputs], metrics, record + tuple(counted),
                 callback_list.per_batch, collect, on_batch, totals)
         except NonFiniteInput as err:
             raise ValueError(f"Input for population '{self.plan.populations[err.key].name}' "
@@ -313,7 +321,7 @@ class CompiledNetwork:
                              f"{err.flat_index}); nothing was returned.") from None
         if counted:
             callback_list.on_recorded_totals(
-                {p: summed[t] for p, t in zip(counted, totals, strict=True)}, examples[0])
+                {r: summed[t] for r, t in zip(requests, totals, strict=True)}, examples[0])
         callback_list.on_test_end(metric_dict)
         if sink is not None:
             return sink.result(), callback_list.get_data()
@@ -378,7 +386,8 @@ class CompiledNetwork:
     # --- transfer groups ----------------------------------------------------------------
     @property
     def _on_cpu(self) -> bool:
-        return self.simulator.placement.devices[0].platform == "cpu"
+        # the devices of the model as built (a rebuild keeps them): no check for changes
+        return self._simulator.placement.devices[0].platform == "cpu"
 
     def _array_groups(self, arrays: dict, labels: dict | None, n: int) -> Callable:
 

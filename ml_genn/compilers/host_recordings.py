@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..utils.recording import INPUT, SPIKE_TOTAL, SPIKES
+from ..utils.recording import INPUT, SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 
 
 class HostRecordings:
@@ -29,7 +29,7 @@ class HostRecordings:
         device, host = [], []
         for i, name in spec:
             state = sim.variables(i)
-            if name in (SPIKES, SPIKE_TOTAL) or name in state:
+            if name in (SPIKES, SPIKE_TOTAL, SPIKE_COUNT) or name in state:
                 device.append((i, name))
             elif name in sim.recordable(i):
                 host.append((i, name))

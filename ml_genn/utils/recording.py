@@ -9,6 +9,9 @@ population, :data:`INPUT` (the value fed to it, from the batch's data on the hos
 
 SPIKES = "__spikes__"            #: per-step events of each neuron, int8 (-1, 0, 1)
 SPIKE_TOTAL = "__spike_total__"  #: per-step number of spiking neurons of the population
+#: events of the population per example over all the steps of a batch (one entry on the
+#: time axis; a few-spike code's set bits)
+SPIKE_COUNT = "__spike_count__"
 INPUT = "input"                  #: an input population's drive (data frame, scaled)
 
 #: mlGeNN's GeNN variable and parameter names (``VarRecorder(pop, genn_var=...)``) ->

@@ -4,7 +4,8 @@ A stage's ``k`` graded spikes sum to :math:`\alpha 2^{-B} m` with an integer cod
 :math:`m`, so the next population's input is one op (conv/GEMM) on the decoded values,
 given at the stage's first step. A population's code comes from its neuron's closed-form
 ``encode`` (the greedy steps' result in a few elementwise operations), and its spike
-counts per step (``SPIKE_TOTAL`` recordings) from the code's set bits; one with a
+counts per step (``SPIKE_TOTAL`` recordings) or per example (``SPIKE_COUNT``: a
+population count) from the code's set bits; one with a
 readout or another recording runs the ``k`` steps of its neuron ``step`` instead and
 sums the events' codes. One batch is one program: every population's stage in turn (no pipeline
 to fill or flush). Gives the same readouts as the pipelined timestep schedule (tested).
@@ -19,11 +20,12 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ...synapses import Delta
-from ...utils.recording import SPIKE_TOTAL
+from ...utils.recording import SPIKE_COUNT, SPIKE_TOTAL
 from ..plan import Plan
 from ..transfer import DeviceBatch
 from .schedule import BatchProgram, BatchResult, Schedule, register_schedule
@@ -40,7 +42,8 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
     accs = list(sim.readout_init(batch))
     recs = {}
     stepped = {i for i, r in enumerate(sim.readouts) if r is not None} | {
-        i for i, var in record if var != SPIKE_TOTAL or getattr(sim.dynamics[i], "signed", True)}
+        i for i, var in record
+        if var not in (SPIKE_TOTAL, SPIKE_COUNT) or getattr(sim.dynamics[i], "signed", True)}
     for i, dyn in enumerate(sim.dynamics):
         p_i = params.neurons[i]
         is_input = plan.populations[i].neuron.is_input
@@ -56,7 +59,8 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
         s = state.neurons[i]
         if i not in stepped:
             s, codes[i] = dyn.encode(p_i, s, first_drive)
-            recs[i] = [spikes_per_step(codes[i], k) for jj, _ in record if jj == i]
+            recs[i] = [spike_count(codes[i]) if var == SPIKE_COUNT else
+                       spikes_per_step(codes[i], k) for jj, var in record if jj == i]
             continue
         code = jnp.zeros_like(first_drive)
         rec_i = []
@@ -81,6 +85,13 @@ def spikes_per_step(code: jnp.ndarray, k: int) -> jnp.ndarray:
     m = code.astype(jnp.int32).reshape(code.shape[0], -1, 1)
     shifts = jnp.arange(k - 1, -1, -1, dtype=jnp.int32).reshape(1, 1, k)
     return jnp.sum((m >> shifts) & 1, axis=1, dtype=jnp.int32).T.astype(jnp.float32)
+
+
+def spike_count(code: jnp.ndarray) -> jnp.ndarray:
+    """``(1, batch)``: spikes of each example over all ``k`` steps from unsigned codes
+    (the codes' set bits), one reduction over the codes."""
+    m = code.astype(jnp.int32).reshape(code.shape[0], -1)
+    return jnp.sum(jax.lax.population_count(m), axis=1, dtype=jnp.int32)[None]
 
 
 def _current(sim, params, ci: int, source: int, code: jnp.ndarray) -> jnp.ndarray:
@@ -123,7 +134,8 @@ class FewSpikeFastSchedule(Schedule):
                        lambda: partial(program, sim, record=(), with_codes=True))
 
     def batch_program(self, sim: Any, record: tuple) -> BatchProgram:
-        return BatchProgram(partial(program, sim, record=record), sim.plan.stage_steps)
+        return BatchProgram(partial(program, sim, record=record), sim.plan.stage_steps,
+                            grouped=True)
 
     def run(self, sim: Any, batches: Iterable[DeviceBatch], record: tuple
             ) -> Iterator[BatchResult]:

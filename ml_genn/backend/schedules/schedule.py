@@ -35,10 +35,14 @@ class BatchResult(NamedTuple):
 class BatchProgram(NamedTuple):
     """A schedule's per-batch program, pure: ``fn(params, x, first) -> (readouts,
     recordings)`` for inputs ``x`` {population: (B, ...)} and the batch's first example
-    index ``first``; each recording's time axis has ``timesteps`` entries."""
+    index ``first``; each recording's time axis has ``timesteps`` entries. ``grouped``:
+    the runner runs a transfer group's batches in one program (``lax.scan``; one
+    compile per group size) instead of one dispatch per batch, for batches short enough
+    that a dispatch per batch would cost the device time."""
 
     fn: Callable
     timesteps: int
+    grouped: bool = False
 
 
 class Schedule:

@@ -17,10 +17,12 @@ from ml_genn.connectivity import Dense
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
 
 N_EXAMPLES, BATCH = 11, 4  # an uneven last batch
-#: (fuse, transfer workers, group bytes): the schedules' loops with a worker thread (the
-#: reference), then fused with the transfers from this thread or from two workers,
-#: in groups of one batch or of all of them
-PATHS = [(False, 1, 2 ** 30), (True, 0, 2 ** 30), (True, 0, 1), (True, 2, 1)]
+#: (fuse, grouped, transfer workers, group bytes[, groups copied per batch]): the
+#: schedules' loops with a worker thread (the reference), then fused with the transfers
+#: from this thread or from two workers, in groups of one batch or of as many as fit
+#: (1, 2), one program per group or per batch, groups copied per batch or whole
+PATHS = [(False, True, 1, 2 ** 30), (True, True, 0, 2 ** 30), (True, True, 0, 1),
+         (True, True, 2, 1), (True, False, 0, 2 ** 30), (True, True, 1, 2 ** 30, False)]
 
 
 class BatchLog(Callback):
@@ -68,8 +70,10 @@ def _two_input_network(kind, seed=0):
     return compiler.compile(net), (a, b), hid, out, x, y
 
 
-def _everything(monkeypatch, kind, fuse, workers, group_bytes):
+def _everything(monkeypatch, kind, fuse, grouped, workers, group_bytes, split=True):
+    monkeypatch.setattr(transfer, "SPLIT_PUTS", split)
     monkeypatch.setattr(runner, "FUSE", fuse)
+    monkeypatch.setattr(runner, "GROUP", grouped)
     monkeypatch.setattr(transfer, "TRANSFER_WORKERS", workers)
     monkeypatch.setattr(transfer, "GROUP_BYTES", group_bytes)
     compiled, (a, b), hid, out, x, y = _two_input_network(kind)
@@ -116,9 +120,10 @@ def test_fused_path_gives_what_the_schedules_loop_gives(monkeypatch, kind, sched
                 assert result[key] == value, (path, key)
 
 
-@pytest.mark.parametrize("fuse", [True, False])
-def test_fused_path_reports_the_first_non_finite_input(monkeypatch, fuse):
+@pytest.mark.parametrize("fuse,grouped", [(True, True), (True, False), (False, True)])
+def test_fused_path_reports_the_first_non_finite_input(monkeypatch, fuse, grouped):
     monkeypatch.setattr(runner, "FUSE", fuse)
+    monkeypatch.setattr(runner, "GROUP", grouped)
     monkeypatch.setattr(transfer, "TRANSFER_WORKERS", 0)
     compiled, (a, b), _, out, x, y = _two_input_network("few_spike")
     x = {a: x[a], b: x[b].copy()}

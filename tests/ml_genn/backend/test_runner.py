@@ -31,3 +31,16 @@ def test_spike_count_totals_need_no_per_batch_data():
     callbacks = CallbackList([SpikeCountTotals()], compiled_network=Compiled())
     assert not callbacks.per_batch
     assert callbacks.recording_requests() == []
+
+
+def test_small_results_are_read_in_one_transfer_bit_for_bit():
+    floats = np.array([1.5, -0.0, np.nan, np.inf, 3e-38], np.float32)
+    tree = ((jnp.asarray(floats), jnp.int32(-7)), {"a": jnp.arange(6, dtype=jnp.int32)
+                                                   .reshape(2, 3)}, None)
+    got = runner.read_small(tree)
+    assert got[2] is None and got[0][1].shape == () and got[0][1] == -7
+    np.testing.assert_array_equal(got[0][0].view(np.int32), floats.view(np.int32))
+    np.testing.assert_array_equal(got[1]["a"], np.arange(6).reshape(2, 3))
+    assert got[0][0].dtype == np.float32 and got[1]["a"].dtype == np.int32
+    mixed = runner.read_small((jnp.ones(2, jnp.bool_), jnp.int32(1)))  # read leaf by leaf
+    assert mixed[0].dtype == np.bool_ and mixed[1] == 1

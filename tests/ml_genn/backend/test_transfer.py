@@ -62,17 +62,29 @@ def test_host_groups_start_with_one_batch_and_double():
     batches = [transfer.HostBatch({0: np.full((3, 2), s, np.float32)}, None, s, 3)
                for s in range(0, 30, 3)]
     groups = list(transfer.host_groups(batches, 4, 3))
-    assert [len(m) for _, _, m in groups] == [1, 2, 3, 3, 1]
-    assert groups[2][0][0].shape == (3, 4, 2) and np.all(groups[2][0][0][:, 3] == 0)
-    np.testing.assert_array_equal(groups[2][0][0][:, :3, 0], [[9] * 3, [12] * 3, [15] * 3])
+    # powers of two up to 2 (<= 3); the last 3 batches as 2 + 1
+    assert [len(m) for _, _, m in groups] == [1, 2, 2, 2, 2, 1]
+    assert groups[1][0][0].shape == (2, 4, 2) and np.all(groups[1][0][0][:, 3] == 0)
+    np.testing.assert_array_equal(groups[1][0][0][:, :3, 0], [[3] * 3, [6] * 3])
+    groups = list(transfer.host_groups(batches[:7], 4, 4))
+    assert [len(m) for _, _, m in groups] == [1, 2, 4]
+    assert [m.start for _, _, ms in groups for m in ms] == list(range(0, 21, 3))
+
+
+def test_array_groups_are_powers_of_two_to_the_end():
+    x = {0: np.zeros((43, 1), np.float32)}
+    sizes = [len(m) for _, _, m in transfer.array_groups(x, None, 43, 2, 2, 6)]
+    assert sizes == [1, 2, 4, 4, 4, 4, 2, 1]  # 22 batches, the last one padded
 
 
 @pytest.mark.parametrize("workers,staging", [(0, "pageable"), (1, "pageable"),
                                              (3, "pageable"), (0, "pinned"), (2, "pinned")])
-@pytest.mark.parametrize("num_devices", [1, 2])
-def test_device_batches_are_in_order_with_their_scalars(workers, staging, num_devices):
+@pytest.mark.parametrize("num_devices,split", [(1, True), (2, True), (2, False)])
+def test_device_batches_are_in_order_with_their_scalars(monkeypatch, workers, staging,
+                                                        num_devices, split):
+    monkeypatch.setattr(transfer, "SPLIT_PUTS", split)
     x = {0: np.arange(44, dtype=np.float32).reshape(22, 2)}
-    groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 2, 3, 3, 2 batches
+    groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 2, 2, 2, 2, 2
     placement = Placement(jax.devices()[:num_devices])
     batches = list(transfer.device_batches(groups, placement, workers, staging))
     assert [b.index for b in batches] == list(range(11))

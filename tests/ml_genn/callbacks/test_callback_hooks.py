@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ml_genn import Connection, Network, Population
-from ml_genn.callbacks import SPIKE_TOTAL, Callback, SpikeCountTotals, SpikeRecorder
+from ml_genn.callbacks import SPIKE_COUNT, SPIKE_TOTAL, Callback, SpikeCountTotals, SpikeRecorder
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import Dense
 from ml_genn.neurons import BinarySpikeInput, FewSpikeRelu, FewSpikeReluInput, IntegrateFire
@@ -215,3 +215,39 @@ def test_spike_count_totals_without_examples_is_nan():
     with compiled:
         _, data = compiled.predict({inp: x[:0]}, out, callbacks=[SpikeCountTotals()])
     assert all(np.isnan(v) for v in data["spikes_per_neuron"].values())
+
+
+class _Totals(Callback):
+    """Asks for the totals of every population per step and over all steps."""
+
+    def __init__(self, var=SPIKE_COUNT):
+        self.var = var
+
+    def set_params(self, compiled_network=None, **params):
+        self.pops = list(compiled_network.plan.populations)
+
+    def total_requests(self):
+        return self.pops + [(p, self.var) for p in self.pops]
+
+    def on_recorded_totals(self, totals, num_examples):
+        self.totals = totals
+
+
+@pytest.mark.parametrize("kind,schedule", CASES)
+def test_total_requests_per_step_and_over_all_steps(kind, schedule):
+    compiled, inp, out, x, _ = _compile(kind, schedule)
+    cb = _Totals()
+    with compiled:
+        compiled.predict({inp: x}, out, callbacks=[cb])
+    for p in cb.pops:
+        per_step, whole = cb.totals[p], cb.totals[(p, SPIKE_COUNT)]
+        assert per_step.shape == (compiled.num_timesteps,) and whole.shape == (1,)
+        assert whole[0] == per_step.sum()
+    assert sum(int(cb.totals[(p, SPIKE_COUNT)][0]) for p in cb.pops) > 0
+
+
+def test_total_request_of_another_variable_is_refused():
+    compiled, inp, out, x, _ = _compile("few_spike", "few_spike_fast")
+    with compiled, pytest.raises(ValueError, match="A total request names SPIKE_TOTAL or "
+                                                   "SPIKE_COUNT, received 'v'"):
+        compiled.predict({inp: x}, out, callbacks=[_Totals("v")])

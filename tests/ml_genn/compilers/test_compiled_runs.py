@@ -72,6 +72,18 @@ def test_parameter_and_weight_assigned_after_compile_are_seen():
     np.testing.assert_array_equal(doubled[out], _counts(x, w * 2.0, 2.0))
 
 
+def test_a_new_neuron_object_after_compile_is_seen():
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    compiled.predict({inp: x}, out, callbacks=[])
+    sim = compiled.simulator
+    assert compiled.simulator is sim  # nothing changed: nothing rebuilt
+    out.neuron = IntegrateFire(v_thresh=2.0, readout="spike_count")
+    pred, _ = compiled.predict({inp: x}, out, callbacks=[])
+    np.testing.assert_array_equal(pred[out], _counts(x, conn.connectivity.weight, 2.0))
+    assert compiled.simulator is not sim
+
+
 def test_new_neuron_parameters_keep_the_compiled_programs():
     """A threshold change is copied to the device without compiling again (SpikeNorm
     sets its thresholds so, one population after another); a change of shape or of an
