@@ -8,7 +8,7 @@ and model building excluded:
 
 * ``few_spike s`` / ``data_norm s``: ``convert_model(model, method, data=x)`` with 256
   calibration images (``--calib``; graph, handlers, rewrite, mapping and calibration;
-  no simulation; few-spike also checks k with one quantised NumPy forward pass on the
+  no simulation; few-spike also checks k with one quantised forward pass on the
   calibration images, see ``ml_genn_tf/converters/few_spike_k.py``). ``data_norm`` is
   timed with ``calibration=None, readout_delay=0`` (:data:`NO_SIMULATION`): its default
   layer-wise calibration runs the SNN once per population for ``evaluate_timesteps``

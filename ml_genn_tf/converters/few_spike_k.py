@@ -1,9 +1,11 @@
 """Is k large enough for the network? Few-spike coding is exactly a quantisation of the
 activations: each population sends its value on K bits of its alpha (inputs floor,
 hidden ReLUs floor or round by ``rounding``; the output reads its input unquantised).
-So the SNN's predictions at any k follow from one NumPy forward pass of the mapped
-model with the activations quantised, with no simulation, from the calibration
-statistics already computed.
+So the SNN's predictions at any k follow from one forward pass of the mapped model
+with the activations quantised (NumPy, with the float32 convolutions run by Keras,
+:mod:`~ml_genn_tf.graph.keras_ops`), with no simulation, from the calibration
+statistics already computed; the ANN's outputs to compare with are those the
+calibration pass kept.
 
 :func:`check_k` compares the predictions (argmax of the outputs) on a sample of the
 calibration data with the ANN's at the conversion's k, and warns when they agree on
