@@ -3,10 +3,8 @@
 :func:`calibrate` runs the Keras model **once** over the calibration data, with one
 multi-output ``keras.Model(model.inputs, [tensors])`` that returns the value of every
 population that has a public Keras tensor. Values Keras has no tensor for (the logits
-under a fused softmax, tensors inside nested models or of shared layers, the two halves
-of a pooled linear value) are computed by the same exact NumPy evaluation the mapping
-uses, from their source populations and the nearest graph nodes Keras has a tensor for
-(probed in the same pass).
+under a fused softmax, tensors inside nested models or of shared layers) are computed
+from their source populations by the same exact NumPy evaluation the mapping uses.
 Values are computed in float32, :data:`STREAM_CHUNK` examples at a time
 (:class:`PopulationValues`), and each chunk is reduced to the statistics before the
 next one is computed.
@@ -151,17 +149,14 @@ def input_value(spec, x: np.ndarray) -> np.ndarray:
     return x * spec.input_op.scale + spec.input_op.offset
 
 
-def derive(mapped: MappedModel, spec, values: dict, nodes: dict | None = None) -> np.ndarray:
+def derive(mapped: MappedModel, spec, values: dict) -> np.ndarray:
     """The ANN value of ``spec`` computed from its sources' ``values`` (by name, batch
-    first, Keras shapes) with the mapping's exact NumPy evaluation; ``nodes``: values
-    of graph nodes on the way, already known (by node name), which are not computed
-    again."""
+    first, Keras shapes) with the mapping's exact NumPy evaluation."""
     graph = mapped.graph
     node = graph[spec.name]
     if spec.kind == "max_pool":
         return apply_op(node.op, [values[node.inputs[0]]])
-    cache = dict(nodes or {})
-    cache.update({c.source: values[c.source] for c in spec.chains})
+    cache = {c.source: values[c.source] for c in spec.chains}
 
     def value(name):
         if name not in cache:
@@ -194,41 +189,6 @@ def needed_populations(mapped: MappedModel, names: list[str]) -> list:
     return [mapped[n] for n in order if n in needed]
 
 
-def _frontier(mapped: MappedModel, specs: list) -> list[str]:
-    """The graph nodes with a public Keras tensor that the inputs of ``specs`` are
-    computed from by linear ops only, nearest to them (source populations excluded)."""
-    graph, found, seen = mapped.graph, [], set()
-
-    def walk(name: str) -> None:
-        if name in seen:
-            return
-        seen.add(name)
-        spec = mapped.populations.get(name)
-        if spec is not None and spec.is_source:
-            return
-        node = graph[name]
-        if node.keras_tensor is not None:
-            found.append(name)
-            return
-        for i in node.inputs:
-            walk(i)
-    for spec in specs:
-        if spec.kind != "max_pool" and spec.sink is not None:
-            walk(spec.sink)
-    return found
-
-
-def _probe(model: Any, tensors: list) -> Any:
-    """``keras.Model(model.inputs, tensors)`` (None without tensors, or where Keras
-    cannot build it)."""
-    if not tensors:
-        return None
-    try:
-        return keras.Model(model.inputs, tensors)
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
 def input_shapes(mapped: MappedModel) -> dict[str, tuple]:
     """The model's input names and per-example shapes, in input order."""
     return {name: tuple(mapped[name].keras_shape) for name in mapped.inputs}
@@ -253,9 +213,8 @@ class PopulationValues:
     """The ANN's value of populations, computed chunk by chunk in float32.
 
     One multi-output ``keras.Model`` returns every needed value with a public Keras
-    tensor, and the values of the graph nodes nearest to the others' inputs that have
-    one; the others are derived from those and their sources (:func:`derive`). Calling
-    it on one array per input yields, per chunk of at most :data:`STREAM_CHUNK` examples, the
+    tensor; the others are derived from their sources (:func:`derive`). Calling it on
+    one array per input yields, per chunk of at most :data:`STREAM_CHUNK` examples, the
     values of ``names`` by name (batch first, Keras shapes, float32), so memory holds
     one chunk of the requested populations, never the whole data set; a consumer
     reduces each chunk to what its statistic needs before the next is computed.
@@ -270,17 +229,12 @@ class PopulationValues:
         self.mapped, self.names = mapped, list(names)
         specs = [s for s in needed_populations(mapped, self.names) if s.kind != "input"]
         probed = [s for s in specs if s.keras_tensor is not None]
-        derived = [s for s in specs if s.keras_tensor is None]
-        #: graph nodes with a public Keras tensor nearest to the derived populations'
-        #: inputs: Keras computes them, so that deriving needs only the last few ops
-        #: (a max pooling split into ReLU(x) and ReLU(-x) needs none of its convolution)
-        self.nodes = _frontier(mapped, derived)
-        self.probe = _probe(model, [s.keras_tensor for s in probed]
-                            + [mapped.graph[n].keras_tensor for n in self.nodes])
-        if self.probe is None and self.nodes:   # the populations' tensors alone
-            self.nodes = []
-            self.probe = _probe(model, [s.keras_tensor for s in probed])
-        probed = probed if self.probe is not None else []
+        self.probe = None
+        if probed:
+            try:
+                self.probe = keras.Model(model.inputs, [s.keras_tensor for s in probed])
+            except (ValueError, TypeError, KeyError):
+                probed = []
         self.probed = probed
         names_probed = {s.name for s in probed}
         self.derived = [s for s in specs if s.name not in names_probed]   # topological
@@ -293,15 +247,11 @@ class PopulationValues:
     def _values(self, xs: list[np.ndarray]) -> dict[str, np.ndarray]:
         values = {name: input_value(self.mapped[name], x).astype(np.float32)
                   for name, x in zip(self.mapped.inputs, xs, strict=True)}
-        nodes: dict[str, np.ndarray] = {}
         if self.probe is not None:
-            outs = call_eagerly(self.probe, xs)
-            values.update(zip([s.name for s in self.probed], outs[:len(self.probed)],
+            values.update(zip([s.name for s in self.probed], call_eagerly(self.probe, xs),
                               strict=True))
-            nodes.update(zip(self.nodes, outs[len(self.probed):], strict=True))
         for spec in self.derived:
-            values[spec.name] = np.asarray(derive(self.mapped, spec, values, nodes),
-                                           np.float32)
+            values[spec.name] = np.asarray(derive(self.mapped, spec, values), np.float32)
         return {name: values[name] for name in self.names}
 
 
