@@ -40,6 +40,10 @@ class Statistics(NamedTuple):
         samples: uniform subsample of the positive values (magnitudes for signed inputs).
         num_values: number of values seen (``count`` would shadow ``tuple.count``).
         min: smallest value.
+        channel_max, channel_rows: per-channel statistics (``calibrate(...,
+            channels=True)``).
+        head: the population's values on the first calibration examples, batch first
+            (``calibrate(..., keep=n)``, model inputs and outputs only), else None.
     """
 
     max: float
@@ -48,6 +52,7 @@ class Statistics(NamedTuple):
     min: float
     channel_max: np.ndarray | None = None
     channel_rows: np.ndarray | None = None
+    head: np.ndarray | None = None
 
     def percentile(self, q: float) -> float:
         """The ``q``-th percentile of the positive values (0 if there were none)."""
@@ -94,6 +99,10 @@ class _Reservoir:
         self.count += values.size
         positive = magnitude[magnitude > 0]
         keys = self.rng.random(positive.size)
+        if self.size and self.values.size == self.size:
+            # full: a key above the largest kept one could never be among the smallest
+            below = keys < self.keys.max()
+            positive, keys = positive[below], keys[below]
         if positive.size > self.size:
             keep = np.argpartition(keys, self.size)[:self.size]
             positive, keys = positive[keep], keys[keep]
@@ -249,7 +258,7 @@ class PopulationValues:
 def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | None = None,
               signed_input: bool = False, max_samples: int = 2 ** 18,
               seed: int = 0, progress: bool = True,
-              channels: bool = False) -> dict[str, Statistics]:
+              channels: bool = False, keep: int = 0) -> dict[str, Statistics]:
     """Statistics of the populations ``names`` (default: all) over ``data``.
 
     The value of a population is its output for ReLU and max-pool populations, the
@@ -257,7 +266,9 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
     folded preprocessing) for inputs, as magnitudes if ``signed_input``. With
     ``channels``, the statistics of every non-input population also hold per-channel
     maxima and a subsample of at most ``max_samples // 4`` rows (for channel-wise
-    normalisation). ``data`` is in
+    normalisation). With ``keep``, the statistics of each model input and output also
+    hold its values on the first ``keep`` examples (``head``: the ANN's outputs, which
+    the few-spike k check compares with, at no extra pass). ``data`` is in
     any format :class:`~ml_genn_tf.calibration_data.CalibrationData` accepts; with
     ``progress``, a bar appears once calibration has taken over
     :data:`~ml_genn_tf.progress.PROGRESS_DELAY_S` seconds.
@@ -272,6 +283,8 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
                   for n in names}
     by_channel = {n: _ChannelReservoir(max_samples // 4, rng) for n in names
                   if channels and mapped[n].kind != "input"}
+    heads: dict[str, list] = {n: [] for n in mapped.inputs + mapped.outputs
+                              if n in names and keep > 0}
     seen = 0
     batches = CalibrationData(data, input_shapes(mapped))
     for xs in progress_bar(batches, batches.num_batches, "Calibrating", enabled=progress):
@@ -280,12 +293,16 @@ def calibrate(model: Any, mapped: MappedModel, data: Any, names: list[str] | Non
                 reservoirs[name].add(values[name])
                 if name in by_channel:
                     by_channel[name].add(values[name])
+            for name, parts in heads.items():
+                parts.append(values[name][:keep - sum(len(p) for p in parts)])
         seen += len(xs[0])
     if seen == 0:
         raise ValueError("The calibration data is empty.")
     stats = {n: r.result() for n, r in reservoirs.items()}
     for name, channel in by_channel.items():
         stats[name] = stats[name]._replace(channel_max=channel.max, channel_rows=channel.rows)
+    for name, parts in heads.items():
+        stats[name] = stats[name]._replace(head=np.concatenate(parts))
     for name in mapped.inputs:
         if name in stats and not signed_input and stats[name].min < 0:
             warnings.warn(f"Input '{name}' has negative values (min {stats[name].min:.3g}) "

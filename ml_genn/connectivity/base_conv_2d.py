@@ -163,7 +163,11 @@ class BaseResize2D(BaseConv2D):
         raise NotImplementedError(f"{type(self).__name__} must implement "
                                   f"_output_size(source, rows, cols).")
 
+    def _output_channels(self, channels: int) -> int:
+        """The target's channels for a source of ``channels`` (default: the same)."""
+        return channels
+
     def connect(self, source: Population, target: Population) -> None:
         rows, cols, channels = self._image_shape(source)
-        self._connect_image(source, target,
-                            self._output_size(source, rows, cols) + (channels,))
+        self._connect_image(source, target, self._output_size(source, rows, cols)
+                            + (self._output_channels(channels),))

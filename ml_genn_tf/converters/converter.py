@@ -115,9 +115,16 @@ class Converter:
         """
         model = load_keras_model(tf_model)
         self.mapped = self.map_model(model)
+        return self.convert_mapped(model)
+
+    def convert_mapped(self, model: keras.Model) -> ConvertResult:
+        """:meth:`convert` from ``pre_convert`` on, with the mapping already in
+        ``self.mapped`` (**ours**: a k sweep maps the model once; the mapping does not
+        depend on the converter's thresholds or k, and building only reads it)."""
+        mapped = self._require_mapped()
         pre = self.pre_convert(model)
         self.pre_convert_output = pre
-        network, inputs, outputs, layer_pops = self.build_network(self.mapped, pre)
+        network, inputs, outputs, layer_pops = self.build_network(mapped, pre)
         self.post_convert(network, inputs, outputs)
         return network, inputs, outputs, layer_pops
 

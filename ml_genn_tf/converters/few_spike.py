@@ -15,6 +15,7 @@ from ..errors import Problem
 from ..graph.mapping import MappedModel, PopulationSpec
 from .converter import Converter
 from .data_norm import MODES
+from .few_spike_k import SAMPLE as K_CHECK_SAMPLE
 from .few_spike_k import check_k
 from .rate import check_choice
 
@@ -136,7 +137,8 @@ class FewSpike(Converter):
         if stats is None and self.norm_data is not None:
             names = [n for n, s in mapped.populations.items() if s.kind != "max_pool"]
             stats = calibrate(tf_model, mapped, self.norm_data, names,
-                              signed_input=self.signed_input, progress=self.progress)
+                              signed_input=self.signed_input, progress=self.progress,
+                              keep=K_CHECK_SAMPLE)
             self.stats = stats
             check_k(self, tf_model)
         self.stats = stats

@@ -1,9 +1,11 @@
 """Is k large enough for the network? Few-spike coding is exactly a quantisation of the
 activations: each population sends its value on K bits of its alpha (inputs floor,
 hidden ReLUs floor or round by ``rounding``; the output reads its input unquantised).
-So the SNN's predictions at any k follow from one NumPy forward pass of the mapped
-model with the activations quantised, with no simulation, from the calibration
-statistics already computed.
+So the SNN's predictions at any k follow from one forward pass of the mapped model
+with the activations quantised (NumPy, with the float32 convolutions run by Keras,
+:mod:`~ml_genn_tf.graph.keras_ops`), with no simulation, from the calibration
+statistics already computed; the ANN's outputs to compare with are those the
+calibration pass kept.
 
 :func:`check_k` compares the predictions (argmax of the outputs) on a sample of the
 calibration data with the ANN's at the conversion's k, and warns when they agree on
@@ -22,7 +24,8 @@ import numpy as np
 
 from ..calibration import STREAM_CHUNK, call_eagerly, input_shapes, input_value
 from ..calibration_data import CalibrationData
-from ..graph.ops import apply_op
+from ..graph.keras_ops import apply_op_float32
+from ..graph.ops import ActivationOp, apply_activation
 
 #: Calibration examples the check runs (the first ones).
 SAMPLE = 256
@@ -112,7 +115,7 @@ def predictions(converter: Any, xs: list[np.ndarray], k: int | None,
             elif alphas:
                 value = quantise(value, alphas[node.name], bits)
         else:
-            value = apply_op(node.op, [values[i] for i in node.inputs])
+            value = apply_op_float32(node.op, [values[i] for i in node.inputs])
             if alphas and spec is not None and spec.kind == "relu" and not spec.is_output:
                 value = quantise(value, alphas[node.name], bits, nearest)
         values[node.name] = value
@@ -180,9 +183,28 @@ def ann_outputs(model: Any, mapped: Any, xs: list[np.ndarray]) -> list[np.ndarra
     return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
 
 
+def calibration_outputs(converter: Any, xs: list[np.ndarray]) -> list[np.ndarray] | None:
+    """The ANN's outputs on ``xs`` (the first calibration examples), in the mapped
+    outputs' order, as the calibration pass kept them (``calibrate(..., keep=...)``; a
+    softmax output kept its logits: the softmax is applied here); None where they were
+    not kept or were kept for other examples (data read in another order again)."""
+    mapped, stats = converter.mapped, converter.stats
+    kept = {name: stats[name].head if name in stats else None
+            for name in mapped.inputs + mapped.outputs}
+    heads = {name: h for name, h in kept.items() if h is not None and len(h) == len(xs[0])}
+    if not mapped.outputs or len(heads) != len(kept):
+        return None
+    for name, x in zip(mapped.inputs, xs, strict=True):
+        if not np.array_equal(heads[name], input_value(mapped[name], x).astype(np.float32)):
+            return None
+    return [apply_activation(ActivationOp("softmax"), heads[name])
+            if mapped[name].kind == "softmax" else heads[name] for name in mapped.outputs]
+
+
 def check_k(converter: Any, model: Any) -> None:
     """Warn if the converter's k is too small for its network (see the module
-    docstring). The Keras model's predictions and one quantised forward pass on
+    docstring). The Keras model's predictions (kept by the calibration pass) and one
+    quantised forward pass on
     :data:`SAMPLE` calibration examples; when it warns below :data:`HALVING_K`, up to
     :data:`CONFIRMATIONS` more passes confirm the k it suggests (:func:`estimate_k`,
     estimated again from each k tried). Nothing is checked without re-readable
@@ -194,7 +216,8 @@ def check_k(converter: Any, model: Any) -> None:
     if xs is None:
         return
     mapped = float32_model(converter.mapped)
-    ann = ann_outputs(model, mapped, xs) or predictions(converter, xs, None, mapped)
+    ann = calibration_outputs(converter, xs) or ann_outputs(model, mapped, xs) \
+        or predictions(converter, xs, None, mapped)
     outputs = predictions(converter, xs, k, mapped)
     low = agreement(outputs, ann)
     if low is None or not too_small(low):

@@ -177,6 +177,8 @@ def _per_channel(full: np.ndarray, shape) -> np.ndarray | None:
     over rows or columns)."""
     if len(shape) != 3:
         return None
+    if full.shape == tuple(shape) and not any(full.strides[:-1]):
+        return full[0, 0]   # broadcast from one value per channel: nothing to compare
     rows = full.reshape(-1, shape[-1])
     return rows[0] if np.all(rows == rows[0]) else None
 
@@ -239,7 +241,10 @@ def _absorb_affine(items: list, i: int) -> bool:
             items[i - 1] = _Item(AffineOp(channel, 0.0), prev.in_shape, prev.in_shape)
             return True
     if nxt is not None and isinstance(nxt.op, AffineOp):
-        scale = full.reshape(nxt.in_shape) * nxt.op.scale
+        if tuple(nxt.in_shape) == tuple(in_shape):   # compact: per channel stays so
+            scale = np.asarray(op.scale, np.float64) * np.asarray(nxt.op.scale, np.float64)
+        else:
+            scale = full.reshape(nxt.in_shape) * nxt.op.scale
         items[i + 1] = nxt._replace(op=AffineOp(scale, 0.0))
         del items[i]
         return True
@@ -525,6 +530,12 @@ def _match(items: list) -> ChainMatch | None:
     if kinds in ((Conv2DTransposeOp,), (ZeroPaddingOp,), (UpsampleOp,)):
         cls, params, weight = _step(first)
         return ChainMatch(cls, params, weight, first.in_shape, first.out_shape, True)
+    if kinds == (EmbedOp,) and len(first.in_shape) == 3 and first.op.axis == 2:
+        # one branch of a channel concatenation: zero channels around it (a dense
+        # matrix of it would grow with the square of the channels, as in DenseNet)
+        after = first.op.size - first.op.start - first.in_shape[2]
+        params = {"padding": ((0, 0), (0, 0)), "channel_padding": (first.op.start, after)}
+        return ChainMatch(Pad2D, params, None, first.in_shape, first.out_shape, True)
     if kinds == (EmbedOp,):
         op = first.op
         target = np.arange(int(np.prod(first.out_shape))).reshape(first.out_shape)

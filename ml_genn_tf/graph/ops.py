@@ -243,6 +243,7 @@ def upsample(x, size, interpolation):
 
 def avg_pool(x, size, strides, padding):
     counts = window_counts(x.shape[1:3], tuple(size), tuple(strides), padding)
+    counts = counts.astype(np.result_type(x, np.float32), copy=False)   # keeps float32
     return _windows(x, size, strides, padding).sum(axis=(4, 5)) / counts[None, :, :, None]
 
 
@@ -254,7 +255,7 @@ def pad_or_crop(x: np.ndarray, pads) -> np.ndarray:
 
 
 def max_pool(x, size, strides, padding, signs=None):
-    signs = 1.0 if signs is None else np.asarray(signs, np.float64)
+    signs = 1.0 if signs is None else np.asarray(signs, np.result_type(x, np.float32))
     if not isinstance(padding, str):
         x, padding = pad_or_crop(x, padding), "valid"
     return _windows(x * signs, size, strides, padding, fill=-np.inf).max(axis=(4, 5)) * signs

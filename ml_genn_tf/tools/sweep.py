@@ -27,17 +27,27 @@ def _positive_ints(values: Sequence[Any], name: str) -> list[int]:
     return [int(v) for v in values]
 
 
+#: Converter attributes whose change leaves the mapping (populations, connections) as
+#: it is, so that :func:`reconvert` reuses it.
+MAPPING_FREE = frozenset({"k"})
+
+
 def reconvert(model: Any, converter_changes: dict, compiler_changes: dict,
               precomputed_stats: Any = None) -> Any:
     """A new :class:`~ml_genn_tf.ConvertedModel` from ``model``'s Keras model with some
-    converter and compiler attributes changed (the original is left as it is)."""
+    converter and compiler attributes changed (the original is left as it is). Where
+    only :data:`MAPPING_FREE` attributes change, the original's mapping is reused (the
+    model is not walked and mapped again)."""
     from ..converted_model import ConvertedModel
     converter = copy.copy(model.converter)
     for name, value in converter_changes.items():
         setattr(converter, name, value)
     if precomputed_stats is not None:
         converter.precomputed_stats = precomputed_stats
-    network, inputs, outputs, layer_pops = converter.convert(model.keras_model)
+    if converter.mapped is not None and set(converter_changes) <= MAPPING_FREE:
+        network, inputs, outputs, layer_pops = converter.convert_mapped(model.keras_model)
+    else:
+        network, inputs, outputs, layer_pops = converter.convert(model.keras_model)
     converter.precomputed_stats = None
     compiler = copy.copy(model.compiler)
     for name, value in compiler_changes.items():

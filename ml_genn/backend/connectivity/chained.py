@@ -16,7 +16,9 @@ class Pad2DOp(ImageOp):
         return ()
 
     def apply(self, weights, events):
-        config = ((0, 0, 0),) + tuple((a, b, 0) for a, b in self.conn.padding) + ((0, 0, 0),)
+        before, after = self.conn.channel_padding
+        config = ((0, 0, 0),) + tuple((a, b, 0) for a, b in self.conn.padding) \
+            + ((before, after, 0),)
         image = self.image(events)
         return self.output(lax.pad(image, jnp.zeros((), image.dtype), config))
 

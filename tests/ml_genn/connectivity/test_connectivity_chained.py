@@ -20,6 +20,18 @@ def test_pad_2d_matches_zero_padding_and_cropping(padding, through):
     run_connectivity_test(Pad2D(padding), (5, 6, 2), keras_reference(*layers), through=through)
 
 
+@pytest.mark.parametrize("through", ["op", "network"])
+def test_pad_2d_channel_padding_is_a_branch_of_keras_concatenate(through):
+    """Channels (2, 3) around the source's: the source's place in
+    ``Concatenate()([zeros(2), x, zeros(3)])`` along the channels."""
+    def reference(x):
+        zeros = keras.ops.zeros(x.shape[:-1] + (2,))
+        return np.asarray(L.Concatenate()([zeros, x, keras.ops.zeros(x.shape[:-1] + (3,))]))
+    run_connectivity_test(Pad2D(((1, 0), (0, 0)), channel_padding=(2, 3)), (4, 5, 2),
+                          lambda x: np.asarray(L.ZeroPadding2D(((1, 0), (0, 0)))(reference(x))),
+                          expected_target_shape=(5, 5, 7), through=through)
+
+
 @pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
 @pytest.mark.parametrize("size", [2, (3, 2)])
 def test_upsample_2d_matches_keras(size, interpolation):
@@ -48,6 +60,8 @@ def test_chained_applies_steps_in_order_through_views():
     (lambda: Chained([Pad2D(((0, 0), (0, 0)))], shapes=[None, None]), ValueError,
      r"2 shapes given for 1 steps"),
     (lambda: Pad2D("same"), ValueError, r"Pad2D: padding must be"),
+    (lambda: Pad2D(((0, 0), (0, 0)), channel_padding=(-1, 2)), ValueError,
+     r"Pad2D: channel_padding must be \(before, after\) non-negative ints, received \(-1, 2\)"),
     (lambda: Upsample2D(2, "bicubic"), ValueError, r"interpolation must be one of .*bicubic"),
 ])
 def test_constructor_errors(make, error, match):

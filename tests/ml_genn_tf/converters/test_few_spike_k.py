@@ -12,7 +12,13 @@ from handler_harness import randomize, run_network
 
 from ml_genn_tf import convert_model
 from ml_genn_tf.converters import FewSpike
-from ml_genn_tf.converters.few_spike_k import MIN_AGREEMENT, agreement_by_k, predictions, quantise
+from ml_genn_tf.converters.few_spike_k import (
+    MIN_AGREEMENT,
+    agreement_by_k,
+    calibration_outputs,
+    predictions,
+    quantise,
+)
 from ml_genn_tf.datasets import load_mnist
 
 L = keras.layers
@@ -75,3 +81,37 @@ def test_no_warning_at_the_default_k_on_the_mnist_cnn(mnist):
         warnings.simplefilter("always")
         convert_model(model, "few_spike", data=x, progress=False)
     assert not [w for w in record if "too small" in str(w.message)]
+
+
+def test_the_k_check_compares_with_the_ann_outputs_the_calibration_kept():
+    """The calibration pass keeps the outputs on the first examples (a softmax output
+    its logits, softmax applied after): they are Keras' predictions, and are not used
+    for other examples (data read in another order)."""
+    model = randomize(keras.Sequential([
+        keras.Input((6, 6, 1)), L.Conv2D(4, 3, activation="relu"), L.Flatten(),
+        L.Dense(3, activation="softmax")]), seed=3)
+    x = np.random.default_rng(1).uniform(0.0, 1.0, (40, 6, 6, 1)).astype(np.float32)
+    converter = FewSpike(norm_data=x)
+    converter.convert(model)
+    (kept,) = calibration_outputs(converter, [x])
+    np.testing.assert_allclose(kept, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert calibration_outputs(converter, [x[::-1]]) is None
+
+
+def test_the_float32_pass_stays_float32_through_pooling():
+    """Average pooling (InceptionResNetV2, NASNet, DenseNet) and a max pooling turned
+    into a min (negative scale) must not turn the values after them, and their
+    convolutions, into float64."""
+    from ml_genn_tf.converters.few_spike_k import float32_model
+    x = keras.Input((6, 6, 2))
+    r = L.ReLU()(L.Conv2D(3, 3, padding="same")(x))
+    pooled = L.AveragePooling2D(3, strides=1, padding="same")(r)
+    flipped = L.MaxPooling2D(2)(L.Rescaling(np.array([1.0, -2.0, 0.5], np.float32))(r))
+    y = L.Add()([L.Conv2D(3, 3, strides=2, padding="same")(pooled), flipped])
+    model = randomize(keras.Model(x, L.Conv2D(2, 3)(L.ReLU()(y))), seed=1)
+    data = np.random.default_rng(0).uniform(0.0, 1.0, (8, 6, 6, 2)).astype(np.float32)
+    converter = FewSpike(norm_data=data)
+    converter.convert(model)
+    (got,) = predictions(converter, [data], None, float32_model(converter.mapped))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, model.predict(data, verbose=0), rtol=1e-4, atol=1e-4)

@@ -10,11 +10,12 @@ from handler_harness import randomize, run_network
 from ml_genn.connectivity import (
     AvgPoolConv2D,
     AvgPoolDense2D,
+    Chained,
     Conv2D,
     Dense,
     MaxPool2D,
     OneToOne,
-    Sparse,
+    Pad2D,
 )
 from ml_genn_tf.converters import ExactSum, FewSpike
 from ml_genn_tf.errors import ConversionError
@@ -43,6 +44,14 @@ def _concatenated_image(x):
     a = L.Conv2D(2, 1, activation="relu", name="a")(x)
     b = L.Conv2D(3, 1, activation="relu", name="b")(x)
     return L.Concatenate(name="out")([a, b])
+
+
+def _dense_block(x):
+    """DenseNet: a ReLU and a convolution of it concatenated, then BatchNorm and ReLU."""
+    r1 = L.ReLU(name="r1")(x)
+    joined = L.Concatenate()([r1, L.Conv2D(3, 3, padding="same", name="c")(r1)])
+    r2 = L.ReLU(name="r2")(L.BatchNormalization()(joined))
+    return L.Conv2D(2, 1, name="out")(r2)
 
 
 def _max_pooled(x):
@@ -87,7 +96,14 @@ MODELS = {
         {"x": ("input", (3, 3, 2)), "a": ("relu", (3, 3, 2)), "b": ("relu", (3, 3, 3)),
          "out": ("linear", (3, 3, 5))},
         [("x", "a", Conv2D, {"conv_size": (1, 1)}), ("x", "b", Conv2D, {"conv_size": (1, 1)}),
-         ("a", "out", Sparse, {}), ("b", "out", Sparse, {})]),
+         ("a", "out", Pad2D, {"channel_padding": (0, 3)}),
+         ("b", "out", Pad2D, {"channel_padding": (2, 0)})]),
+    "dense_block": (
+        (4, 4, 2), _dense_block,
+        {"x": ("input", (4, 4, 2)), "r1": ("relu", (4, 4, 2)), "r2": ("relu", (4, 4, 5)),
+         "out": ("linear", (4, 4, 2))},
+        [("x", "r1", OneToOne, {}), ("r1", "r2", Chained, {}), ("r1", "r2", Chained, {}),
+         ("r2", "out", Conv2D, {"conv_size": (1, 1)})]),
     "max_pool": (
         (4, 4, 2), _max_pooled,
         {"x": ("input", (4, 4, 2)), "r": ("relu", (4, 4, 2)), "mp": ("max_pool", (2, 2, 2)),
@@ -158,3 +174,13 @@ def test_softmax_inside_the_model_is_refused_by_name():
     with pytest.raises(ConversionError, match=r"'mid_softmax' \(Softmax\): softmax is only "
                                               r"supported on a model output.*last layer"):
         ExactSum().map_model(model)
+
+
+def test_a_channel_concatenation_branch_becomes_channel_padding_not_a_matrix():
+    """Each branch of DenseNet's concatenation is placed among the channels by zero
+    channels around it (Pad2D): no matrix, which would grow with channels squared."""
+    mapped = ExactSum().map_model(randomize(_model((4, 4, 2), _dense_block)))
+    chains = [c.build().steps for c in mapped["r2"].connections]
+    assert [[type(s).__name__ for s in steps] for steps in chains] == \
+        [["OneToOne", "Pad2D"], ["Conv2D", "Pad2D"]]
+    assert [steps[-1].channel_padding for steps in chains] == [(0, 3), (2, 0)]

@@ -35,11 +35,15 @@ def same_row(row, results):
 def test_k_sweep_reuses_one_calibration(model_and_data, monkeypatch):
     model, x, y = model_and_data
     snn = convert_model(model, "few_spike", data=x, k=8, batch_size=16)
-    calls = []
+    calls, maps = [], []
     real = few_spike.calibrate
     monkeypatch.setattr(few_spike, "calibrate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real_map = few_spike.FewSpike.map_model
+    monkeypatch.setattr(few_spike.FewSpike, "map_model",
+                        lambda self, m: maps.append(1) or real_map(self, m))
     table = snn.sweep(x, y, k=[2, 4, 6])
     assert calls == []                      # the conversion's statistics are reused
+    assert maps == []                       # and its mapping
     assert table.column("k") == [2, 4, 6]
     for row in table:
         reference = convert_model(model, "few_spike", data=x, k=row["k"], batch_size=16)
