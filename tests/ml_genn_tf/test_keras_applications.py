@@ -106,7 +106,7 @@ def rate_methods_run(member: str, methods: tuple) -> None:
                                 batch_size=2, signed_input=raw_pixels(model),
                                 progress=False)
             assert np.all(np.isfinite(snn.predict(test)))
-            if method == "data_norm":    # T=8: the layer-wise calibration ran, compiled once
+            if method == "data_norm":    # T=8: the layer-wise calibration corrected all
                 assert len(snn.converter.calibration_errors) == sum(
                     spec.kind == "relu" or not spec.is_source
                     for spec in snn.converter.mapped.populations.values()
