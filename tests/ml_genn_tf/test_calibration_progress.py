@@ -24,19 +24,25 @@ def test_quick_calibration_is_silent(capsys):
     assert "Calibrating" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("method,label", [("few_spike", "Calibrating"),
-                                          ("data_norm", "Calibrating"),
-                                          ("spike_norm", "SpikeNorm thresholds")])
-def test_slow_calibration_shows_a_bar_unless_turned_off(monkeypatch, capsys, method, label):
+@pytest.mark.parametrize("method,label,per_population", [
+    ("few_spike", "Calibrating", None),
+    ("data_norm", "Calibrating", "Layer-wise calibration"),
+    ("spike_norm", "SpikeNorm thresholds", "SpikeNorm thresholds")])
+def test_slow_calibration_shows_a_bar_unless_turned_off(monkeypatch, capsys, method, label,
+                                                        per_population):
     monkeypatch.setattr(progress, "PROGRESS_DELAY_S", 0.0)   # as if it took over 2 s
     options = {} if method == "few_spike" else {"timesteps": 4}
     convert_model(mlp(), method, data=data(), **options)
     err = capsys.readouterr().err
-    # 600 examples: 3 batches of 256 (SpikeNorm: for its one hidden population, 'h').
+    # 600 examples: 3 batches of 256. SpikeNorm and data_norm's layer-wise calibration
+    # (on by default at T <= 64) also name the population they are at ('h').
     assert f"{label}: 100%" in err and "3/3" in err
-    assert ("h]" in err) == (method == "spike_norm")
+    assert ("h]" in err) == (per_population is not None)
+    if per_population is not None:
+        assert f"{per_population}: 100%" in err
     convert_model(mlp(), method, data=data(), progress=False, **options)
-    assert label not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert label not in err and (per_population is None or per_population not in err)
 
 
 def test_predict_accepts_progress(capsys):
