@@ -36,7 +36,6 @@ from ml_genn.callbacks import VarRecorder  # noqa: E402
 from ml_genn.compilers import InferenceCompiler  # noqa: E402
 from ml_genn.readouts import READOUTS  # noqa: E402
 from ml_genn.utils.activity import pipeline_depths  # noqa: E402
-from ml_genn.utils.value import materialise  # noqa: E402
 from ml_genn_tf.calibration_data import CALIBRATION_BATCH  # noqa: E402
 from ml_genn_tf.converters import DataNorm  # noqa: E402
 from ml_genn_tf.converters import layer_calibration as lc  # noqa: E402
@@ -45,12 +44,6 @@ ROOT = Path(__file__).resolve().parents[1]
 #: ``convert_model``'s data_norm options that the calibration depends on
 OPTIONS = {"input_type": "if", "initial_potential": 0.5, "calibration": "potential",
            "readout_delay": "auto"}
-
-
-def _full(neuron: Any, param: str, shape: tuple) -> np.ndarray:
-    value = materialise(getattr(neuron, param), shape, param, type(neuron).__name__,
-                        np.random.default_rng(0))
-    return np.array(np.broadcast_to(np.asarray(value, np.float64), shape))
 
 
 def reference_calibration(converter: DataNorm, model: Any) -> tuple[dict, dict, dict]:
@@ -99,9 +92,9 @@ def reference_calibration(converter: DataNorm, model: Any) -> tuple[dict, dict, 
         delta = data.ann_means[name] - value.reshape((-1, keras_shape[-1])).mean(axis=0)
         charge = np.broadcast_to(delta * window / unit, keras_shape).reshape(shape)
         if converter.calibration == "bias":
-            neuron.bias = _full(neuron, "bias", shape) + charge / (steps - start)
+            neuron.bias = lc._full(neuron, "bias", shape) + charge / (steps - start)
         else:
-            neuron.v = _full(neuron, "v", shape) + charge
+            neuron.v = lc._full(neuron, "v", shape) + charge
         return delta
 
     errors, delays = {}, {}
