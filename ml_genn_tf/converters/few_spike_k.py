@@ -96,11 +96,11 @@ def predictions(converter: Any, xs: list[np.ndarray], k: int | None,
                 mapped: Any = None) -> list[np.ndarray]:
     """The outputs of the converted network on inputs ``xs`` at ``k`` (None: the ANN,
     unquantised), from the calibration statistics of ``converter`` (a FewSpike), with
-    the ops of ``mapped`` (default: the converter's). One pass over the graph's nodes,
-    in order; the values of input and hidden ReLU populations are quantised (max
-    pooling then pools the quantised values, as the SNN does); a value is freed once its
-    consumers have used it."""
-    mapped = converter.mapped if mapped is None else mapped
+    the ops of ``mapped`` (default: :func:`float32_model` of the converter's). One pass
+    over the graph's nodes, in order; the values of input and hidden ReLU populations
+    are quantised (max pooling then pools the quantised values, as the SNN does); a
+    value is freed once its consumers have used it."""
+    mapped = float32_model(converter.mapped) if mapped is None else mapped
     alphas = {} if k is None else converter.population_alphas(mapped, converter.stats, k)
     bits = 0 if k is None else int(k)
     nearest = converter.rounding == "nearest"

@@ -27,7 +27,7 @@ def apply_op_float32(op: Any, inputs: list[np.ndarray]) -> np.ndarray:
     x = inputs[0]
     if not (isinstance(op, (Conv2DOp, DepthwiseConv2DOp)) and x.dtype == np.float32
             and op.kernel.dtype == np.float32):
-        return apply_op(op, inputs)
+        return apply_op(op, inputs, float64=False)
     padding = op.padding
     if not isinstance(padding, str):
         x, padding = pad_or_crop(x, padding), "valid"

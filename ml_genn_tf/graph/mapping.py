@@ -13,6 +13,10 @@ A population's shape is the shape of the Keras tensor it stands for, except wher
 the connections entering and leaving it need another view of the same values
 (``Reshape`` then ``Conv2D``; ``Conv1D`` as a 2-D convolution of height 1): then it
 takes that view. Connections that need another view become ``Chained``.
+
+A connection does not keep the weights folded from its chain (BatchNorm into a kernel: a
+float64 copy per path through the layer): the chain folds them again when the connection
+is built (:meth:`~ml_genn_tf.graph.chains.ConnectionSpec.with_weights`).
 """
 from __future__ import annotations
 
@@ -274,12 +278,10 @@ class _Mapper:
 
     # --- shapes and connections -------------------------------------------------------------
     def connect(self) -> None:
-        matches = {}
         views: dict[str, set] = {name: set() for name in self.pops}
         for spec in self.pops.values():
-            for i, chain in enumerate(spec.chains):
-                match = match_chain(chain)
-                matches[(spec.name, i)] = match
+            for chain in spec.chains:
+                match = match_chain(chain)   # its folded weights are dropped right away
                 if match is not None and match.source_view is not None:
                     views[chain.source].add(tuple(match.source_view))
                 if match is not None and match.out_shape is not None \
@@ -290,8 +292,8 @@ class _Mapper:
             if len(requested) == 1 and spec.keras_shape not in requested:
                 spec.shape = next(iter(requested))
         for spec in self.pops.values():
-            for i, chain in enumerate(spec.chains):
-                spec.connections.append(self.connection(spec, chain, matches[(spec.name, i)]))
+            for chain in spec.chains:
+                spec.connections.append(self.connection(spec, chain, match_chain(chain)))
 
     def connection(self, spec: PopulationSpec, chain: Chain,
                    match: ChainMatch | None) -> ConnectionSpec | None:
@@ -315,7 +317,7 @@ class _Mapper:
                 return None
             match = chained_match(chain)
         return ConnectionSpec(source.name, spec.name, match.cls, match.params, match.weight,
-                              layers, tuple(source.shape))
+                              layers, tuple(source.shape)).without_weights(chain)
 
 
 def map_populations(graph: Graph) -> tuple[MappedModel, list[Problem]]:

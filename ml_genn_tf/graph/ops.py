@@ -5,7 +5,9 @@ mapping pass turns chains of linear ops into connectivities. :func:`apply_op` ev
 an op on a batch in float64 NumPy (TF's geometry for padding and pooling), used for
 biases pushed through chains, the generic exact fallback (a chain applied to an
 identity basis) and derived calibration values. Layouts are Keras' (channels last,
-batch axis first); shapes exclude the batch axis.
+batch axis first); shapes exclude the batch axis. Kernels are held as the layer holds
+them (float32 for float32 weights, not a float64 copy); what is computed from them is
+computed in float64.
 """
 from __future__ import annotations
 
@@ -271,10 +273,16 @@ def apply_activation(op: ActivationOp, x: np.ndarray) -> np.ndarray:
     return x
 
 
-def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False) -> np.ndarray:
+def apply_op(op: Any, inputs: list[np.ndarray], linear_only: bool = False,
+             float64: bool = True) -> np.ndarray:
     """Evaluate ``op`` on a batch. ``linear_only`` drops biases and offsets (the linear
-    part of an affine op); activations are applied unless the op is linear."""
+    part of an affine op); activations are applied unless the op is linear. A weighted
+    op computes in float64 whatever the types of its input and kernel (float32 kernels
+    stay float32 in the ops); ``float64=False`` computes in their own type (the float32
+    pass of :func:`~ml_genn_tf.graph.keras_ops.apply_op_float32`)."""
     x = inputs[0]
+    if float64 and isinstance(op, WEIGHTED):
+        x = np.asarray(x, np.float64)
     bias = None if linear_only else getattr(op, "bias", None)
     if isinstance(op, DenseOp):
         y = x @ op.kernel

@@ -45,8 +45,24 @@ def check_channels_last(layer: Any, config: dict) -> None:
                                "which matches the row-major HWC layout of populations.")
 
 
-def weights(layer: Any, names: list[str]) -> dict[str, np.ndarray]:
-    """``layer.get_weights()`` as float64 arrays by name, checked to be finite."""
+def exact_dtype(array: np.ndarray) -> type:
+    """float32 for values that float32 holds exactly (float16, bfloat16 and float32
+    arrays), else float64.
+
+    Example:
+        >>> exact_dtype(np.zeros(2, np.float16)).__name__, exact_dtype(np.zeros(2)).__name__
+        ('float32', 'float64')
+    """
+    return np.float32 if array.dtype.kind in "fV" and array.dtype.itemsize <= 4 \
+        else np.float64
+
+
+def weights(layer: Any, names: list[str], dtype: type | None = np.float64
+            ) -> dict[str, np.ndarray]:
+    """``layer.get_weights()`` by name, checked to be finite, as ``dtype`` arrays (None:
+    as :func:`exact_dtype` says, so that a float32 kernel is not held in float64, twice
+    its size; what is computed from it, such as a folded kernel, is computed in
+    float64)."""
     values = layer.get_weights()
     if len(values) < len(names):
         raise UnsupportedLayer(layer, f"it has {len(values)} weight arrays, expected "
@@ -55,7 +71,8 @@ def weights(layer: Any, names: list[str]) -> dict[str, np.ndarray]:
                                "dequantize the weights first.")
     out = {}
     for name, value in zip(names, values, strict=False):  # extra arrays are unused
-        array = np.asarray(value, dtype=np.float64)
+        stored = np.asarray(value)
+        array: np.ndarray = stored.astype(dtype or exact_dtype(stored), copy=False)
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         if bad:
             raise InvalidLayer(layer, f"{name} contains {bad} NaN or infinite value(s) "

@@ -24,7 +24,8 @@ def _dilate(kernel: np.ndarray, rate: tuple[int, int]) -> np.ndarray:
     if rate == (1, 1):
         return kernel
     kh, kw = kernel.shape[:2]
-    out = np.zeros(((kh - 1) * rate[0] + 1, (kw - 1) * rate[1] + 1) + kernel.shape[2:])
+    out = np.zeros(((kh - 1) * rate[0] + 1, (kw - 1) * rate[1] + 1) + kernel.shape[2:],
+                   kernel.dtype)
     out[::rate[0], ::rate[1]] = kernel
     return out
 
@@ -32,7 +33,7 @@ def _dilate(kernel: np.ndarray, rate: tuple[int, int]) -> np.ndarray:
 def _kernel_and_bias(layer, kernel_name: str) -> tuple[np.ndarray, np.ndarray | None]:
     config = layer.get_config()
     names = [kernel_name] + (["bias"] if config.get("use_bias", True) else [])
-    w = weights(layer, names)
+    w = weights(layer, names, dtype=None)   # float32 stays float32 (exact)
     return w[kernel_name], w.get("bias")
 
 
@@ -70,7 +71,7 @@ def convert_separable_conv2d(layer, ctx) -> list:
     check_channels_last(layer, config)
     names = ["depthwise_kernel", "pointwise_kernel"] + \
         (["bias"] if config.get("use_bias", True) else [])
-    w = weights(layer, names)
+    w = weights(layer, names, dtype=None)
     depthwise = _dilate(w["depthwise_kernel"], pair(config.get("dilation_rate", 1)))
     return [DepthwiseConv2DOp(depthwise, None, pair(config["strides"]), config["padding"]),
             Conv2DOp(w["pointwise_kernel"], w.get("bias"), (1, 1), "valid",
@@ -126,7 +127,7 @@ def _groups(kernel: np.ndarray, groups: int) -> np.ndarray:
     if groups == 1:
         return kernel
     kh, kw, cin_group, cout = kernel.shape
-    full = np.zeros((kh, kw, cin_group * groups, cout))
+    full = np.zeros((kh, kw, cin_group * groups, cout), kernel.dtype)
     per = cout // groups
     for g in range(groups):
         full[:, :, g * cin_group:(g + 1) * cin_group, g * per:(g + 1) * per] = \

@@ -94,9 +94,12 @@ class ConnectivityOp:
 
     def weight_array(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         """The weight InitValue drawn/broadcast as a float32 NumPy array of ``shape``; kept
-        as ``drawn_weight`` so that ``CompiledNetwork.save`` stores what was simulated."""
+        as ``drawn_weight`` so that ``CompiledNetwork.save`` stores what was simulated.
+        A float32 array of that shape (or size) is the connectivity's own array, not a
+        copy: the compiled network makes it read-only (:mod:`ml_genn.backend.watch`),
+        and a copy per connection held NASNetLarge's weights twice (1.4 GB)."""
         w = materialise(self.conn.weight, shape, "weight", type(self.conn).__name__, rng)
-        self.drawn_weight = np.broadcast_to(w, shape).astype(np.float32)
+        self.drawn_weight = np.broadcast_to(w, shape).astype(np.float32, copy=False)
         return self.drawn_weight
 
     def low_weights(self, w: np.ndarray) -> Any:

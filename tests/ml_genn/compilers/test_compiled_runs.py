@@ -115,6 +115,19 @@ def test_in_place_change_after_compile_is_refused():
         conn.connectivity.weight[0, 0] = 5.0
 
 
+def test_compiling_keeps_no_host_copy_of_an_array_weight(tmp_path):
+    """The device model is built from the connectivity's own (read-only) float32 array:
+    a copy per connection held NASNetLarge's weights twice. Saving stores it."""
+    from ml_genn.serialisers import Numpy
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T).compile(net)
+    (op,) = compiled.simulator.ops
+    assert np.shares_memory(op.drawn_weight, conn.connectivity.weight)
+    compiled.save(("run",), Numpy(str(tmp_path)))
+    np.testing.assert_array_equal(np.load(tmp_path / "run-inp_out-weight.npy"),
+                                  conn.connectivity.weight)
+
+
 def test_predict_writes_into_the_callers_array():
     net, inp, out, conn, x = _network()
     compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)

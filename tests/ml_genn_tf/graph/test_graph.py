@@ -7,7 +7,14 @@ from handler_harness import randomize, run_handler_test
 
 from ml_genn.connectivity import Conv2D
 from ml_genn_tf.graph.lower import lower_layers
-from ml_genn_tf.graph.ops import AffineOp, InputOp, conv2d, depthwise_conv2d
+from ml_genn_tf.graph.ops import (
+    AffineOp,
+    Conv2DOp,
+    InputOp,
+    apply_op,
+    conv2d,
+    depthwise_conv2d,
+)
 from ml_genn_tf.graph.rewrite import rewrite
 from ml_genn_tf.graph.walk import walk_model
 from ml_genn_tf.handlers import LAYER_HANDLERS, register_handler, support_table
@@ -126,3 +133,18 @@ def test_convolutions_of_a_zero_input_skip_the_products_with_keras_shapes(layer)
     ones = evaluate(x + 1.0, kernel, cfg["strides"], cfg["padding"])
     np.testing.assert_allclose(ones, np.asarray(layer(x.astype(np.float32) + 1)),
                                rtol=1e-5, atol=1e-5)
+
+
+def test_weighted_ops_compute_in_float64_from_float32_kernels_and_inputs():
+    """The ops hold float32 kernels as Keras does; apply_op still computes a weighted op
+    in float64 (the derived calibration values and the biases pushed through chains),
+    and in float32 only when asked (the k check's float32 pass)."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (2, 5, 5, 3)).astype(np.float32)
+    kernel = rng.uniform(-1, 1, (3, 3, 3, 4)).astype(np.float32)
+    op = Conv2DOp(kernel, None, (1, 1), "same")
+    got = apply_op(op, [x])
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, conv2d(x.astype(np.float64), kernel.astype(np.float64),
+                                              (1, 1), "same"))
+    assert apply_op(op, [x], float64=False).dtype == np.float32

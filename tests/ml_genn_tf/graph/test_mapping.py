@@ -184,3 +184,33 @@ def test_a_channel_concatenation_branch_becomes_channel_padding_not_a_matrix():
     assert [[type(s).__name__ for s in steps] for steps in chains] == \
         [["OneToOne", "Pad2D"], ["Conv2D", "Pad2D"]]
     assert [steps[-1].channel_padding for steps in chains] == [(0, 3), (2, 0)]
+
+
+def _fan_out(x):
+    """One Conv2D + BatchNormalization on two paths: into 'a' and, doubled, into 'b'."""
+    y = L.BatchNormalization(name="bn")(L.Conv2D(3, 3, name="c")(L.ReLU(name="r")(x)))
+    a = L.ReLU(name="a")(y)
+    b = L.ReLU(name="b")(L.Rescaling(2.0)(y))
+    return L.Dense(2, name="out")(L.Flatten()(L.Concatenate()([a, b])))
+
+
+def test_the_mapping_holds_each_kernel_once_in_float32_and_folds_when_built():
+    """The handlers keep Keras' float32 kernels (no float64 copy); a kernel folded with a
+    BatchNorm on two paths is held by neither connection (a float64 copy per path held
+    NASNetLarge's 85M weights four times): building folds it again, in float64, as the
+    NumPy re-statement here does."""
+    model = randomize(_model((6, 6, 2), _fan_out), seed=2)
+    mapped = ExactSum().map_model(model)
+    kernel = model.get_layer("c").get_weights()[0]
+    assert mapped.graph["c"].op.kernel.dtype == np.float32
+    np.testing.assert_array_equal(mapped.graph["c"].op.kernel, kernel)
+    specs = [mapped[t].connections[0] for t in ("a", "b")]
+    assert [(s.source, s.cls, s.weight) for s in specs] == [("r", Conv2D, None)] * 2
+    assert all(s.chain is not None for s in specs)
+    gamma, beta, mean, variance = (w.astype(np.float64)
+                                   for w in model.get_layer("bn").get_weights())
+    folded = kernel.astype(np.float64) * (gamma / np.sqrt(variance + 1e-3))
+    for spec, factor in zip(specs, (1.0, 2.0), strict=True):
+        assert spec.with_weights().weight.dtype == np.float64
+        np.testing.assert_array_equal(spec.build(0.5).weight,
+                                      (folded * factor * 0.5).astype(np.float32))
