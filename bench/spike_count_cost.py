@@ -31,10 +31,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ml_genn import RunnableModel  # noqa: E402
-from ml_genn.backend.schedules.few_spike import program as few_spike_program  # noqa: E402
-from ml_genn.compilers import FewSpikeCompiler  # noqa: E402
-from ml_genn.utils.recording import SPIKE_COUNT  # noqa: E402
 from profile_kernels import print_table, profile  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
@@ -44,11 +40,41 @@ from throughput import (  # noqa: E402
     few_spike_network,
 )
 
+from ml_genn import RunnableModel  # noqa: E402
+from ml_genn.backend.schedules.few_spike import program as few_spike_program  # noqa: E402
+from ml_genn.compilers import FewSpikeCompiler  # noqa: E402
+from ml_genn.utils.recording import SPIKE_COUNT  # noqa: E402
+
 
 def counting_program(sim, populations):
     """The few-spike batch program with ``SPIKE_COUNT`` recorded for ``populations``."""
     record = tuple((i, SPIKE_COUNT) for i in populations)
     return jax.jit(partial(few_spike_program, sim, record=record))
+
+
+def measure(name, nodes, acts, batch, args, rng) -> None:
+    """Print one row (and with ``--profile`` the kernel tables) for ``name`` at ``batch``."""
+    net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
+    model = RunnableModel(net, [inp], [out], FewSpikeCompiler(k=args.k, batch_size=batch))
+    n = args.batches * batch
+    x_host = rng.uniform(0, 1, (n, 32, 32, 3)).astype(np.float32)
+    y_host = rng.integers(0, 10, n)
+    model.evaluate(x_host, y_host)  # compiles every program the timed call runs
+    ev = n / best_time(lambda: model.evaluate(x_host, y_host))
+    sim = model.compiled().simulator
+    inputs = {0: jnp.asarray(x_host[:batch])[:, None]}
+    first = sim.placement.scalar(0)
+    plain = jax.jit(partial(few_spike_program, sim, record=()))
+    counting = counting_program(sim, range(len(sim.plan.populations)))
+    dev = device_rate(lambda: plain(sim.params, inputs, first)[0], args.batches, batch)
+    cnt = device_rate(lambda: counting(sim.params, inputs, first), args.batches, batch)
+    print(f"{name:8s} {batch:5d} {dev:9.0f} {cnt:9.0f} {cnt / dev:7.2f} {ev:9.0f} "
+          f"{ev / cnt:12.2f} {ev / dev:6.2f}", flush=True)
+    if args.profile:
+        base = profile(lambda: plain(sim.params, inputs, first), args.profile)
+        counted = profile(lambda: counting(sim.params, inputs, first), args.profile)
+        print_table(f"{name} b{batch} no counts", base, args.profile_top)
+        print_table(f"{name} b{batch} with counts", counted, args.profile_top)
 
 
 def main() -> None:
@@ -76,28 +102,7 @@ def main() -> None:
         _, acts = jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)
         acts = [np.asarray(a) for a in acts]
         for batch in args.batch_sizes:
-            net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
-            compiler = FewSpikeCompiler(k=args.k, batch_size=batch)
-            model = RunnableModel(net, [inp], [out], compiler)
-            n = args.batches * batch
-            x_host = rng.uniform(0, 1, (n, 32, 32, 3)).astype(np.float32)
-            y_host = rng.integers(0, 10, n)
-            model.evaluate(x_host, y_host)  # compiles every program the timed call runs
-            ev = n / best_time(lambda: model.evaluate(x_host, y_host))
-            sim = model.compiled().simulator
-            inputs = {0: jnp.asarray(x_host[:batch])[:, None]}
-            first = sim.placement.scalar(0)
-            plain = jax.jit(partial(few_spike_program, sim, record=()))
-            counting = counting_program(sim, range(len(sim.plan.populations)))
-            dev = device_rate(lambda: plain(sim.params, inputs, first)[0], args.batches, batch)
-            cnt = device_rate(lambda: counting(sim.params, inputs, first), args.batches, batch)
-            print(f"{name:8s} {batch:5d} {dev:9.0f} {cnt:9.0f} {cnt / dev:7.2f} {ev:9.0f} "
-                  f"{ev / cnt:12.2f} {ev / dev:6.2f}", flush=True)
-            if args.profile:
-                base = profile(lambda: plain(sim.params, inputs, first), args.profile)
-                counted = profile(lambda: counting(sim.params, inputs, first), args.profile)
-                print_table(f"{name} b{batch} no counts", base, args.profile_top)
-                print_table(f"{name} b{batch} with counts", counted, args.profile_top)
+            measure(name, nodes, acts, batch, args, rng)
     print("img/s. cnt/dev: the device program with spike counts over the one without; "
           "ev/(dev+cnt): RunnableModel.evaluate (spike statistics on) over the device "
           "program that computes the same (the user's path); ev/dev: over the program "
