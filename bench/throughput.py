@@ -12,7 +12,9 @@ Per network and batch size it prints, side by side, from one run:
   ``(x, y)`` batches, ``FS pred`` through ``predict()``, ``model ev`` through
   ``RunnableModel.evaluate`` (the path of ``ml_genn_tf.ConvertedModel.evaluate``, with
   its default spike statistics), and their ratios to ``FS dev`` (the user's path over
-  the engine);
+  the engine); a line per row adds the device program with the spike counts those
+  statistics need (``SPIKE_COUNT`` of every population) and ``RunnableModel.evaluate``
+  over it (the user's path over the device program that computes the same);
 * ``rate dev`` / ``rate eval``: a data-normalised rate-coded SNN (T steps) device-only
   and through ``evaluate()``.
 
@@ -51,9 +53,11 @@ import numpy as np
 from ml_genn import Connection, Network, Population, RunnableModel
 from ml_genn.backend import runner, transfer
 from ml_genn.backend.schedules import SCHEDULES
+from ml_genn.backend.schedules.few_spike import program as few_spike_program
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense, OneToOne
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
+from ml_genn.utils.recording import SPIKE_COUNT
 
 #: mlGeNN's VGG-16 example: conv widths, "P" = 2x2 average pooling, then dense widths.
 VGG16 = [64, 64, "P", 128, 128, "P", 256, 256, 256, "P", 512, 512, 512, "P",
@@ -261,6 +265,16 @@ def model_rate(model, x_host, y_host) -> tuple[float, float]:
             len(x_host) / best_time(lambda: model.evaluate(x_host, y_host, spikes=False)))
 
 
+def counting_rate(sim, x_dev, n_batches) -> float:
+    """Images/s of the few-spike batch program that also counts every population's
+    spikes per example (``SPIKE_COUNT``: what ``RunnableModel.evaluate``'s spike
+    statistics ask for), device-only."""
+    record = tuple((i, SPIKE_COUNT) for i in range(len(sim.plan.populations)))
+    program = jax.jit(partial(few_spike_program, sim, record=record))
+    inputs, first = {0: x_dev[:, None]}, sim.placement.scalar(0)
+    return device_rate(lambda: program(sim.params, inputs, first), n_batches, sim.batch_size)
+
+
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
     """``[(variant, evaluate, evaluate_batch_iter, predict images/s)]`` under each transfer
     setting ``staging:workers:group MiB[:window[:fuse[:grouped[:split]]]]`` (workers
@@ -406,10 +420,14 @@ def main() -> None:
             compiled = compiler.compile(net)
             fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
                 compiled, inp, out, x_host, y_host, x_dev, args.eval_batches, 1)
-            fs_model, fs_model_bare = model_rate(RunnableModel(net, [inp], [out], compiler),
-                                                 x_host, y_host)
+            model = RunnableModel(net, [inp], [out], compiler)
+            fs_model, fs_model_bare = model_rate(model, x_host, y_host)
+            fs_counting = counting_rate(model.compiled().simulator, x_dev, args.eval_batches)
             print(f"   {name} b{batch}: RunnableModel.evaluate without spike statistics "
-                  f"{fs_model_bare:9.0f} ({fs_model_bare / fs_dev:.2f} dev)", flush=True)
+                  f"{fs_model_bare:9.0f} ({fs_model_bare / fs_dev:.2f} dev); the device "
+                  f"program with the spike counts the statistics need {fs_counting:9.0f} "
+                  f"({fs_counting / fs_dev:.2f} dev), RunnableModel.evaluate over it "
+                  f"{fs_model / fs_counting:.2f}", flush=True)
             for variant, *rates in variant_rates(compiled, inp, out, x_host, y_host,
                                                  args.variants):
                 print(f"   variant {name} b{batch} {variant:<14} " + "  ".join(
