@@ -55,7 +55,8 @@ def counting_program(sim, populations):
 def measure(name, nodes, acts, batch, args, rng) -> None:
     """Print one row (and with ``--profile`` the kernel tables) for ``name`` at ``batch``."""
     net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
-    model = RunnableModel(net, [inp], [out], FewSpikeCompiler(k=args.k, batch_size=batch))
+    model = RunnableModel(net, [inp], [out], FewSpikeCompiler(k=args.k, batch_size=batch,
+                                                                precision=args.precision))
     n = args.batches * batch
     x_host = rng.uniform(0, 1, (n, 32, 32, 3)).astype(np.float32)
     y_host = rng.integers(0, 10, n)
@@ -88,11 +89,14 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--batches", type=int, default=64 if on_gpu else 4,
                         help="batches per timed call")
+    parser.add_argument("--precision", default="default",
+                        help="the SNN's matrix precision ('default', as bench/throughput.py)")
     parser.add_argument("--profile", type=int, default=0, metavar="CALLS")
     parser.add_argument("--profile-top", type=int, default=8)
     args = parser.parse_args()
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "
-          f"{jax.__version__}, width x{args.width}, k={args.k}", flush=True)
+          f"{jax.__version__}, width x{args.width}, k={args.k}, precision {args.precision!r}",
+          flush=True)
     print(f"{'net':8s} {'batch':>5s} {'dev':>9s} {'dev+cnt':>9s} {'cnt/dev':>7s} "
           f"{'model ev':>9s} {'ev/(dev+cnt)':>12s} {'ev/dev':>6s}", flush=True)
     rng = np.random.default_rng(0)
