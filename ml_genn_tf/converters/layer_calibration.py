@@ -203,8 +203,8 @@ class LayerCalibration:
         built = {p.name: p for p in network.populations}
         depths = pipeline_depths(network)
         batch = int(min(CALIBRATION_BATCH, self.data.num_examples))
-        compiled = InferenceCompiler(evaluate_timesteps=self.timesteps,
-                                     batch_size=batch).compile(network)
+        compiled = InferenceCompiler(evaluate_timesteps=self.timesteps, batch_size=batch,
+                                     prefix_runs=True).compile(network)
         levels = self.mapped.levels(targets)
         starts = range(0, self.data.num_examples, batch)
         errors: dict = {}
@@ -213,8 +213,9 @@ class LayerCalibration:
                           enabled=self.progress) as bar, compiled:
             for level in levels:
                 bar.set_postfix_str(", ".join(level)[:60], refresh=False)
-                sums = self._run(compiled, inputs, [built[n] for n in targets], outputs,
-                                 starts, bar)
+                compiled.simulate_until([built[n] for n in level])
+                sums = self._run(compiled, inputs, [built[n] for n in targets], level,
+                                 outputs, starts, bar)
                 for name in level:
                     if name in outputs:
                         delays[name] = (int(np.argmax(sums[name].agree))
@@ -225,17 +226,20 @@ class LayerCalibration:
         return errors, delays
 
     def _run(self, compiled: Any, inputs: list[Population], read: list[Population],
-             outputs: list[str], starts: range, bar: Any) -> dict[str, _Sums]:
-        """One run over the calibration examples, a batch at a time, reduced to each
-        target's sums (every run reads the same targets: one compiled program)."""
+             level: list[str], outputs: list[str], starts: range, bar: Any
+             ) -> dict[str, _Sums]:
+        """One run over the calibration examples, a batch at a time, reduced to the sums
+        of the targets of ``level`` (every run reads the same targets ``read``: one
+        compiled program; those after the level read zero)."""
         recorders = [VarRecorder(p, "v", key=p.name) for p in read if p.name in outputs]
-        sums = {p.name: _Sums() for p in read}
+        read_level = [p for p in read if p.name in level]
+        sums = {p.name: _Sums() for p in read_level}
         batch = compiled.batch_size
         for start in starts:
             x = {p: self.data.inputs[p.name][start:start + batch].reshape(
                 (-1,) + tuple(self.mapped[p.name].shape)) for p in inputs}
             out, recorded = compiled.predict(x, read, callbacks=recorders + [AdvanceBar(bar)])
-            for p in read:
+            for p in read_level:
                 if p.name in outputs:
                     sums[p.name].add(np.asarray(recorded[p.name], np.float64),
                                      self.data.ann_outputs[p.name][start:start + batch])
