@@ -26,11 +26,13 @@ specific to ``evaluate_timesteps`` T.
 **Cost** (ours: :class:`LayerCalibration`): the whole SNN is compiled once and run once
 per *level* (populations whose corrections do not depend on each other are corrected
 from the same run: a level is the number of corrected populations on the longest path
-from an input), so the calibration simulates levels x T x examples steps of the whole
-network, where running each population's sub-network (as the method is stated) costs
-about populations x T x examples steps of half the network and one compilation per
-population. Memory stays flat across levels: one batch of readouts and per-channel
-sums.
+from an input). Each level's run simulates only the populations up to its targets, in
+topological order (``prefix_runs``: the populations after them are skipped on the
+device, at no new compilation), and only its targets' readouts are reduced, so the
+calibration simulates about levels x T x examples steps of half the network, where
+running each population's sub-network (as the method is stated) costs as many steps and
+one compilation per population. Memory stays flat across levels: one batch of readouts
+and per-channel sums.
 
 The **delayed readout** ignores the output's first :math:`D` steps, in which the layers
 before it have not settled: the output integrates only in :math:`D \le t < T`
@@ -157,9 +159,10 @@ class LayerCalibration:
     out (spike counts of the hidden populations; the potential after every step of the
     outputs), and run once per level of
     :meth:`~ml_genn_tf.graph.mapping.MappedModel.levels` (targets of one level do not
-    depend on each other); a level's corrections reach the compiled network as new
-    parameter values, without compiling again, before the next run (the cost: the
-    module's docstring).
+    depend on each other), each run simulating the populations up to the level's
+    targets only; a level's corrections reach the compiled network as new parameter
+    values of the corrected populations, without compiling again, before the next run
+    (the cost: the module's docstring).
 
     Args:
         build: ``build(neurons)`` -> ``(network, inputs, outputs, layer_pops)``: the
