@@ -6,13 +6,17 @@ Per network and batch size it prints, side by side, from one run:
 * ``ANN def`` / ``ANN hi``: the ANN (``jax.jit``), matrix precision "default"
   (TF32 on recent GPUs) and "highest" (true float32);
 * ``FS dev``: the few-spike SNN's batch program (k=10) on device-resident inputs, as
-  many batches back to back as one timed ``evaluate()`` call runs (the engine's speed);
+  many batches as one timed ``evaluate()`` call runs, scanned in one program (the
+  engine's speed, no dispatch per batch: the host's cost of dispatching a program with
+  a ResNet-20's parameters made a loop of dispatches host-bound at batch 256);
 * ``FS eval``: the same network through ``compiled.evaluate()`` on host NumPy arrays
   (``callbacks=[]``), ``FS iter`` through ``evaluate_batch_iter`` over a generator of
   ``(x, y)`` batches, ``FS pred`` through ``predict()``, ``model ev`` through
   ``RunnableModel.evaluate`` (the path of ``ml_genn_tf.ConvertedModel.evaluate``, with
   its default spike statistics), and their ratios to ``FS dev`` (the user's path over
-  the engine);
+  the engine); a line per row adds the device program with the spike counts those
+  statistics need (``SPIKE_COUNT`` of every population) and ``RunnableModel.evaluate``
+  over it (the user's path over the device program that computes the same);
 * ``rate dev`` / ``rate eval``: a data-normalised rate-coded SNN (T steps) device-only
   and through ``evaluate()``.
 
@@ -51,9 +55,11 @@ import numpy as np
 from ml_genn import Connection, Network, Population, RunnableModel
 from ml_genn.backend import runner, transfer
 from ml_genn.backend.schedules import SCHEDULES
+from ml_genn.backend.schedules.few_spike import program as few_spike_program
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
 from ml_genn.connectivity import AvgPoolConv2D, AvgPoolDense2D, Conv2D, Dense, OneToOne
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
+from ml_genn.utils.recording import SPIKE_COUNT
 
 #: mlGeNN's VGG-16 example: conv widths, "P" = 2x2 average pooling, then dense widths.
 VGG16 = [64, 64, "P", 128, 128, "P", 256, 256, 256, "P", 512, 512, 512, "P",
@@ -199,6 +205,22 @@ def best_time(fn, repeats=3):
     return best
 
 
+def scanned_rate(program, params, xs, *args) -> float:
+    """Images/s of ``program(params, {0: x[:, None]}, *args)`` (a schedule's batch
+    program) over the batches ``xs`` ``(n, batch, ...)`` already on the device, run by one
+    program (``lax.scan``, the outputs summed so that nothing is left out): the engine's
+    speed, with no dispatch per batch (what ``evaluate()``'s grouped programs also do)."""
+    @jax.jit
+    def many(params, xs):
+        def body(total, x):
+            leaves = jax.tree_util.tree_leaves(program(params, {0: x[:, None]}, *args))
+            return total + sum(jnp.sum(a.astype(jnp.float32)) for a in leaves), None
+        return jax.lax.scan(body, jnp.float32(0), xs)[0]
+    jax.block_until_ready(many(params, xs))
+    return xs.shape[0] * xs.shape[1] / best_time(
+        lambda: jax.block_until_ready(many(params, xs)))
+
+
 def device_rate(fn, n_batches, batch):
     """Images/s of ``fn()`` (one batch program) dispatched ``n_batches`` times."""
     jax.block_until_ready(fn())
@@ -233,15 +255,20 @@ def warm(compiled, inp, out, x_host, y_host, predict=True) -> None:
         compiled.predict({inp: x_host}, out, callbacks=[])
 
 
-def snn_rates(compiled, inp, out, x_host, y_host, x_dev, n_dev, n_scalars, full=True):
-    """(device-only, evaluate, evaluate_batch_iter, predict) images/s and the accuracy
-    (only the first two if not ``full``)."""
+def stacked_batches(x_host, n_batches, batch):
+    """The first ``n_batches`` batches of ``x_host`` on the device, ``(n, batch, ...)``."""
+    return jnp.asarray(x_host[:n_batches * batch].reshape((n_batches, batch) + x_host.shape[1:]))
+
+
+def snn_rates(compiled, inp, out, x_host, y_host, n_dev, n_scalars, full=True):
+    """(device-only over ``n_dev`` batches, evaluate, evaluate_batch_iter, predict)
+    images/s and the accuracy (only the first two if not ``full``)."""
     sim = compiled.simulator
     batch = compiled.batch_size
     program = SCHEDULES[compiled.schedule].jitted(sim)
-    inputs = {0: x_dev[:, None]}
-    args = [sim.placement.scalar(0)] * n_scalars  # first example (and t0), as evaluate's
-    dev = device_rate(lambda: program(sim.params, inputs, *args)[0], n_dev, batch)
+    args = [jnp.int32(0)] * n_scalars  # first example (and t0), as evaluate's
+    dev = scanned_rate(lambda params, x, *a: program(params, x, *a)[0], sim.params,
+                       stacked_batches(x_host, n_dev, batch), *args)
     warm(compiled, inp, out, x_host, y_host, predict=full)
     n = len(x_host)
     if not full:
@@ -259,6 +286,15 @@ def model_rate(model, x_host, y_host) -> tuple[float, float]:
     model.evaluate(x_host, y_host, spikes=False)
     return (len(x_host) / best_time(lambda: model.evaluate(x_host, y_host)),
             len(x_host) / best_time(lambda: model.evaluate(x_host, y_host, spikes=False)))
+
+
+def counting_rate(sim, x_host, n_batches) -> float:
+    """Images/s of the few-spike batch program that also counts every population's
+    spikes per example (``SPIKE_COUNT``: what ``RunnableModel.evaluate``'s spike
+    statistics ask for), device-only (:func:`scanned_rate`)."""
+    record = tuple((i, SPIKE_COUNT) for i in range(len(sim.plan.populations)))
+    return scanned_rate(partial(few_spike_program, sim, record=record), sim.params,
+                        stacked_batches(x_host, n_batches, sim.batch_size), jnp.int32(0))
 
 
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
@@ -405,11 +441,15 @@ def main() -> None:
                                         precision=args.snn_precision)
             compiled = compiler.compile(net)
             fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
-                compiled, inp, out, x_host, y_host, x_dev, args.eval_batches, 1)
-            fs_model, fs_model_bare = model_rate(RunnableModel(net, [inp], [out], compiler),
-                                                 x_host, y_host)
+                compiled, inp, out, x_host, y_host, args.eval_batches, 1)
+            model = RunnableModel(net, [inp], [out], compiler)
+            fs_model, fs_model_bare = model_rate(model, x_host, y_host)
+            fs_counting = counting_rate(model.compiled().simulator, x_host, args.eval_batches)
             print(f"   {name} b{batch}: RunnableModel.evaluate without spike statistics "
-                  f"{fs_model_bare:9.0f} ({fs_model_bare / fs_dev:.2f} dev)", flush=True)
+                  f"{fs_model_bare:9.0f} ({fs_model_bare / fs_dev:.2f} dev); the device "
+                  f"program with the spike counts the statistics need {fs_counting:9.0f} "
+                  f"({fs_counting / fs_dev:.2f} dev), RunnableModel.evaluate over it "
+                  f"{fs_model / fs_counting:.2f}", flush=True)
             for variant, *rates in variant_rates(compiled, inp, out, x_host, y_host,
                                                  args.variants):
                 print(f"   variant {name} b{batch} {variant:<14} " + "  ".join(
@@ -424,7 +464,8 @@ def main() -> None:
                                              precision=args.snn_precision).compile(net)
                 nr = args.rate_batches * batch
                 rate_dev, rate_eval, _, _, _ = snn_rates(compiled, inp, out, x_host[:nr],
-                                                      y_host[:nr], x_dev, 2, 2, full=False)
+                                                      y_host[:nr], args.rate_batches, 2,
+                                                      full=False)
             row = [name, batch, f"{ann['default']:.0f}", f"{ann['highest']:.0f}",
                    f"{fs_dev:.0f}", f"{fs_eval:.0f}", f"{fs_iter:.0f}", f"{fs_pred:.0f}",
                    f"{fs_eval / fs_dev:.2f}", f"{fs_iter / fs_dev:.2f}",

@@ -97,6 +97,12 @@ def _counted(record: tuple, totals: tuple, recs: tuple) -> tuple:
                  if record[p][1] == SPIKE_COUNT else recs[p] for p in totals)
 
 
+def _per_batch(record: tuple, totals: tuple) -> tuple:
+    """Positions in ``record`` of the recordings read per batch (those not in
+    ``totals``, which are summed on the device instead)."""
+    return tuple(p for p in range(len(record)) if p not in totals)
+
+
 def _step(program: Callable, outputs: tuple, metrics: tuple, batch: int, record: tuple,
           totals: tuple, params, x, y, first, size, accs, sums):
     """One fused program per batch: the schedule's batch program, then the update of
@@ -115,7 +121,7 @@ def _group_step(program: Callable, outputs: tuple, metrics: tuple, batch: int, r
     recordings not in ``totals`` and the accumulators after each batch come stacked."""
     x, y = stacked(x), None if y is None else stacked(y)
     bad = first_non_finite(x, meta, bad)
-    kept = tuple(p for p in range(len(record)) if p not in totals)
+    kept = _per_batch(record, totals)
 
     def body(carry, item):
         xb, yb, m = item
@@ -161,7 +167,7 @@ def run(sim: Any, groups: Iterable[DeviceGroup], outputs: list[int], metrics: li
     host_metrics = [n for n, m in enumerate(metrics) if m is not None and device[n] is None]
     on_device = any(d is not None for d in device)
     need_readouts = collect or bool(host_metrics)
-    batch_recs = [p for p in range(len(record)) if p not in totals]
+    batch_recs = _per_batch(record, totals)
     program = schedule.batch_program(sim, record) if FUSE else None
     check = FiniteCheck(sim.placement, sim.cached(("no non-finite input",),
                                                   lambda: FiniteCheck.initial(sim.placement)))
@@ -261,7 +267,7 @@ def _fused(sim: Any, name: str, program: BatchProgram, batches: Iterable[DeviceB
                    lambda: partial(_step, program.fn, tuple(outputs), device, sim.batch_size,
                                    record, totals))
     accs, sums = _initial(sim, device, totals, program.timesteps, record)
-    kept = [p for p in range(len(record)) if p not in totals]
+    kept = _per_batch(record, totals)
     for b in batches:
         outs, recs, accs, sums = step(sim.params, b.x, b.y, b.first, b.size, accs, sums)
         yield _Dispatched([b], outs, tuple(recs[p] for p in kept), accs, False), accs, sums
@@ -274,7 +280,7 @@ def _dispatched(sim: Any, schedule: Any, batches: Iterable[DeviceBatch], outputs
     on_device = any(d is not None for d in device)
     accs = tuple(None if d is None else d.init() for d in device)
     sums = None
-    kept = [p for p in range(len(record)) if p not in totals]
+    kept = _per_batch(record, totals)
     accumulate = sim.jit(("metrics", tuple(type(d) for d in device), len(totals)),
                          lambda: partial(_accumulate, device, sim.batch_size))
     for result in schedule.run(sim, batches, record):

@@ -396,20 +396,6 @@ def device_batches_of(groups: Iterable[DeviceGroup], check: FiniteCheck
                               None if ys is None else ys[j], firsts[j], sizes[j], m.y)
 
 
-def device_batches(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
-                   placement: Placement, workers: int | None = None,
-                   staging: str | None = None) -> Iterator[DeviceBatch]:
-    """Every batch of :func:`device_groups` (same arguments), in order.
-
-    Raises:
-        NonFiniteInput: once every batch was dispatched, if an input held NaN or
-            infinity (checked on the device).
-    """
-    check = FiniteCheck(placement)
-    yield from device_batches_of(device_groups(groups, placement, workers, staging), check)
-    check.raise_if_bad()
-
-
 class _InThisThread:
     """An executor that runs each task at once, in the calling thread."""
 

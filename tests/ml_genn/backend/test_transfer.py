@@ -86,7 +86,10 @@ def test_device_batches_are_in_order_with_their_scalars(monkeypatch, workers, st
     x = {0: np.arange(44, dtype=np.float32).reshape(22, 2)}
     groups = transfer.array_groups(x, None, 22, 2, 2, 3)  # groups of 1, 2, 2, 2, 2, 2
     placement = Placement(jax.devices()[:num_devices])
-    batches = list(transfer.device_batches(groups, placement, workers, staging))
+    check = transfer.FiniteCheck(placement)
+    batches = list(transfer.device_batches_of(
+        transfer.device_groups(groups, placement, workers, staging), check))
+    check.raise_if_bad()  # finite inputs: nothing to raise
     assert [b.index for b in batches] == list(range(11))
     assert [b.start for b in batches] == list(range(0, 22, 2))
     for b in batches:
@@ -98,4 +101,4 @@ def test_device_batches_are_in_order_with_their_scalars(monkeypatch, workers, st
 
 def test_unknown_staging_is_refused():
     with pytest.raises(ValueError, match="staging must be 'pageable' or 'pinned', received 'gpu'"):
-        next(transfer.device_batches(iter(()), Placement(jax.devices()[:1]), 1, "gpu"))
+        next(transfer.device_groups(iter(()), Placement(jax.devices()[:1]), 1, "gpu"))
