@@ -247,7 +247,7 @@ class LayerCalibration:
                     sums[p.name].add(np.asarray(recorded[p.name], np.float64),
                                      self.data.ann_outputs[p.name][start:start + batch])
                 else:
-                    sums[p.name].add(np.asarray(out[p], np.float64), None)
+                    sums[p.name].add(np.asarray(out[p]), None)   # float32, summed in float64
         return sums
 
     def _correct(self, name: str, mode: str, sums: _Sums, depth: int, delay: int,
