@@ -216,7 +216,8 @@ class LayerCalibration:
                           enabled=self.progress) as bar, compiled:
             for level in levels:
                 bar.set_postfix_str(", ".join(level)[:60], refresh=False)
-                compiled.simulate_until([built[n] for n in level])
+                if compiled.schedule == "layer":    # (the timestep one runs them all)
+                    compiled.simulate_until([built[n] for n in level])
                 sums = self._run(compiled, inputs, [built[n] for n in targets], level,
                                  outputs, starts, bar)
                 for name in level:

@@ -130,7 +130,8 @@ class SpikeNorm(RateConverter):
                           enabled=self.progress) as bar, compiled:
             for wave in waves:
                 bar.set_postfix_str(", ".join(wave), refresh=False)
-                compiled.simulate_until([probes[n] for n in wave])
+                if compiled.schedule == "layer":    # (the timestep one runs them all)
+                    compiled.simulate_until([probes[n] for n in wave])
                 out, _ = compiled.predict(data, read, callbacks=[AdvanceBar(bar)])
                 for name in wave:
                     threshold = float(np.max(out[probes[name]]))
