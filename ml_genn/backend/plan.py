@@ -53,6 +53,7 @@ class Plan:
     reset_vars_between_batches: bool = True
     reset_in_syn_between_batches: bool = False
     devices: Any = None
+    prefix_runs: bool = False
 
     def index(self, pop: Population) -> int:
         for i, p in enumerate(self.populations):

@@ -30,6 +30,8 @@ class SimParams(NamedTuple):
     neurons: tuple
     weights: tuple  # per connection: tuple of weights, one per delay group
     input_affine: tuple  # per population: (input_scale, input_offset) or None
+    #: the last population (plan index) a prefix run simulates; None: no prefix runs
+    limit: Any = None
 
 
 class SimState(NamedTuple):
@@ -82,13 +84,20 @@ class Simulator:
         self.history_len = [1 + max((d for ci, _ in plan.outgoing(i)
                                      for d in self.group_delays[ci]),
                                     default=-1) for i in range(len(pops))]
-        #: the generator's state where the neuron parameters are drawn (a reload redraws
-        #: them as a rebuild would)
-        self._neuron_rng_state = rng.bit_generator.state
+        #: the generator's state where each population's neuron parameters are drawn,
+        #: and after the last (a reload redraws them as a rebuild would)
+        self._neuron_rng_states: list = []
+
+        def drawn(dyn: Any) -> Any:
+            self._neuron_rng_states.append(rng.bit_generator.state)
+            return dyn.params(rng)
+        neurons = tuple(drawn(dyn) for dyn in self.dynamics)
+        self._neuron_rng_states.append(rng.bit_generator.state)
         self.params = self.placement.put_replicated(SimParams(
-            neurons=tuple(dyn.params(rng) for dyn in self.dynamics),
+            neurons=neurons,
             weights=tuple(tuple(w for _, w in g) for g in groups),
-            input_affine=tuple(self._input_affine(p, rng) for p in pops)))
+            input_affine=tuple(self._input_affine(p, rng) for p in pops),
+            limit=np.int32(len(pops) - 1) if plan.prefix_runs else None))
         if self.low_precision is not None:
             self._check_code_scales()
         self.readouts = [p.neuron.readout for p in pops]
@@ -101,28 +110,42 @@ class Simulator:
                                  f"has none; use readout='spike_count'.")
         self._cache: dict = {}
 
+    def set_limit(self, last: int) -> None:
+        """Let the next runs of the layer schedule simulate only populations ``0..last``
+        (plan order: ``last`` and everything it depends on); the others' readouts are
+        zero. Needs a plan with ``prefix_runs``."""
+        if self.params.limit is None:
+            raise ValueError("Prefix runs need a network compiled with prefix_runs=True.")
+        self.params = self.params._replace(limit=self.placement.put_replicated(np.int32(last)))
+
     def reload_neuron_params(self, indices: list[int]) -> bool:
-        """Copy the neuron parameters to the device again after those of populations
-        ``indices`` changed, keeping the compiled programs; every value is drawn as a
-        rebuilt device model would draw it (same generator state). Returns False,
-        changing nothing, where a changed neuron's class, options or readout differ, or
-        a parameter's shape or dtype: then the device model must be rebuilt."""
+        """Copy the neuron parameters of populations ``indices`` to the device again after
+        they changed, keeping the compiled programs and the other populations' device
+        arrays; every value is drawn as a rebuilt device model would draw it (the
+        generator's state where the population's draws start). Returns False, changing
+        nothing, where a changed neuron's class, options or readout differ, a
+        parameter's shape or dtype, or the number of random values it draws (which
+        moves the draws of the populations after it): then the device model must be
+        rebuilt."""
         pops = self.plan.populations
-        dynamics = [build_dynamics(p.neuron, p.shape, self.plan.dt) for p in pops]
+        params = {}
         for i in indices:
-            old, new = self.dynamics[i], dynamics[i]
+            new = build_dynamics(pops[i].neuron, pops[i].shape, self.plan.dt)
+            old = self.dynamics[i]
             if type(new) is not type(old) or not _same(vars(new.options), vars(old.options)) \
                     or pops[i].neuron.readout is not self.readouts[i]:
                 return False
-        rng = np.random.default_rng()
-        rng.bit_generator.state = self._neuron_rng_state
-        params = tuple(dyn.params(rng) for dyn in dynamics)
-        before = self.params.neurons
-        if _signature(params) != _signature(before):
-            return False
-        for old, new in zip(self.dynamics, dynamics, strict=True):
-            old.values = new.values      # the programs keep the old objects
-        self.params = self.params._replace(neurons=self.placement.put_replicated(params))
+            rng = np.random.default_rng()
+            rng.bit_generator.state = self._neuron_rng_states[i]
+            params[i] = new, new.params(rng)
+            if rng.bit_generator.state != self._neuron_rng_states[i + 1] or \
+                    _signature(params[i][1]) != _signature(self.params.neurons[i]):
+                return False
+        for i, (new, _) in params.items():
+            self.dynamics[i].values = new.values      # the programs keep the old objects
+        on_device = self.placement.put_replicated({i: p for i, (_, p) in params.items()})
+        self.params = self.params._replace(neurons=tuple(
+            on_device.get(i, p) for i, p in enumerate(self.params.neurons)))
         return True
 
     def _code_bits(self, i: int) -> int | None:

@@ -62,6 +62,7 @@ class CompiledNetwork:
         self.num_timesteps = plan.num_timesteps
         self._simulator = Simulator(plan)
         self._snapshot = snapshot(plan)
+        self._last: int | None = None   # the last population a run simulates (None: all)
 
     @property
     def schedule(self) -> str:
@@ -76,8 +77,30 @@ class CompiledNetwork:
         if pops or conns:
             if conns or not self._simulator.reload_neuron_params(pops):
                 self._simulator = Simulator(self.plan)
+                if self._last is not None:
+                    self._simulator.set_limit(self._last)
             self._snapshot = snapshot(self.plan)
         return self._simulator
+
+    def simulate_until(self, populations: Any) -> None:
+        """**Ours**: let the next runs simulate only what ``populations`` depend on (the
+        populations up to the last of them in the plan's topological order), without
+        compiling again; the readouts of the populations after them are zero. ``None``
+        simulates every population again. For calibrating a network layer by layer.
+
+        Raises:
+            ValueError: if the network was not compiled with ``prefix_runs=True`` (or
+                does not run on the layer schedule, which the prefix runs need).
+        """
+        if not self.plan.prefix_runs or self.schedule != "layer":
+            raise ValueError(f"simulate_until needs a feed-forward network compiled with "
+                             f"prefix_runs=True on the layer schedule; this one has "
+                             f"prefix_runs={self.plan.prefix_runs}, schedule="
+                             f"'{self.schedule}'.")
+        last = len(self.plan.populations) - 1 if populations is None else \
+            max(self._index(p, "simulate_until") for p in _as_list(populations))
+        self._last = last
+        self._simulator.set_limit(last)
 
     def __enter__(self) -> CompiledNetwork:
         return self

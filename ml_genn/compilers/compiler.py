@@ -56,6 +56,9 @@ class Compiler:
         time_chunk: **ours**, timesteps per chunk of the layer schedule (auto if None).
         memory_budget: **ours**, bytes one layer-schedule chunk may use (default: a
             quarter of the device memory JAX reports, else 2 GiB).
+        prefix_runs: **ours**, compile the layer schedule so that a run can simulate only
+            the first populations (:meth:`CompiledNetwork.simulate_until`), at no new
+            compilation; for calibrating layer by layer.
     """
 
     #: schedules this compiler offers, fastest first
@@ -67,7 +70,7 @@ class Compiler:
                  kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,
                  communicator: Any = None, precision: str = "highest", schedule: str = "auto",
                  time_chunk: int | None = None, memory_budget: int | None = None,
-                 devices: Any = None, **kwargs: Any):
+                 devices: Any = None, prefix_runs: bool = False, **kwargs: Any):
         owner = type(self).__name__
         if kwargs:
             raise TypeError(f"{owner}: unexpected argument(s) {sorted(kwargs)}.")
@@ -98,6 +101,7 @@ class Compiler:
                            else check_positive_int(time_chunk, "time_chunk", owner))
         self.memory_budget = None if memory_budget is None else int(memory_budget)
         self.devices = devices
+        self.prefix_runs = bool(prefix_runs)
 
     def _build_plan(self, network: Network, num_timesteps: int) -> Plan:
         owner = type(self).__name__
@@ -129,7 +133,7 @@ class Compiler:
                     dt=self.dt, rng_seed=self.rng_seed, precision=self.precision,
                     batch_size=self.batch_size, num_timesteps=num_timesteps,
                     time_chunk=self.time_chunk, memory_budget=self.memory_budget,
-                    devices=self.devices)
+                    devices=self.devices, prefix_runs=self.prefix_runs)
 
     def _choose_schedule(self, plan: Plan) -> str:
         """The first of ``schedule_names`` that can run ``plan`` (or the forced one)."""

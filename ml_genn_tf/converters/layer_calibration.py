@@ -26,11 +26,13 @@ specific to ``evaluate_timesteps`` T.
 **Cost** (ours: :class:`LayerCalibration`): the whole SNN is compiled once and run once
 per *level* (populations whose corrections do not depend on each other are corrected
 from the same run: a level is the number of corrected populations on the longest path
-from an input), so the calibration simulates levels x T x examples steps of the whole
-network, where running each population's sub-network (as the method is stated) costs
-about populations x T x examples steps of half the network and one compilation per
-population. Memory stays flat across levels: one batch of readouts and per-channel
-sums.
+from an input). Each level's run simulates only the populations up to its targets, in
+topological order (``prefix_runs``: the populations after them are skipped on the
+device, at no new compilation), and only its targets' readouts are reduced, so the
+calibration simulates about levels x T x examples steps of half the network, where
+running each population's sub-network (as the method is stated) costs as many steps and
+one compilation per population. Memory stays flat across levels: one batch of readouts
+and per-channel sums.
 
 The **delayed readout** ignores the output's first :math:`D` steps, in which the layers
 before it have not settled: the output integrates only in :math:`D \le t < T`
@@ -157,9 +159,10 @@ class LayerCalibration:
     out (spike counts of the hidden populations; the potential after every step of the
     outputs), and run once per level of
     :meth:`~ml_genn_tf.graph.mapping.MappedModel.levels` (targets of one level do not
-    depend on each other); a level's corrections reach the compiled network as new
-    parameter values, without compiling again, before the next run (the cost: the
-    module's docstring).
+    depend on each other), each run simulating the populations up to the level's
+    targets only; a level's corrections reach the compiled network as new parameter
+    values of the corrected populations, without compiling again, before the next run
+    (the cost: the module's docstring).
 
     Args:
         build: ``build(neurons)`` -> ``(network, inputs, outputs, layer_pops)``: the
@@ -203,8 +206,8 @@ class LayerCalibration:
         built = {p.name: p for p in network.populations}
         depths = pipeline_depths(network)
         batch = int(min(CALIBRATION_BATCH, self.data.num_examples))
-        compiled = InferenceCompiler(evaluate_timesteps=self.timesteps,
-                                     batch_size=batch).compile(network)
+        compiled = InferenceCompiler(evaluate_timesteps=self.timesteps, batch_size=batch,
+                                     prefix_runs=True).compile(network)
         levels = self.mapped.levels(targets)
         starts = range(0, self.data.num_examples, batch)
         errors: dict = {}
@@ -213,8 +216,10 @@ class LayerCalibration:
                           enabled=self.progress) as bar, compiled:
             for level in levels:
                 bar.set_postfix_str(", ".join(level)[:60], refresh=False)
-                sums = self._run(compiled, inputs, [built[n] for n in targets], outputs,
-                                 starts, bar)
+                if compiled.schedule == "layer":    # (the timestep one runs them all)
+                    compiled.simulate_until([built[n] for n in level])
+                sums = self._run(compiled, inputs, [built[n] for n in targets], level,
+                                 outputs, starts, bar)
                 for name in level:
                     if name in outputs:
                         delays[name] = (int(np.argmax(sums[name].agree))
@@ -225,22 +230,25 @@ class LayerCalibration:
         return errors, delays
 
     def _run(self, compiled: Any, inputs: list[Population], read: list[Population],
-             outputs: list[str], starts: range, bar: Any) -> dict[str, _Sums]:
-        """One run over the calibration examples, a batch at a time, reduced to each
-        target's sums (every run reads the same targets: one compiled program)."""
+             level: list[str], outputs: list[str], starts: range, bar: Any
+             ) -> dict[str, _Sums]:
+        """One run over the calibration examples, a batch at a time, reduced to the sums
+        of the targets of ``level`` (every run reads the same targets ``read``: one
+        compiled program; those after the level read zero)."""
         recorders = [VarRecorder(p, "v", key=p.name) for p in read if p.name in outputs]
-        sums = {p.name: _Sums() for p in read}
+        read_level = [p for p in read if p.name in level]
+        sums = {p.name: _Sums() for p in read_level}
         batch = compiled.batch_size
         for start in starts:
             x = {p: self.data.inputs[p.name][start:start + batch].reshape(
                 (-1,) + tuple(self.mapped[p.name].shape)) for p in inputs}
             out, recorded = compiled.predict(x, read, callbacks=recorders + [AdvanceBar(bar)])
-            for p in read:
+            for p in read_level:
                 if p.name in outputs:
                     sums[p.name].add(np.asarray(recorded[p.name], np.float64),
                                      self.data.ann_outputs[p.name][start:start + batch])
                 else:
-                    sums[p.name].add(np.asarray(out[p], np.float64), None)
+                    sums[p.name].add(np.asarray(out[p]), None)   # float32, summed in float64
         return sums
 
     def _correct(self, name: str, mode: str, sums: _Sums, depth: int, delay: int,

@@ -112,46 +112,74 @@ def _stateful_input(sim, ci, state, extended, length, size):
     return jax.lax.scan(partial(sim.ops[ci].apply_step, phase=None), state, window)
 
 
+def _advance(sim, params, i, event_tails, c_start, t0, inputs, operands, *, size, num_steps,
+             record):
+    """Advance population ``i`` by ``size`` steps from ``operands`` (its neuron state,
+    readout accumulator, and per incoming connection its source's events of the chunk,
+    drive tails and connection state): (state, accumulator, events, recordings, drive
+    tails, connection states)."""
+    plan = sim.plan
+    neuron_state, acc, sources, drive_tails, conn_states = operands
+    drive_tails, conn_states = list(drive_tails), list(conn_states)
+    batch = sim.batch_size
+    steps = jnp.arange(size, dtype=jnp.int32)
+    dyn = sim.dynamics[i]
+    if plan.populations[i].neuron.is_input:
+        drive = jax.vmap(lambda tau: sim.frame(params, i, inputs[i], c_start + tau))(steps)
+    else:
+        drive = None
+        for n, ((ci, c), events) in enumerate(zip(plan.incoming(i), sources, strict=True)):
+            if sim.stateful(ci):
+                extended = jnp.concatenate([event_tails[c.source], events], axis=0)
+                conn_states[n], current = _stateful_input(
+                    sim, ci, conn_states[n], extended, event_tail_len(sim, c.source), size)
+            else:
+                current, drive_tails[n] = delayed_input(sim, params, ci, events,
+                                                        drive_tails[n])
+            drive = current if drive is None else drive + current
+        if drive is None:
+            drive = sim.zeros(i, batch, (size,))
+    emit = event_dtype(sim, i)
+
+    def neuron_body(carry, xs):
+        s, acc = carry
+        tau, d = xs
+        s, ev = dyn.step(params.neurons[i], s, d, t0 + c_start + tau)
+        if sim.readouts[i] is not None:
+            acc = sim.readout_update(i, acc, ev, s, c_start + tau, num_steps)
+        rec = tuple(sim.record_value(s, ev, var) for j, var in record if j == i)
+        return (s, acc), (ev.astype(emit), rec)
+
+    (neuron_state, acc), (events, recs) = jax.lax.scan(
+        neuron_body, (neuron_state, acc), (steps, drive), unroll=size)
+    return neuron_state, acc, events, recs, tuple(drive_tails), tuple(conn_states)
+
+
 def _chunk(sim, params, carry, c_start, t0, inputs, *, size, num_steps, record):
     """Advance every population by ``size`` steps, population by population."""
     plan = sim.plan
     neurons, (event_tails, drive_tails), conn_states, accs = carry
     conn_states, drive_tails = list(conn_states), list(drive_tails)
-    batch = sim.batch_size
     chunk_events: list = [None] * len(plan.populations)
     new_neurons, new_accs, recs = list(neurons), list(accs), {}
-    steps = jnp.arange(size, dtype=jnp.int32)
-    for i, dyn in enumerate(sim.dynamics):
-        if plan.populations[i].neuron.is_input:
-            drive = jax.vmap(lambda tau, i=i: sim.frame(params, i, inputs[i], c_start + tau))(steps)
-        else:
-            drive = None
-            for ci, c in plan.incoming(i):
-                if sim.stateful(ci):
-                    extended = jnp.concatenate([event_tails[c.source], chunk_events[c.source]],
-                                               axis=0)
-                    conn_states[ci], current = _stateful_input(
-                        sim, ci, conn_states[ci], extended, event_tail_len(sim, c.source), size)
-                else:
-                    current, drive_tails[ci] = delayed_input(sim, params, ci,
-                                                             chunk_events[c.source],
-                                                             drive_tails[ci])
-                drive = current if drive is None else drive + current
-            if drive is None:
-                drive = sim.zeros(i, batch, (size,))
-        emit = event_dtype(sim, i)
-
-        def neuron_body(carry, xs, i=i, dyn=dyn, emit=emit):
-            s, acc = carry
-            tau, d = xs
-            s, ev = dyn.step(params.neurons[i], s, d, t0 + c_start + tau)
-            if sim.readouts[i] is not None:
-                acc = sim.readout_update(i, acc, ev, s, c_start + tau, num_steps)
-            rec = tuple(sim.record_value(s, ev, var) for j, var in record if j == i)
-            return (s, acc), (ev.astype(emit), rec)
-
-        (new_neurons[i], new_accs[i]), (chunk_events[i], rec_i) = jax.lax.scan(
-            neuron_body, (neurons[i], accs[i]), (steps, drive), unroll=size)
+    for i in range(len(plan.populations)):
+        incoming = plan.incoming(i)
+        operands = (neurons[i], accs[i], tuple(chunk_events[c.source] for _, c in incoming),
+                    tuple(drive_tails[ci] for ci, _ in incoming),
+                    tuple(conn_states[ci] for ci, _ in incoming))
+        advance = partial(_advance, sim, params, i, event_tails, c_start, t0, inputs,
+                          size=size, num_steps=num_steps, record=record)
+        if params.limit is None:
+            result = advance(operands)
+        else:   # a prefix run: the populations after ``limit`` give zeros
+            shapes = jax.eval_shape(advance, operands)
+            result = jax.lax.cond(i <= params.limit, advance, lambda _, shapes=shapes:
+                                  jax.tree_util.tree_map(
+                                      lambda a: jnp.zeros(a.shape, a.dtype), shapes),
+                                  operands)
+        new_neurons[i], new_accs[i], chunk_events[i], rec_i, tails, states = result
+        for (ci, _), tail, state in zip(incoming, tails, states, strict=True):
+            drive_tails[ci], conn_states[ci] = tail, state
         recs[i] = list(rec_i)
     new_event_tails = tuple(
         None if tail is None else

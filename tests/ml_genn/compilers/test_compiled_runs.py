@@ -10,6 +10,7 @@ from ml_genn import Connection, Network, Population
 from ml_genn.callbacks import Callback, CallbackList
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity import Dense
+from ml_genn.initializers import Normal, Uniform
 from ml_genn.metrics import Metric
 from ml_genn.neurons import BinarySpikeInput, IntegrateFire, PoissonGenerator
 from ml_genn.readouts import READOUTS
@@ -106,6 +107,46 @@ def test_new_neuron_parameters_keep_the_compiled_programs():
     out.neuron.relative_reset = True                          # an option
     compiled.predict({inp: x}, out, callbacks=[])
     assert compiled.simulator._cache is not programs
+
+
+def test_a_parameter_reload_copies_only_the_changed_populations():
+    """Only the changed population's parameters go to the device again (the layer-wise
+    calibration changes a few populations of hundreds per run), drawn as a rebuild
+    draws them; a change in how many random values a population draws moves the draws
+    of the populations after it, so the device model is rebuilt."""
+    with Network() as net:
+        inp = Population(BinarySpikeInput(), 5, name="inp")
+        hid = Population(IntegrateFire(v=Normal(0.0, 0.1)), 4, name="hid")
+        out = Population(IntegrateFire(v=Uniform(0.0, 0.5), readout="spike_count"), 3,
+                         name="out")
+        Connection(inp, hid, Dense(np.full((5, 4), 0.5)))
+        Connection(hid, out, Dense(np.full((4, 3), 0.5)))
+    x = np.ones((4, 5), np.float32)
+
+    def device_params(compiled):
+        sim = compiled.simulator
+        return sim, [sim.params.neurons[sim.plan.index(p)] for p in (hid, out)]
+
+    def same_values(got, want):
+        for a, b in zip(got, want, strict=True):
+            for u, v in zip(a, b, strict=True):
+                np.testing.assert_array_equal(np.asarray(u), np.asarray(v))
+
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    compiled.predict({inp: x}, out, callbacks=[])
+    sim, (hid_before, out_before) = device_params(compiled)
+    hid.neuron.v_thresh = 2.0
+    compiled.predict({inp: x}, out, callbacks=[])
+    again, (hid_after, out_after) = device_params(compiled)
+    assert again is sim and out_after is out_before and hid_after is not hid_before
+    fresh = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    same_values([hid_after, out_after], device_params(fresh)[1])
+    hid.neuron.v = np.zeros(4, np.float32)     # same shape, but draws no random values
+    compiled.predict({inp: x}, out, callbacks=[])
+    rebuilt, params = device_params(compiled)
+    assert rebuilt is not sim
+    fresh = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    same_values(params, device_params(fresh)[1])
 
 
 def test_in_place_change_after_compile_is_refused():

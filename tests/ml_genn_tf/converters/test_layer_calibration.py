@@ -11,9 +11,10 @@ import pytest
 from handler_harness import randomize
 
 from ml_genn.backend.simulator import Simulator
+from ml_genn.compilers.compiled_network import CompiledNetwork
 from ml_genn.compilers import InferenceCompiler
 from ml_genn_tf.converters import DataNorm
-from ml_genn_tf.converters.layer_calibration import LayerCalibration
+from ml_genn_tf.converters.layer_calibration import LayerCalibration, _Sums
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 from layer_calibration import reference_calibration  # noqa: E402
@@ -103,6 +104,35 @@ def test_calibration_compiles_one_network_once(monkeypatch):
     assert len(after_level) == 4 and after_level[0] >= 1
     assert after_level == [after_level[0]] * 4, programs
     assert len(programs) == len(set(programs)), programs
+
+
+def test_each_level_simulates_and_reduces_only_what_it_corrects(monkeypatch):
+    """A level's run simulates the populations up to its targets (the layer schedule
+    skips the rest: zero readouts) and only its targets' readouts are reduced on the
+    host: simulating or summing the whole network for every level fails."""
+    limits, reduced = [], []
+    simulate_until, add = CompiledNetwork.simulate_until, _Sums.add
+
+    def recording_simulate_until(self, populations):
+        simulate_until(self, populations)
+        limits.append([self.plan.populations[self._last].name,
+                       sorted(p.name for p in populations)])
+
+    def recording_add(self, readout, ann):
+        reduced.append((len(limits), readout))
+        add(self, readout, ann)
+
+    monkeypatch.setattr(CompiledNetwork, "simulate_until", recording_simulate_until)
+    monkeypatch.setattr(_Sums, "add", recording_add)
+    converter = DataNorm(12, norm_data=inputs(40), input_type="if", calibration="potential",
+                         readout_delay="auto")
+    converter.progress = False
+    converter.convert(two_branch_model())
+    assert [names for _, names in limits] == [["c1"], ["b1", "b3"], ["r"], ["out"]]
+    for last, names in limits:                  # the last of the level in plan order
+        assert last in names
+    assert [level for level, _ in reduced] == [1, 2, 2, 3, 4]    # one batch of 40
+    assert all(np.any(readout) for _, readout in reduced)        # simulated, not skipped
 
 
 def test_calibration_examples_limits_the_examples_the_snn_runs_on():

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from handler_harness import randomize
 
+from ml_genn.backend.simulator import Simulator
+from ml_genn.compilers import InferenceCompiler
 from ml_genn_tf.converters import SpikeNorm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
@@ -43,3 +45,29 @@ def test_thresholds_equal_the_population_by_population_definition():
         assert found[name] == pytest.approx(reference_threshold(converter, name, found, x, 12),
                                             rel=1e-6), name
     assert {p.name: p.neuron.v_thresh for p in net.populations if p.name in found} == found
+
+
+@pytest.mark.filterwarnings("ignore:SpikeNorm. max pooling:UserWarning")
+def test_thresholds_come_from_one_program_compiled_once(monkeypatch):
+    """Four levels, one compiled network and one jitted program (a program per level,
+    each reading that level's probes, held NASNetMobile's conversion over 10 GB)."""
+    compiles, programs = [], []
+    compile_, jit = InferenceCompiler.compile, Simulator.jit
+
+    def counting_compile(self, *args, **kwargs):
+        compiles.append(1)
+        return compile_(self, *args, **kwargs)
+
+    def counting_jit(self, key, builder):
+        def build():                      # called on a cache miss only
+            programs.append(key[0])
+            return builder()
+        return jit(self, key, build)
+
+    monkeypatch.setattr(InferenceCompiler, "compile", counting_compile)
+    monkeypatch.setattr(Simulator, "jit", counting_jit)
+    x = np.random.default_rng(0).uniform(0, 1, (8, 6, 6, 1)).astype(np.float32)
+    converter = SpikeNorm(12, norm_data=x, input_type="if")
+    converter.convert(branching_model())
+    assert len(converter.thresholds) == 5
+    assert len(compiles) == 1 and programs.count("step") == 1, programs
