@@ -11,8 +11,8 @@ import pytest
 from handler_harness import randomize
 
 from ml_genn.backend.simulator import Simulator
-from ml_genn.compilers.compiled_network import CompiledNetwork
 from ml_genn.compilers import InferenceCompiler
+from ml_genn.compilers.compiled_network import CompiledNetwork
 from ml_genn_tf.converters import DataNorm
 from ml_genn_tf.converters.layer_calibration import LayerCalibration, _Sums
 
