@@ -51,7 +51,7 @@ from profile_kernels import print_table, profile, write_csv  # noqa: E402
 from rate_paths import events_program  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
-    ann_forward,
+    ann_activations,
     ann_logits,
     best_time,
     device_rate,
@@ -291,9 +291,7 @@ def main() -> None:
     for name in args.nets:
         k = K[name]
         nodes = NETWORKS[name](args.width, rng)
-        calib = rng.uniform(0, 1, (64, 32, 32, 3)).astype(np.float32)
-        _, acts = jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)
-        acts = [np.asarray(a) for a in acts]
+        acts = ann_activations(nodes, rng)
         for bi, batch in enumerate(args.batch_sizes):
             x_dev = jnp.asarray(rng.uniform(0, 1, (batch, 32, 32, 3)).astype(np.float32))
             ann = {}

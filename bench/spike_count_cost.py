@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_kernels import print_table, profile  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
-    ann_forward,
+    ann_activations,
     best_time,
     device_rate,
     few_spike_network,
@@ -102,9 +102,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for name in args.nets:
         nodes = NETWORKS[name](args.width, rng)
-        calib = rng.uniform(0, 1, (64, 32, 32, 3)).astype(np.float32)
-        _, acts = jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)
-        acts = [np.asarray(a) for a in acts]
+        acts = ann_activations(nodes, rng)
         for batch in args.batch_sizes:
             measure(name, nodes, acts, batch, args, rng)
     print("img/s. cnt/dev: the device program with spike counts over the one without; "

@@ -195,6 +195,14 @@ def rate_network(nodes, acts, percentile=99.9):
                      lambda src, dst: lambdas[src] / lambdas[dst])
 
 
+def ann_activations(nodes, rng) -> list[np.ndarray]:
+    """Every node's ANN activations on 64 random images (they set the SNNs' alphas and
+    normalisation)."""
+    calib = rng.uniform(0, 1, (64, 32, 32, 3)).astype(np.float32)
+    _, acts = jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)
+    return [np.asarray(a) for a in acts]
+
+
 def best_time(fn, repeats=3):
     """Best wall time of ``fn()`` (which blocks until its results are ready)."""
     best = np.inf
@@ -421,9 +429,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for name in args.nets:
         nodes = NETWORKS[name](args.width, rng)
-        calib = rng.uniform(0, 1, (64, 32, 32, 3)).astype(np.float32)
-        _, acts = jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)
-        acts = [np.asarray(a) for a in acts]
+        acts = ann_activations(nodes, rng)
         for batch in args.batch_sizes:
             x_dev = jnp.asarray(rng.uniform(0, 1, (batch, 32, 32, 3)).astype(np.float32))
             ann = {"default": float("nan"), "highest": float("nan")}
