@@ -19,7 +19,9 @@ and model building excluded:
   quantised forward pass (what the SNN computes); the SNN is run at that k;
 * with ``--rate``: data_norm and simple (and spike_norm for the smallest member of each
   family) convert and run 2 images at T=8; ``ok`` when the readouts are finite, else the
-  error.
+  error. data_norm calibrates on the first ``--rate-calib`` calibration images (64; its
+  layer-wise calibration runs the SNN once per level over them, so its time grows with
+  them) and spike_norm on the first 4.
 
 Usage::
 
@@ -168,9 +170,11 @@ def k_sweep(model: keras.Model, snn, x: np.ndarray, ks: list[int]) -> dict:
 
 
 def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
-                     spike_norm: bool, which: tuple = RATE_METHODS) -> dict[str, str]:
+                     spike_norm: bool, which: tuple = RATE_METHODS,
+                     progress: bool = False) -> dict[str, str]:
     """Convert with each rate method of ``which`` and run ``x`` at T=8: method ->
-    ``ok (seconds)`` or the error."""
+    ``ok (seconds)`` or the error; ``progress`` shows the conversions' progress bars
+    (the calibration's levels) on stderr."""
     methods = [(m, d) for m, d in (("data_norm", calib), ("simple", None)) if m in which]
     methods += [("spike_norm", calib[:4])] if spike_norm and "spike_norm" in which else []
     out = {}
@@ -181,7 +185,7 @@ def run_rate_methods(model: keras.Model, calib: np.ndarray, x: np.ndarray,
                 warnings.simplefilter("ignore", UserWarning)   # max pooling approximated
                 snn = convert_model(model, method, data=data, evaluate_timesteps=8,
                                     batch_size=len(x), signed_input=raw_pixels(model),
-                                    progress=False)
+                                    progress=progress)
             finite = np.all(np.isfinite(snn.predict(x)))
             out[method] = f"ok ({time.perf_counter() - start:.0f} s)" if finite \
                 else "not finite"
@@ -202,6 +206,10 @@ def main() -> None:
     parser.add_argument("--rate-methods", nargs="+", default=list(RATE_METHODS),
                         choices=RATE_METHODS, help="the rate methods --rate runs")
     parser.add_argument("--calib", type=int, default=256, help="calibration images")
+    parser.add_argument("--progress", action="store_true",
+                        help="progress bars of the rate conversions (on stderr)")
+    parser.add_argument("--rate-calib", type=int, default=64,
+                        help="calibration images of data_norm with --rate (the first ones)")
     args = parser.parse_args()
     members = args.members or (list(MEMBERS) if args.all else SMALLEST)
     print("| member | input | populations | few_spike s | data_norm s | k=10 correlation | "
@@ -242,8 +250,8 @@ def row(member: str, args: argparse.Namespace) -> None:
     populations = len(snn.converter.mapped.populations)
     del snn   # the rate methods' conversions and SNNs without the few-spike one
     gc.collect()
-    rate = run_rate_methods(model, calib[:64], test[:2], member in SMALLEST,
-                            tuple(args.rate_methods)) if args.rate else {}
+    rate = run_rate_methods(model, calib[:args.rate_calib], test[:2], member in SMALLEST,
+                            tuple(args.rate_methods), args.progress) if args.rate else {}
     size = MEMBERS[member][1]
     print(f"| {member} | {size}x{size} | {populations} | "
           f"{times['few_spike']:.1f} | {times['data_norm']:.1f} | {default[0]:.4f} | "
