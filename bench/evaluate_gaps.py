@@ -3,6 +3,9 @@
 Per network and batch size (mlGeNN's VGG-16 and ResNet-20 examples, few-spike, as in
 ``bench/throughput.py``) it prints, side by side:
 
+Rows per ``--input-dtypes``: the images as float32 in [0, 1] or as uint8 (their 8-bit
+values, which travel as they are and are scaled by the input population on the device).
+
 * ``dev``: the device-only reference of ``bench/throughput.py`` (the batch program
   scanned over device-resident batches, one dispatch);
 * ``eval``: ``compiled.evaluate()`` on host NumPy arrays (``callbacks=[]``);
@@ -22,6 +25,7 @@ Usage::
 
     python bench/evaluate_gaps.py                          # both networks, b256 and b512
     python bench/evaluate_gaps.py --nets resnet20 --batch-sizes 256 --more 4
+    python bench/evaluate_gaps.py --input-dtypes float32 uint8
 """
 from __future__ import annotations
 
@@ -162,12 +166,15 @@ def timeline(fn) -> str:
     return text
 
 
-def measure(name: str, nodes, acts, batch: int, args, rng) -> None:
+def measure(name: str, nodes, acts, batch: int, dtype: str, args, rng) -> None:
     """One row: the rates side by side and the trace of one call."""
     n = args.eval_batches * batch
-    x_host = rng.uniform(0, 1, (n * args.more, 32, 32, 3)).astype(np.float32)
+    pixels = rng.integers(0, 256, (n * args.more, 32, 32, 3)).astype(np.uint8)
+    x_host = pixels if dtype == "uint8" else (pixels / np.float32(255)).astype(np.float32)
     y_host = rng.integers(0, 10, n * args.more).astype(np.int32)
     net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
+    if dtype == "uint8":    # the same network on 8-bit images: scaled on the device
+        inp.neuron.input_scale = 1 / 255
     compiled = FewSpikeCompiler(k=args.k, batch_size=batch, precision="default").compile(net)
     sim = compiled.simulator
     program = SCHEDULES[compiled.schedule].jitted(sim)
@@ -188,7 +195,7 @@ def measure(name: str, nodes, acts, batch: int, args, rng) -> None:
     call_more()
     more = len(x_host) / best_time(call_more)
     stream = stream_rate(compiled, xs, ys)
-    print(f"{name} b{batch}: dev {dev:9.0f}  eval {evaluate:9.0f} ({evaluate / dev:.2f})  "
+    print(f"{name} b{batch} {dtype}: dev {dev:9.0f}  eval {evaluate:9.0f} ({evaluate / dev:.2f})  "
           f"resident {resident:9.0f} ({resident / dev:.2f})  eval x{args.more} {more:9.0f} "
           f"({more / dev:.2f})  copies alone {stream:9.0f} ({stream / dev:.2f}, "
           f"{stream * xs[0].nbytes / 1e9:.1f} GB/s) img/s; first call {first:.1f} s "
@@ -208,6 +215,10 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--eval-batches", type=int, default=64 if on_gpu else 4)
     parser.add_argument("--more", type=int, default=4, help="M of the eval xM column")
+    parser.add_argument("--input-dtypes", nargs="+", default=["float32"],
+                        choices=["float32", "uint8"],
+                        help="the images as float32 in [0, 1], or as uint8 (a quarter of "
+                             "the bytes to copy; the network scales them on the device)")
     args = parser.parse_args()
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "
           f"{jax.__version__}, width x{args.width}, k={args.k}, {args.eval_batches} "
@@ -217,7 +228,8 @@ def main() -> None:
         nodes = NETWORKS[name](args.width, rng)
         acts = ann_activations(nodes, rng)
         for batch in args.batch_sizes:
-            measure(name, nodes, acts, batch, args, rng)
+            for dtype in args.input_dtypes:
+                measure(name, nodes, acts, batch, dtype, args, rng)
 
 
 if __name__ == "__main__":
