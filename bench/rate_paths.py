@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import NETWORKS, ann_forward, best_time, rate_network  # noqa: E402
+from throughput import NETWORKS, ann_activations, best_time, rate_network  # noqa: E402
 
 from ml_genn.backend.schedules import SCHEDULES  # noqa: E402
 from ml_genn.backend.schedules.layer import time_chunk  # noqa: E402
@@ -182,9 +182,7 @@ def main() -> None:
           f"T={args.timesteps}", flush=True)
     rng = np.random.default_rng(0)
     nodes = NETWORKS[args.net](args.width, rng)
-    calib = rng.uniform(0, 1, (64, 32, 32, 3)).astype(np.float32)
-    acts = [np.asarray(a) for a in
-            jax.jit(partial(ann_forward, nodes, precision="highest"))(calib)[1]]
+    acts = ann_activations(nodes, rng)
     x = jnp.asarray(rng.uniform(0, 1, (args.batch, 32, 32, 3)).astype(np.float32))[:, None]
     for mode in args.modes:
         net, _, _ = rate_network(nodes, acts)

@@ -5,7 +5,8 @@ user's path is lost around them.
 Per network (mlGeNN's VGG-16 and ResNet-20 examples as few-spike SNNs, CIFAR-10
 shapes, random weights, k=10) and batch size it prints, side by side from one run:
 
-* ``dev``: the batch program on device-resident inputs, no recordings;
+* ``dev``: the batch program, no recordings, scanned over ``--batches`` device-resident
+  batches in one program (``throughput.scanned_rate``: no dispatch per batch);
 * ``dev+cnt``: the same program with every population's spike count per example
   (``SPIKE_COUNT``: the set bits of its codes), which is what the statistics ask for;
 * ``model ev``: ``RunnableModel.evaluate`` with its default spike statistics, and its
@@ -36,8 +37,9 @@ from throughput import (  # noqa: E402
     NETWORKS,
     ann_activations,
     best_time,
-    device_rate,
     few_spike_network,
+    scanned_rate,
+    stacked_batches,
 )
 
 from ml_genn import RunnableModel  # noqa: E402
@@ -67,8 +69,10 @@ def measure(name, nodes, acts, batch, args, rng) -> None:
     first = sim.placement.scalar(0)
     plain = jax.jit(partial(few_spike_program, sim, record=()))
     counting = counting_program(sim, range(len(sim.plan.populations)))
-    dev = device_rate(lambda: plain(sim.params, inputs, first)[0], args.batches, batch)
-    cnt = device_rate(lambda: counting(sim.params, inputs, first), args.batches, batch)
+    xs = stacked_batches(x_host, args.batches, batch)
+    dev = scanned_rate(partial(few_spike_program, sim, record=()), sim.params, xs, first)
+    cnt = scanned_rate(partial(few_spike_program, sim, record=tuple(
+        (i, SPIKE_COUNT) for i in range(len(sim.plan.populations)))), sim.params, xs, first)
     print(f"{name:8s} {batch:5d} {dev:9.0f} {cnt:9.0f} {cnt / dev:7.2f} {ev:9.0f} "
           f"{ev / cnt:12.2f} {ev / dev:6.2f}", flush=True)
     if args.profile:

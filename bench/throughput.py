@@ -27,12 +27,13 @@ with). Alphas and normalisation come from the ANN's activations on random inputs
 NumPy array straight to the device, through pinned host memory, and the host passes
 over the data; ``bench/h2d.py`` measures more); ``--variants`` adds, per row, ``FS eval``,
 ``FS iter`` and ``FS pred`` under other transfer settings
-(``staging:workers:group MiB[:window[:fuse[:grouped[:split]]]]``, workers ``auto`` = the default,
-group 0 = one batch per group, window: batches
+(``staging:workers:group MiB[:window[:fuse[:grouped[:split[:ahead]]]]]``, workers
+``auto`` = the default, group 0 = one batch per group, window: batches
 dispatched ahead, ``ml_genn.backend.runner.WINDOW``, fuse 1/0: one program per batch or
 the schedule's own loop, ``runner.FUSE``, grouped 1/0: one program per transfer group
 or per batch, ``runner.GROUP``, split 1/0: a group copied per batch or whole,
-``transfer.SPLIT_PUTS``; see ``ml_genn/backend/transfer.py``), measured in the
+``transfer.SPLIT_PUTS``, ahead: groups whose copies are started ahead,
+``transfer.GROUPS_AHEAD``; see ``ml_genn/backend/transfer.py``), measured in the
 same run.
 
 Usage::
@@ -307,12 +308,13 @@ def counting_rate(sim, x_host, n_batches) -> float:
 
 def variant_rates(compiled, inp, out, x_host, y_host, variants):
     """``[(variant, evaluate, evaluate_batch_iter, predict images/s)]`` under each transfer
-    setting ``staging:workers:group MiB[:window[:fuse[:grouped[:split]]]]`` (workers
-    ``auto``: the default; fuse 1/0: ``ml_genn.backend.runner.FUSE``; grouped 1/0:
-    ``runner.GROUP``; split 1/0: ``transfer.SPLIT_PUTS``); the settings are restored
-    afterwards."""
+    setting ``staging:workers:group MiB[:window[:fuse[:grouped[:split[:ahead]]]]]``
+    (workers ``auto``: the default; fuse 1/0: ``ml_genn.backend.runner.FUSE``; grouped
+    1/0: ``runner.GROUP``; split 1/0: ``transfer.SPLIT_PUTS``; ahead:
+    ``transfer.GROUPS_AHEAD``); the settings are restored afterwards."""
     saved = (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES,
-             runner.WINDOW, runner.FUSE, runner.GROUP, transfer.SPLIT_PUTS)
+             runner.WINDOW, runner.FUSE, runner.GROUP, transfer.SPLIT_PUTS,
+             transfer.GROUPS_AHEAD)
     rows = []
     try:
         for variant in variants:
@@ -324,11 +326,12 @@ def variant_rates(compiled, inp, out, x_host, y_host, variants):
             runner.FUSE = bool(int(rest[1])) if len(rest) > 1 else saved[4]
             runner.GROUP = bool(int(rest[2])) if len(rest) > 2 else saved[5]
             transfer.SPLIT_PUTS = bool(int(rest[3])) if len(rest) > 3 else saved[6]
+            transfer.GROUPS_AHEAD = int(rest[4]) if len(rest) > 4 else saved[7]
             warm(compiled, inp, out, x_host, y_host)
             rows.append((variant, *user_rates(compiled, inp, out, x_host, y_host)))
     finally:
         (transfer.STAGING, transfer.TRANSFER_WORKERS, transfer.GROUP_BYTES, runner.WINDOW,
-         runner.FUSE, runner.GROUP, transfer.SPLIT_PUTS) = saved
+         runner.FUSE, runner.GROUP, transfer.SPLIT_PUTS, transfer.GROUPS_AHEAD) = saved
     return rows
 
 
@@ -413,7 +416,7 @@ def main() -> None:
                         choices=["default", "highest"])
     parser.add_argument("--variants", nargs="*", default=[],
                         help="transfer settings staging:workers:group_MiB[:window[:fuse"
-                             "[:grouped[:split]]]] to compare")
+                             "[:grouped[:split[:ahead]]]]] to compare")
     args = parser.parse_args()
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}) x"

@@ -50,6 +50,12 @@ from .transfer import (
 #: while the host waits, so a pause of the host thread (another thread holding the
 #: GIL, a garbage collection) does not leave it idle.
 WINDOW = 8
+#: Unrolling of a group program's scan over its batches (``lax.scan``'s ``unroll``: 1,
+#: a count, or True for all). Unrolled, XLA drops the loop's per-batch copies (ResNet-20
+#: few-spike at batch 256 on an H200: 98 -> 60 kernels per batch) and the group program
+#: ran at 0.90-1.06x the scanned device-only reference instead of 0.82-0.89x, but the
+#: first call compiled for 12-19 s instead of 4-5 s (``python bench/evaluate_gaps.py``).
+GROUP_UNROLL: int | bool = 1
 #: Fuse a batch's program and the update of the metrics and totals into one dispatch
 #: where the schedule offers a per-batch program (the host keeps ahead of a fast
 #: device).
@@ -128,7 +134,8 @@ def _group_step(program: Callable, outputs: tuple, metrics: tuple, batch: int, r
         outs, recs, accs, sums = _step(program, outputs, metrics, batch, record, totals,
                                        params, xb, yb, m[0], m[1], *carry)
         return (accs, sums), (outs, tuple(recs[p] for p in kept), accs)
-    (accs, sums), (outs, recs, snaps) = jax.lax.scan(body, (accs, sums), (x, y, meta))
+    (accs, sums), (outs, recs, snaps) = jax.lax.scan(body, (accs, sums), (x, y, meta),
+                                                       unroll=GROUP_UNROLL)
     return outs, recs, snaps, accs, sums, bad
 
 

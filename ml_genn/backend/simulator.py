@@ -247,10 +247,12 @@ class Simulator:
 
     def frame(self, params: SimParams, i: int, x: jnp.ndarray, step: jnp.ndarray) -> jnp.ndarray:
         """Drive of input population ``i`` at ``step`` of the example: its frame (the last
-        one is held) times ``input_scale`` plus ``input_offset``."""
+        one is held, as float32: inputs may travel in a narrower type that float32 holds
+        exactly) times ``input_scale`` plus ``input_offset``."""
         neuron = self.plan.populations[i].neuron
         frame = jnp.minimum(step // neuron.input_frame_timesteps, x.shape[1] - 1)
-        drive = jax.lax.dynamic_index_in_dim(x, frame, axis=1, keepdims=False)
+        drive = jax.lax.dynamic_index_in_dim(x, frame, axis=1, keepdims=False).astype(
+            jnp.float32)
         affine = params.input_affine[i]
         return drive if affine is None else drive * affine[0] + affine[1]
 

@@ -154,10 +154,12 @@ def _power_of_two(n: int) -> int:
 
 def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
     """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded (a view of
-    one full batch; one copy of several, made by :data:`COPY_THREADS` threads)."""
+    one full batch; one copy of several, made by :data:`COPY_THREADS` threads, in a type
+    that holds every batch's values: batches of a generator may differ in type)."""
     if len(arrays) == 1 and counts[0] == batch and len(arrays[0]) == batch:
         return arrays[0][None]
-    out = np.empty((len(arrays), batch) + arrays[0].shape[1:], arrays[0].dtype)
+    out = np.empty((len(arrays), batch) + arrays[0].shape[1:],
+                   np.result_type(*[a.dtype for a in arrays]))
 
     def fill(g: int) -> None:
         n = counts[g]
@@ -443,6 +445,9 @@ def first_non_finite(x: dict, meta: jax.Array, bad: dict) -> dict:
     ``meta`` (G, 2) the batches' first example indices) if none was seen before."""
     found = {}
     for k, a in x.items():
+        if not jnp.issubdtype(a.dtype, jnp.floating):   # integers and bools: all finite
+            found[k] = bad[k]
+            continue
         flat = a.reshape(a.shape[0] * a.shape[1], -1)
         # x * 0 is NaN exactly where x is NaN or infinite: one sum per row finds the rows
         # (several times faster than isfinite's reduction on a CPU), then one row is read

@@ -26,6 +26,7 @@ from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
+from ..utils.dtypes import exact_in_float32
 from ..utils.recording import SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 from .host_recordings import HostRecordings
 from .predictions import Predictions
@@ -139,12 +140,18 @@ class CompiledNetwork:
 
     def _input_array(self, index: int, data: Any, num_examples: int | None) -> np.ndarray:
         """Check one input population's data and shape it ``(N, frames, *shape)`` (NaN
-        and infinity are looked for on the device, as the run goes)."""
+        and infinity are looked for on the device, as the run goes). Data of a type that
+        float32 holds exactly (``uint8`` images, ``int16``, ``float16``, ``bool``) stays
+        in that type, so the copies to the device are that much smaller; the device
+        program converts it (``Simulator.frame``), with the same values as float32
+        data; any other type is converted to float32 here."""
         pop = self.plan.populations[index]
         neuron = pop.neuron
         if hasattr(neuron, "prepare_input"):
             data = neuron.prepare_input(data, self.num_timesteps, self.plan.dt, shape=pop.shape)
-        array = np.asarray(data, dtype=np.float32)
+        array = np.asarray(data)
+        if not exact_in_float32(array.dtype):
+            array = array.astype(np.float32, copy=False)
         if array.ndim == 0:
             raise ValueError(f"Input for population '{pop.name}' must be an array with one "
                              f"row per example, received a scalar.")

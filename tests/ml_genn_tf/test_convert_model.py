@@ -137,3 +137,15 @@ def test_multi_output_model():
     assert np.mean(got_b.argmax(1) == want_b.argmax(1)) >= 0.9
     results = snn.evaluate(x, [want_a.argmax(1), want_b.argmax(1)])
     assert len(results["accuracy"]) == 2 and min(results["accuracy"]) >= 0.9
+
+
+def test_uint8_images_give_the_float32_readouts():
+    """8-bit images through a model that rescales them (Rescaling folded into the input
+    population): the readouts of the same values as float32, bitwise."""
+    model = small_resnet()
+    pixels = np.random.default_rng(3).integers(0, 256, (32, 8, 8, 1)).astype(np.uint8)
+    snn = convert_model(model, "few_spike", data=pixels.astype(np.float32), k=12,
+                        batch_size=16)
+    want = snn.predict(pixels.astype(np.float32))
+    np.testing.assert_array_equal(snn.predict(pixels), want)
+    assert np.mean(want.argmax(1) == model.predict(pixels, verbose=0).argmax(1)) >= 0.9

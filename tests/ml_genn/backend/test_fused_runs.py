@@ -22,7 +22,8 @@ N_EXAMPLES, BATCH = 11, 4  # an uneven last batch
 #: from this thread or from two workers, in groups of one batch or of as many as fit
 #: (1, 2), one program per group or per batch, groups copied per batch or whole
 PATHS = [(False, True, 1, 2 ** 30), (True, True, 0, 2 ** 30), (True, True, 0, 1),
-         (True, True, 2, 1), (True, False, 0, 2 ** 30), (True, True, 1, 2 ** 30, False)]
+         (True, True, 2, 1), (True, False, 0, 2 ** 30), (True, True, 1, 2 ** 30, False),
+         (True, True, 0, 2 ** 30, True, True)]
 
 
 class BatchLog(Callback):
@@ -70,8 +71,10 @@ def _two_input_network(kind, seed=0):
     return compiler.compile(net), (a, b), hid, out, x, y
 
 
-def _everything(monkeypatch, kind, fuse, grouped, workers, group_bytes, split=True):
+def _everything(monkeypatch, kind, fuse, grouped, workers, group_bytes, split=True,
+                unroll=1):
     monkeypatch.setattr(transfer, "SPLIT_PUTS", split)
+    monkeypatch.setattr(runner, "GROUP_UNROLL", unroll)
     monkeypatch.setattr(runner, "FUSE", fuse)
     monkeypatch.setattr(runner, "GROUP", grouped)
     monkeypatch.setattr(transfer, "TRANSFER_WORKERS", workers)

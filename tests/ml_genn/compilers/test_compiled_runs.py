@@ -272,3 +272,81 @@ def test_per_batch_callbacks_get_metrics_in_order_and_others_need_none():
     compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
     compiled.evaluate({inp: x}, {out: np.zeros(len(x), int)}, callbacks=[progress])
     assert progress.seen == [(0, 4), (1, 8), (2, 11)]
+
+
+def _image_network(top, seed=3):
+    """A few-spike and a rate-coded network reading inputs in ``[0, top]``."""
+    from ml_genn.compilers import FewSpikeCompiler
+    from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFireInput
+
+    rng = np.random.default_rng(seed)
+    w1, w2 = rng.normal(0, 0.3, (12, 8)), rng.normal(0, 0.3, (8, 3))
+    built = {}
+    for kind in ("few_spike", "rate"):
+        with Network() as net:
+            if kind == "few_spike":
+                inp = Population(FewSpikeReluInput(k=8, alpha=float(top)), 12, name="inp")
+                hid = Population(FewSpikeRelu(k=8, alpha=4.0), 8, name="hid")
+                out = Population(FewSpikeRelu(k=8, alpha=4.0, readout="var"), 3, name="out")
+            else:
+                inp = Population(IntegrateFireInput(v_thresh=top / 3), 12, name="inp")
+                hid = Population(IntegrateFire(v_thresh=1.0), 8, name="hid")
+                out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), 3,
+                                 name="out")
+            Connection(inp, hid, Dense(w1))
+            Connection(hid, out, Dense(w2))
+        compiler = FewSpikeCompiler(k=8, batch_size=BATCH) if kind == "few_spike" else \
+            InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH)
+        built[kind] = (compiler.compile(net), inp, out)
+    return built
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float16, np.bool_])
+def test_narrow_inputs_travel_as_they_are_and_give_the_float32_results(dtype, monkeypatch):
+    """Inputs of a type float32 holds exactly go to the device in that type (smaller
+    copies) and give bitwise the readouts of the same values as float32, through
+    predict, evaluate and a generator whose batches mix types."""
+    from ml_genn.backend import transfer
+    from ml_genn.compilers import compiled_network
+
+    rng = np.random.default_rng(4)
+    top = 1 if dtype is np.bool_ else 255
+    narrow = rng.integers(0, top + 1, (11, 12)).astype(dtype)
+    wide = narrow.astype(np.float32)
+    sent = []
+
+    def spy(groups, placement, **kwargs):
+        for g in transfer.device_groups(groups, placement, **kwargs):
+            sent.extend(a.dtype for arrays in g.x.values() for a in
+                        (arrays if isinstance(arrays, tuple) else (arrays,)))
+            yield g
+    monkeypatch.setattr(compiled_network, "device_groups", spy)
+    y = rng.integers(0, 3, 11)
+    for kind, (compiled, inp, out) in _image_network(top).items():
+        with compiled:
+            want, _ = compiled.predict({inp: wide}, out, callbacks=[])
+            sent.clear()
+            got, _ = compiled.predict({inp: narrow}, out, callbacks=[])
+            assert set(sent) == {np.dtype(dtype)}, kind
+            np.testing.assert_array_equal(got[out], want[out], err_msg=kind)
+            assert np.ptp(want[out]) > 0, kind
+            metrics, _ = compiled.evaluate({inp: narrow}, {out: y}, callbacks=[])
+            assert metrics[out].correct == int(np.sum(want[out].argmax(1) == y)), kind
+
+            def mixed():   # batches of 3: narrow, then float32, ... (groups mix them)
+                for s in range(0, 11, 3):
+                    yield (narrow if s % 2 else wide)[s:s + 3]
+            got, _ = compiled.predict_batch_iter(inp, out, mixed(), callbacks=[])
+            np.testing.assert_array_equal(got[out], want[out], err_msg=kind)
+
+
+def test_other_input_types_become_float32():
+    from ml_genn.utils.dtypes import exact_in_float32
+
+    assert [exact_in_float32(t) for t in (np.float32, np.uint8, np.int16, np.float16,
+                                          np.bool_)] == [True] * 5
+    assert not any(exact_in_float32(t) for t in (np.float64, np.int32, np.uint32, np.int64))
+    net, inp, out, conn, x = _network()
+    compiled = InferenceCompiler(evaluate_timesteps=T, batch_size=BATCH).compile(net)
+    arrays, n = compiled._prepare_inputs({inp: x.astype(np.float64)})
+    assert n == 11 and next(iter(arrays.values())).dtype == np.float32

@@ -205,3 +205,17 @@ def test_synapse_counts_are_kept_until_a_connectivity_changes(monkeypatch):
     assert len(calls) == 2
     spikes_h = after["spikes_per_population"]["h"]
     assert after["synaptic_operations_per_population"]["y"] == pytest.approx(spikes_h * 16)
+
+
+def test_uint8_images_give_what_the_same_float32_values_give():
+    """8-bit images keep their type up to the device (``input_dict``) and give the
+    readouts and accuracy of the same values as float32."""
+    model = rate_model(input_neuron=IntegrateFireInput(v_thresh=255.0))
+    images = np.random.default_rng(2).integers(0, 256, (20, 4, 4, 1)).astype(np.uint8)
+    assert model.input_dict(images)[model.inputs[0]].dtype == np.uint8
+    want = model.predict(images.astype(np.float32))
+    got = model.predict(images)
+    np.testing.assert_array_equal(got, want)
+    assert np.ptp(want) > 0
+    labels = want.argmax(1)
+    assert model.evaluate(images, labels, spikes=False)["accuracy"] == 1.0
