@@ -37,6 +37,16 @@ def inputs(n=24, seed=0):
     return np.random.default_rng(seed).uniform(0, 1, (n, 6, 6, 2)).astype(np.float32)
 
 
+def calibrated_two_branch() -> DataNorm:
+    """The two-branch model converted by DataNorm with potential calibration and the
+    automatic readout delay, on 40 examples (one calibration batch)."""
+    converter = DataNorm(12, norm_data=inputs(40), input_type="if", calibration="potential",
+                         readout_delay="auto")
+    converter.progress = False
+    converter.convert(two_branch_model())
+    return converter
+
+
 @pytest.mark.parametrize("mode", ["potential", "bias"])
 def test_level_by_level_corrections_equal_the_population_by_population_ones(mode):
     model, x = two_branch_model(), inputs()
@@ -95,10 +105,7 @@ def test_calibration_compiles_one_network_once(monkeypatch):
     monkeypatch.setattr(Simulator, "__init__", counting_init)
     monkeypatch.setattr(Simulator, "jit", counting_jit)
     monkeypatch.setattr(LayerCalibration, "_run", counting_run)
-    converter = DataNorm(12, norm_data=inputs(40), input_type="if", calibration="potential",
-                         readout_delay="auto")
-    converter.progress = False
-    converter.convert(two_branch_model())
+    converter = calibrated_two_branch()
     assert len(converter.calibration_errors) == 5
     assert (len(compiles), len(simulators)) == (1, 1)
     assert len(after_level) == 4 and after_level[0] >= 1
@@ -124,10 +131,7 @@ def test_each_level_simulates_and_reduces_only_what_it_corrects(monkeypatch):
 
     monkeypatch.setattr(CompiledNetwork, "simulate_until", recording_simulate_until)
     monkeypatch.setattr(_Sums, "add", recording_add)
-    converter = DataNorm(12, norm_data=inputs(40), input_type="if", calibration="potential",
-                         readout_delay="auto")
-    converter.progress = False
-    converter.convert(two_branch_model())
+    calibrated_two_branch()
     assert [names for _, names in limits] == [["c1"], ["b1", "b3"], ["r"], ["out"]]
     for last, names in limits:                  # the last of the level in plan order
         assert last in names
