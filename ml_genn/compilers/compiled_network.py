@@ -26,7 +26,7 @@ from ..callbacks import CALLBACKS, Callback, CallbackList
 from ..connection import as_population
 from ..metrics import METRICS
 from ..serialisers import SERIALISERS
-from ..utils.dtypes import exact_in_float32
+from ..utils.dtypes import input_array
 from ..utils.recording import SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 from .host_recordings import HostRecordings
 from .predictions import Predictions
@@ -149,9 +149,7 @@ class CompiledNetwork:
         neuron = pop.neuron
         if hasattr(neuron, "prepare_input"):
             data = neuron.prepare_input(data, self.num_timesteps, self.plan.dt, shape=pop.shape)
-        array = np.asarray(data)
-        if not exact_in_float32(array.dtype):
-            array = array.astype(np.float32, copy=False)
+        array = input_array(data)
         if array.ndim == 0:
             raise ValueError(f"Input for population '{pop.name}' must be an array with one "
                              f"row per example, received a scalar.")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..callbacks import SpikeCountTotals
 from ..utils.activity import pipeline_depths, synapse_counts, synaptic_operations
-from ..utils.dtypes import exact_in_float32
+from ..utils.dtypes import input_array
 from .summary import format_summary
 from .sweep import CHECKPOINT_READOUTS, CheckpointReadouts, SweepTable
 
@@ -165,9 +165,7 @@ class RunnableModel:
                              f"{len(self.inputs)} arrays, received {len(xs)}.")
         data = {}
         for pop, array in zip(self.inputs, xs, strict=True):
-            array = np.asarray(array)
-            if not exact_in_float32(array.dtype):   # else it travels as it is
-                array = array.astype(np.float32, copy=False)
+            array = input_array(array)
             size = int(np.prod(pop.shape))
             if array.ndim == 0 or int(np.prod(array.shape[1:])) != size:
                 raise ValueError(f"Input for '{pop.name}' has shape {array.shape}; expected "
