@@ -43,15 +43,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_kernels import _load, latest_trace  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
+    add_network_arguments,
     ann_activations,
     best_time,
+    device_only_rate,
     few_spike_network,
-    scanned_rate,
-    stacked_batches,
 )
 
 from ml_genn.backend import transfer  # noqa: E402
-from ml_genn.backend.schedules import SCHEDULES  # noqa: E402
 from ml_genn.compilers import FewSpikeCompiler, compiled_network  # noqa: E402
 
 GAP_US = 20.0
@@ -176,10 +175,7 @@ def measure(name: str, nodes, acts, batch: int, dtype: str, args, rng) -> None:
     if dtype == "uint8":    # the same network on 8-bit images: scaled on the device
         inp.neuron.input_scale = 1 / 255
     compiled = FewSpikeCompiler(k=args.k, batch_size=batch, precision="default").compile(net)
-    sim = compiled.simulator
-    program = SCHEDULES[compiled.schedule].jitted(sim)
-    dev = scanned_rate(lambda params, x, *a: program(params, x, *a)[0], sim.params,
-                       stacked_batches(x_host, args.eval_batches, batch), jax.numpy.int32(0))
+    dev = device_only_rate(compiled, x_host, args.eval_batches, 1)
     xs, ys = x_host[:n], y_host[:n]
 
     def call():
@@ -208,10 +204,7 @@ def measure(name: str, nodes, acts, batch: int, dtype: str, args, rng) -> None:
 def main() -> None:
     on_gpu = jax.default_backend() == "gpu"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nets", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
-    parser.add_argument("--batch-sizes", type=int, nargs="+",
-                        default=[256, 512] if on_gpu else [16])
-    parser.add_argument("--width", type=float, default=1.0 if on_gpu else 0.125)
+    add_network_arguments(parser, 1.0 if on_gpu else 0.125)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--eval-batches", type=int, default=64 if on_gpu else 4)
     parser.add_argument("--more", type=int, default=4, help="M of the eval xM column")

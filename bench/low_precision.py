@@ -51,6 +51,7 @@ from profile_kernels import print_table, profile, write_csv  # noqa: E402
 from rate_paths import events_program  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
+    add_network_arguments,
     ann_activations,
     ann_logits,
     best_time,
@@ -249,10 +250,7 @@ def conv_probe(batch: int) -> None:
 def main() -> None:
     on_gpu = jax.default_backend() == "gpu"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nets", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
-    parser.add_argument("--batch-sizes", type=int, nargs="+",
-                        default=[256, 512] if on_gpu else [16])
-    parser.add_argument("--width", type=float, default=1.0)
+    add_network_arguments(parser, 1.0)
     parser.add_argument("--speed-modes", nargs="*", default=list(SPEED_MODES))
     parser.add_argument("--precision-modes", nargs="*", default=list(PRECISION_MODES))
     parser.add_argument("--precision-batch", type=int, default=None,

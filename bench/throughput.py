@@ -269,15 +269,33 @@ def stacked_batches(x_host, n_batches, batch):
     return jnp.asarray(x_host[:n_batches * batch].reshape((n_batches, batch) + x_host.shape[1:]))
 
 
+def device_only_rate(compiled, x_host, n_batches, n_scalars) -> float:
+    """Images/s of ``compiled``'s batch program over the first ``n_batches`` batches of
+    ``x_host``, on the device and scanned in one program (:func:`scanned_rate`);
+    ``n_scalars``: the program's scalar arguments (first example, and t0), zero as
+    ``evaluate()``'s first."""
+    sim = compiled.simulator
+    program = SCHEDULES[compiled.schedule].jitted(sim)
+    return scanned_rate(lambda params, x, *a: program(params, x, *a)[0], sim.params,
+                        stacked_batches(x_host, n_batches, compiled.batch_size),
+                        *[jnp.int32(0)] * n_scalars)
+
+
+def add_network_arguments(parser, width: float) -> None:
+    """``--nets``, ``--batch-sizes`` (256 512 on a GPU, else 16) and ``--width``
+    (default ``width``): what every benchmark of these networks takes."""
+    on_gpu = jax.default_backend() == "gpu"
+    parser.add_argument("--nets", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
+    parser.add_argument("--batch-sizes", type=int, nargs="+",
+                        default=[256, 512] if on_gpu else [16])
+    parser.add_argument("--width", type=float, default=width,
+                        help="channel/unit multiplier (1.0 = the full networks)")
+
+
 def snn_rates(compiled, inp, out, x_host, y_host, n_dev, n_scalars, full=True):
     """(device-only over ``n_dev`` batches, evaluate, evaluate_batch_iter, predict)
     images/s and the accuracy (only the first two if not ``full``)."""
-    sim = compiled.simulator
-    batch = compiled.batch_size
-    program = SCHEDULES[compiled.schedule].jitted(sim)
-    args = [jnp.int32(0)] * n_scalars  # first example (and t0), as evaluate's
-    dev = scanned_rate(lambda params, x, *a: program(params, x, *a)[0], sim.params,
-                       stacked_batches(x_host, n_dev, batch), *args)
+    dev = device_only_rate(compiled, x_host, n_dev, n_scalars)
     warm(compiled, inp, out, x_host, y_host, predict=full)
     n = len(x_host)
     if not full:
@@ -399,11 +417,7 @@ def _h2d_cases(a: np.ndarray):
 def main() -> None:
     on_gpu = jax.default_backend() == "gpu"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nets", nargs="+", default=list(NETWORKS), choices=list(NETWORKS))
-    parser.add_argument("--batch-sizes", type=int, nargs="+",
-                        default=[256, 512] if on_gpu else [16])
-    parser.add_argument("--width", type=float, default=1.0 if on_gpu else 0.125,
-                        help="channel/unit multiplier (1.0 = the full networks)")
+    add_network_arguments(parser, 1.0 if on_gpu else 0.125)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--timesteps", type=int, default=100)
     parser.add_argument("--snn-precision", default="default")
