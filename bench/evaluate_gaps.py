@@ -40,7 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from profile_kernels import _load, latest_trace  # noqa: E402
+from profile_kernels import _load, latest_trace, trace_layout  # noqa: E402
 from throughput import (  # noqa: E402
     NETWORKS,
     add_network_arguments,
@@ -115,11 +115,7 @@ def timeline(fn) -> str:
             with jax.profiler.TraceAnnotation("evaluate-call"):
                 fn()
         events = _load(latest_trace(Path(tmp)))
-    processes = {e["pid"]: e["args"]["name"] for e in events
-                 if e.get("ph") == "M" and e.get("name") == "process_name"}
-    threads = {(e["pid"], e.get("tid")): e["args"]["name"] for e in events
-               if e.get("ph") == "M" and e.get("name") == "thread_name"}
-    devices = {pid for pid, name in processes.items() if name.startswith("/device:")}
+    devices, threads = trace_layout(events)
     call = [e for e in events if e.get("ph") == "X" and e.get("name") == "evaluate-call"]
     if not call or not devices:
         return "no device trace"

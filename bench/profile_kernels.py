@@ -63,16 +63,22 @@ def _load(path: Path) -> list[dict]:
     return data["traceEvents"] if isinstance(data, dict) else data
 
 
+def trace_layout(events: list[dict]) -> tuple[set, dict]:
+    """The device processes (pids named ``/device:...``) of a trace's events, and every
+    thread's name by ``(pid, tid)``."""
+    processes = {e["pid"]: e["args"]["name"] for e in events
+                 if e.get("ph") == "M" and e.get("name") == "process_name"}
+    threads = {(e["pid"], e.get("tid")): e["args"]["name"] for e in events
+               if e.get("ph") == "M" and e.get("name") == "thread_name"}
+    return {pid for pid, name in processes.items() if name.startswith("/device:")}, threads
+
+
 def kernel_times(path: str | Path) -> dict[str, KernelTime]:
     """``{kernel name: KernelTime}`` of a Perfetto/Chrome trace (``.json`` or
     ``.json.gz``): device kernels and copies where the trace has a device process, else
     the host's XLA thunks (CPU)."""
     events = _load(Path(path))
-    processes = {e["pid"]: e["args"]["name"] for e in events
-                 if e.get("ph") == "M" and e.get("name") == "process_name"}
-    threads = {(e["pid"], e.get("tid")): e["args"]["name"] for e in events
-               if e.get("ph") == "M" and e.get("name") == "thread_name"}
-    devices = {pid for pid, name in processes.items() if name.startswith("/device:")}
+    devices, threads = trace_layout(events)
     if devices:
         streams = {key for key, name in threads.items()
                    if key[0] in devices and name.lower().startswith("stream")}
