@@ -8,7 +8,8 @@ values, which travel as they are and are scaled by the input population on the d
 
 * ``dev``: the device-only reference of ``bench/throughput.py`` (the batch program
   scanned over device-resident batches, one dispatch);
-* ``eval``: ``compiled.evaluate()`` on host NumPy arrays (``callbacks=[]``);
+* ``eval``: ``compiled.evaluate()`` on host NumPy arrays (``callbacks=[]``), timed
+  right after the first call and again after every other measurement;
 * ``resident``: the same call with its transfer groups already on the device (the
   groups of the first call kept and handed back by ``device_groups``): everything
   ``evaluate()`` does but the host-to-device copies;
@@ -30,6 +31,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -108,13 +110,17 @@ def _union(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in merged]
 
 
-def timeline(fn) -> str:
-    """One traced call of ``fn`` (annotated ``evaluate``), summarised."""
+def timeline(fn, keep: Path | None = None) -> str:
+    """One traced call of ``fn`` (annotated ``evaluate``), summarised; the trace is
+    copied to ``keep`` if given."""
     with tempfile.TemporaryDirectory() as tmp:
         with jax.profiler.trace(tmp, create_perfetto_trace=True):
             with jax.profiler.TraceAnnotation("evaluate-call"):
                 fn()
-        events = _load(latest_trace(Path(tmp)))
+        trace = latest_trace(Path(tmp))
+        if keep is not None:
+            shutil.copyfile(trace, keep)
+        events = _load(trace)
     devices, threads = trace_layout(events)
     call = [e for e in events if e.get("ph") == "X" and e.get("name") == "evaluate-call"]
     if not call or not devices:
@@ -187,13 +193,17 @@ def measure(name: str, nodes, acts, batch: int, dtype: str, args, rng) -> None:
     call_more()
     more = len(x_host) / best_time(call_more)
     stream = stream_rate(compiled, xs, ys)
-    print(f"{name} b{batch} {dtype}: dev {dev:9.0f}  eval {evaluate:9.0f} ({evaluate / dev:.2f})  "
+    again = n / best_time(call)  # the first column again, after every other call
+    print(f"{name} b{batch} {dtype}: dev {dev:9.0f}  eval {evaluate:9.0f} ({evaluate / dev:.2f}; "
+          f"again at the end {again:9.0f} ({again / dev:.2f}))  "
           f"resident {resident:9.0f} ({resident / dev:.2f})  eval x{args.more} {more:9.0f} "
           f"({more / dev:.2f})  copies alone {stream:9.0f} ({stream / dev:.2f}, "
           f"{stream * xs[0].nbytes / 1e9:.1f} GB/s) img/s; first call {first:.1f} s "
           f"(compiles)", flush=True)
     started = time.perf_counter()
-    trace = timeline(call)
+    keep = None if args.save_traces is None else \
+        Path(args.save_traces) / f"{name}_b{batch}_{dtype}.json.gz"
+    trace = timeline(call, keep)
     print(f"   trace ({time.perf_counter() - started:.0f} s): {trace}", flush=True)
 
 
@@ -208,10 +218,17 @@ def main() -> None:
                         choices=["float32", "uint8"],
                         help="the images as float32 in [0, 1], or as uint8 (a quarter of "
                              "the bytes to copy; the network scales them on the device)")
+    parser.add_argument("--group-mib", type=float,
+                        help="input bytes per transfer group (transfer.GROUP_BYTES), MiB")
+    parser.add_argument("--save-traces", metavar="DIR",
+                        help="keep each row's traced call as DIR/<net>_b<batch>_<dtype>.json.gz")
     args = parser.parse_args()
+    if args.group_mib:
+        transfer.GROUP_BYTES = int(args.group_mib * 2 ** 20)
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "
           f"{jax.__version__}, width x{args.width}, k={args.k}, {args.eval_batches} "
-          f"batches per call", flush=True)
+          f"batches per call, transfer groups of {transfer.GROUP_BYTES or 'default'} bytes",
+          flush=True)
     rng = np.random.default_rng(0)
     for name in args.nets:
         nodes = NETWORKS[name](args.width, rng)

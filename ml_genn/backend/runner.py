@@ -51,11 +51,17 @@ from .transfer import (
 #: GIL, a garbage collection) does not leave it idle.
 WINDOW = 8
 #: Unrolling of a group program's scan over its batches (``lax.scan``'s ``unroll``: 1,
-#: a count, or True for all). Unrolled, XLA drops the loop's per-batch copies (ResNet-20
-#: few-spike at batch 256 on an H200: 98 -> 60 kernels per batch) and the group program
-#: ran at 0.90-1.06x the scanned device-only reference instead of 0.82-0.89x, but the
-#: first call compiled for 12-19 s instead of 4-5 s (``python bench/evaluate_gaps.py``).
-GROUP_UNROLL: int | bool = 1
+#: a count, or True for all); None: all on an accelerator, 1 (a loop) on a CPU.
+#: Unrolled, XLA drops the loop's per-batch copies (ResNet-20 few-spike at batch 256 on
+#: an H200: 98 -> 60 kernels per batch) and launches the group's kernels as CUDA graphs:
+#: in a loop the host launches each iteration's kernels about as fast as the device runs
+#: them, so any host pause between groups leaves the device idle. ``python
+#: bench/evaluate_gaps.py``, H200, batch 256, with ``transfer.MAX_GROUP`` 4 (the
+#: accelerator default; it bounds the programs' size): ``evaluate()`` over the scanned
+#: device-only reference 0.86-0.95 for ResNet-20 and 0.99-1.05 for VGG-16 against
+#: 0.74-0.91 and 0.92-0.96 as a loop, the first call 4.6 and 8.6 s against 4.0 and 3.5
+#: s (groups of 8 unrolled: 11.7 and 18.5 s).
+GROUP_UNROLL: int | bool | None = None
 #: Fuse a batch's program and the update of the metrics and totals into one dispatch
 #: where the schedule offers a per-batch program (the host keeps ahead of a fast
 #: device).
@@ -121,7 +127,7 @@ def _step(program: Callable, outputs: tuple, metrics: tuple, batch: int, record:
 
 
 def _group_step(program: Callable, outputs: tuple, metrics: tuple, batch: int, record: tuple,
-                totals: tuple, params, x, y, meta, accs, sums, bad):
+                totals: tuple, unroll: int | bool, params, x, y, meta, accs, sums, bad):
     """One program per transfer group: the inputs checked for NaN and infinity, then
     :func:`_step` for each of its batches in turn (``lax.scan``); readouts, the
     recordings not in ``totals`` and the accumulators after each batch come stacked."""
@@ -135,7 +141,7 @@ def _group_step(program: Callable, outputs: tuple, metrics: tuple, batch: int, r
                                        params, xb, yb, m[0], m[1], *carry)
         return (accs, sums), (outs, tuple(recs[p] for p in kept), accs)
     (accs, sums), (outs, recs, snaps) = jax.lax.scan(body, (accs, sums), (x, y, meta),
-                                                       unroll=GROUP_UNROLL)
+                                                       unroll=unroll)
     return outs, recs, snaps, accs, sums, bad
 
 
@@ -252,14 +258,18 @@ def _grouped(sim: Any, name: str, program: BatchProgram, groups: Iterable[Device
              check: FiniteCheck) -> Iterator[tuple]:
     """``(dispatched group, accumulators, totals)`` per transfer group, one dispatch
     each (:func:`_group_step`, compiled once per group size)."""
+    unroll = GROUP_UNROLL if GROUP_UNROLL is not None else \
+        (True if sim.placement.devices[0].platform != "cpu" else 1)
     step = sim.jit(("group", name, record, tuple(outputs), tuple(type(d) for d in device),
-                    totals),
+                    totals, unroll),
                    lambda: partial(_group_step, program.fn, tuple(outputs), device,
-                                   sim.batch_size, record, totals))
+                                   sim.batch_size, record, totals, unroll))
     accs, sums = _initial(sim, device, totals, program.timesteps, record)
     for g in groups:
+        bad = check.start(g)
+        g.dispatching()  # the next group's preparation runs while this dispatch does
         outs, recs, snaps, accs, sums, check.bad = step(sim.params, g.x, g.y, g.meta, accs,
-                                                        sums, check.start(g))
+                                                        sums, bad)
         infos = [BatchInfo(g.index + j, m.start, m.count, m.y)
                  for j, m in enumerate(g.members)]
         yield _Dispatched(infos, outs, recs, snaps, True), accs, sums

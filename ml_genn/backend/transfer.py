@@ -23,7 +23,7 @@ Settings (module attributes, read at the start of each run):
   buffers); ``"pinned"`` first copies it into page-locked host memory with
   ``jax.device_put`` to the ``pinned_host`` memory kind, then to the device.
 * :data:`GROUP_BYTES`, :data:`MAX_GROUP`: the size of a group (32 MiB on an
-  accelerator, 8 MiB on a CPU; at most 64 batches).
+  accelerator, 8 MiB on a CPU; at most 4 batches on an accelerator, 64 on a CPU).
 * :data:`TRANSFER_WORKERS`: threads preparing groups (1; started once, kept across
   runs); 0: the thread that dispatches the batches starts the transfers itself.
 * :data:`COPY_THREADS`: threads stacking batches into a group where it is not a view
@@ -53,7 +53,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jax
@@ -66,8 +66,10 @@ from .sharding import Placement
 #: copies), 8 MiB on a CPU (where the "copy" is a memcpy and larger groups only cost
 #: memory: peak RSS 425 MB against 889 MB over 100,000 MNIST-sized examples).
 GROUP_BYTES: int | None = None
-#: Most batches per transfer group.
-MAX_GROUP = 64
+#: Most batches per transfer group; None: 4 on an accelerator (where a group's program
+#: is unrolled, ``runner.GROUP_UNROLL``, and its compile time grows with the group: 4
+#: keeps the first call within a few seconds of the loop's), 64 on a CPU.
+MAX_GROUP: int | None = None
 #: Threads preparing transfer groups; 0: the thread that dispatches the batches does it.
 TRANSFER_WORKERS = 1
 #: Threads stacking the batches of a group where it is not a view of the caller's array
@@ -132,7 +134,8 @@ def group_size(example_bytes: int, batch_size: int, on_cpu: bool = False) -> int
     """Batches per transfer group for examples of ``example_bytes`` bytes (see
     :data:`GROUP_BYTES`)."""
     group_bytes = GROUP_BYTES or (8 if on_cpu else 32) * 2 ** 20
-    return int(max(1, min(MAX_GROUP, group_bytes // max(1, example_bytes * batch_size))))
+    most = MAX_GROUP or (64 if on_cpu else 4)
+    return int(max(1, min(most, group_bytes // max(1, example_bytes * batch_size))))
 
 
 def _group_sizes(size: int) -> Iterator[int]:
@@ -277,6 +280,7 @@ class DeviceGroup:
     y: dict | None
     meta: jax.Array
     members: list[HostBatch]
+    dispatching: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -296,6 +300,15 @@ def device_groups(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
     """Yield every group on the device in order, the transfers of the next
     :data:`GROUPS_AHEAD` groups already started (``jax.device_put`` returns at once;
     the runtime stages the copies on its own threads).
+
+    The group taken is replaced in that queue when the consumer calls the group's
+    ``dispatching()`` just before dispatching its program (or, failing that, when it
+    asks for the next group). The worker's preparation is mostly Python: started
+    while the dispatch runs in XLA without the GIL, it no longer holds the GIL when
+    the dispatching thread needs it back. Started as the group was taken, it did: on
+    an H200 the next dispatch waited 2-3 ms for the GIL at every group, the device idle
+    meanwhile (a dispatch of a few-spike ResNet-20 launches its kernels about as fast
+    as the device runs them, so the device has no work queued to cover a host pause).
 
     Args:
         workers: threads preparing groups (read the group iterator in turn, pad, start
@@ -330,21 +343,33 @@ def device_groups(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
 
     index, expected, ready = 0, 0, {}
     pool = _transfer_pool(workers) if workers else _InThisThread()
-    pending = deque(pool.submit(produce) for _ in range(max(workers, GROUPS_AHEAD)))
+    # the first group alone, so that the worker prepares no other while it is dispatched
+    pending = deque([pool.submit(produce)])
+    owed = [max(workers, GROUPS_AHEAD) - 1]  # preparations to start at the next dispatch
+
+    def start_owed() -> None:
+        while owed[0]:
+            owed[0] -= 1
+            pending.append(pool.submit(produce))
     try:
         while True:
+            if expected:
+                start_owed()  # the consumer did not call ``dispatching``
             while expected not in ready:
+                if not pending:  # several workers: later groups came first
+                    start_owed()
                 number, group = pending.popleft().result()
                 ready[number] = group
-                pending.append(pool.submit(produce))
+                owed[0] += 1
             group = ready.pop(expected)
             expected += 1
             if group is None:
                 break
             (x, y, meta), members = group
-            yield DeviceGroup(index, x, y, meta, members)
+            yield DeviceGroup(index, x, y, meta, members, start_owed)
             index += len(members)
     finally:  # nothing of this run is left reading the iterator
+        owed[0] = 0
         for future in pending:
             future.cancel()
         wait(pending)
@@ -391,6 +416,7 @@ def device_batches_of(groups: Iterable[DeviceGroup], check: FiniteCheck
     """Every batch of ``groups``, in order, picked out of its group by one small program
     per group (:func:`split`), which also updates ``check``."""
     for group in groups:
+        group.dispatching()
         xs, ys, firsts, sizes, check.bad = split((group.x, group.y, group.meta),
                                                  check.start(group))
         for j, m in enumerate(group.members):

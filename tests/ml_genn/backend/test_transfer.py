@@ -2,6 +2,8 @@
 the arrays or padded copies, from arrays or from a generator), results are the same."""
 from __future__ import annotations
 
+import time
+
 import jax
 import numpy as np
 import pytest
@@ -102,3 +104,51 @@ def test_device_batches_are_in_order_with_their_scalars(monkeypatch, workers, st
 def test_unknown_staging_is_refused():
     with pytest.raises(ValueError, match="staging must be 'pageable' or 'pinned', received 'gpu'"):
         next(transfer.device_groups(iter(()), Placement(jax.devices()[:1]), 1, "gpu"))
+
+
+
+@pytest.mark.parametrize("workers", [0, 1, 2])
+def test_next_groups_are_prepared_once_the_taken_one_is_dispatched(monkeypatch, workers):
+    """The first group is prepared alone; a group taken is replaced in the queue of
+    prepared groups when its ``dispatching()`` is called (the preparation then runs
+    while the dispatch holds no GIL), or, if the consumer never calls it, when the next
+    group is asked for; ``max(workers, GROUPS_AHEAD)`` groups are prepared ahead."""
+    monkeypatch.setattr(transfer, "GROUPS_AHEAD", 2)
+    ahead = max(workers, 2)
+    read = []
+
+    def source():
+        for s in range(0, 20, 2):
+            read.append(s)
+            yield from transfer.array_groups({0: np.full((2, 1), s, np.float32)}, None, 2,
+                                             2, 2, 1)
+
+    def wait_for(n):
+        deadline = time.monotonic() + 10
+        while len(read) < n and time.monotonic() < deadline:
+            time.sleep(0.001)
+        time.sleep(0.01)  # time to read more, if it wrongly would
+        return len(read)
+    groups = transfer.device_groups(source(), Placement(jax.devices()[:1]), workers)
+    first = next(groups)
+    assert wait_for(1) == 1
+    first.dispatching()
+    assert wait_for(1 + ahead) == 1 + ahead
+    second = next(groups)
+    assert wait_for(1 + ahead) == 1 + ahead  # replaced at its dispatch, not before
+    taken = [first, second] + list(groups)  # a consumer that never calls dispatching()
+    assert [float(g.x[0][0][0, 0]) for g in taken] == list(range(0, 20, 2))
+    assert read == list(range(0, 20, 2))
+
+
+def test_groups_are_small_on_accelerators_and_large_on_cpus(monkeypatch):
+    """A group's program is unrolled on an accelerator, so its groups are capped at 4
+    batches there (compile time); 64 on a CPU; the bytes per group bound both."""
+    monkeypatch.setattr(transfer, "MAX_GROUP", None)
+    monkeypatch.setattr(transfer, "GROUP_BYTES", None)
+    assert transfer.group_size(4, 256, on_cpu=False) == 4
+    assert transfer.group_size(4, 256, on_cpu=True) == 64
+    assert transfer.group_size(3072 * 4, 256, on_cpu=True) == 2     # 8 MiB of 3 MiB batches
+    assert transfer.group_size(3072 * 4, 2048, on_cpu=False) == 1   # 24 MiB batches
+    monkeypatch.setattr(transfer, "MAX_GROUP", 16)
+    assert transfer.group_size(4, 256, on_cpu=False) == 16

@@ -1,0 +1,1 @@
+"""Internal helpers shared by the description layer (registries, values, defaults)."""
