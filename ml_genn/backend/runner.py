@@ -5,9 +5,11 @@ per-batch program allows it (:meth:`Schedule.batch_program` with ``grouped``: th
 few-spike fast path), each transfer group is *one* dispatch: a program that checks the
 group's inputs for NaN and infinity and scans the batch program over its batches, each
 followed by the update of the metrics (a device version, ``backend/metrics.py``) and of
-the spike totals; the readouts, recordings and metrics after each batch come back
-stacked. The program is compiled once per group size (powers of two, so at most
-``log2(MAX_GROUP) + 1``). Where the schedule has a per-batch program that is not
+the spike totals (unrolled on an accelerator, :data:`GROUP_UNROLL`); the readouts,
+recordings and metrics after each batch come back stacked. The program is compiled once
+per group size (powers of two, so at most ``log2(transfer.MAX_GROUP) + 1``). Just before
+it dispatches a group, the runner calls the group's ``dispatching()``, so that the next
+group is prepared while the dispatch runs without the GIL. Where the schedule has a per-batch program that is not
 grouped (the layer schedule, whose batches run long), each batch is one such dispatch;
 otherwise the schedule's host loop runs the batches and a small program queued behind
 each one updates them. Either way ``evaluate`` reads nothing back per batch. Batches
