@@ -27,6 +27,12 @@ Usage::
     python bench/evaluate_gaps.py                          # both networks, b256 and b512
     python bench/evaluate_gaps.py --nets resnet20 --batch-sizes 256 --more 4
     python bench/evaluate_gaps.py --input-dtypes float32 uint8
+    python bench/evaluate_gaps.py --nets resnet20 --batch-sizes 256 --save-traces out/
+    python bench/evaluate_gaps.py --group-mib 64           # larger transfer groups
+
+A kept trace (``--save-traces``) opens in Perfetto; it holds the Python frames of the
+host threads too (the dispatching thread, the transfer worker), so a gap on the device
+can be matched with what the host did meanwhile.
 """
 from __future__ import annotations
 
