@@ -9,13 +9,13 @@ the spike totals (unrolled on an accelerator, :data:`GROUP_UNROLL`); the readout
 recordings and metrics after each batch come back stacked. The program is compiled once
 per group size (powers of two, so at most ``log2(transfer.MAX_GROUP) + 1``). Just before
 it dispatches a group, the runner calls the group's ``dispatching()``, so that the next
-group is prepared while the dispatch runs without the GIL. Where the schedule has a per-batch program that is not
-grouped (the layer schedule, whose batches run long), each batch is one such dispatch;
-otherwise the schedule's host loop runs the batches and a small program queued behind
-each one updates them. Either way ``evaluate`` reads nothing back per batch. Batches
-are *retired* (their host-side work done, in order) only once :data:`WINDOW` newer
-batches have been dispatched, so the device always has work queued while the host
-waits:
+group is prepared while the dispatch runs without the GIL. Where the schedule has a
+per-batch program that is not grouped (the layer schedule, whose batches run long),
+each batch is one such dispatch; otherwise the schedule's host loop runs the batches and
+a small program queued behind each one updates them. Either way ``evaluate`` reads
+nothing back per batch. Batches are *retired* (their host-side work done, in order)
+only once :data:`WINDOW` newer batches have been dispatched, so the device always has
+work queued while the host waits:
 
 * with nothing to read per batch, retiring only waits for the old batch to finish
   (this bounds the memory in flight; the device stays busy with the newer ones);
