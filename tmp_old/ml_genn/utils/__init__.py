@@ -1,1 +1,0 @@
-"""Internal helpers shared by the description layer (registries, values, defaults)."""
