@@ -261,7 +261,7 @@ def _grouped(sim: Any, name: str, program: BatchProgram, groups: Iterable[Device
     """``(dispatched group, accumulators, totals)`` per transfer group, one dispatch
     each (:func:`_group_step`, compiled once per group size)."""
     unroll = GROUP_UNROLL if GROUP_UNROLL is not None else \
-        (True if sim.placement.devices[0].platform != "cpu" else 1)
+        (1 if sim.placement.on_cpu else True)
     step = sim.jit(("group", name, record, tuple(outputs), tuple(type(d) for d in device),
                     totals, unroll),
                    lambda: partial(_group_step, program.fn, tuple(outputs), device,

@@ -73,6 +73,11 @@ class Placement:
         self.replicated = NamedSharding(self.mesh, PartitionSpec())
         self._scalars: dict[int, jax.Array] = {}
 
+    @property
+    def on_cpu(self) -> bool:
+        """Whether the devices are CPUs (the transfer and group defaults differ there)."""
+        return self.devices[0].platform == "cpu"
+
     def device_batch(self, batch_size: int) -> int:
         """Batch size on the device(s): ``batch_size`` rounded up to a multiple of the
         number of devices."""

@@ -415,7 +415,7 @@ class CompiledNetwork:
     @property
     def _on_cpu(self) -> bool:
         # the devices of the model as built (a rebuild keeps them): no check for changes
-        return self._simulator.placement.devices[0].platform == "cpu"
+        return self._simulator.placement.on_cpu
 
     def _array_groups(self, arrays: dict, labels: dict | None, n: int) -> Callable:
 

@@ -106,7 +106,6 @@ def test_unknown_staging_is_refused():
         next(transfer.device_groups(iter(()), Placement(jax.devices()[:1]), 1, "gpu"))
 
 
-
 @pytest.mark.parametrize("workers", [0, 1, 2])
 def test_next_groups_are_prepared_once_the_taken_one_is_dispatched(monkeypatch, workers):
     """The first group is prepared alone; a group taken is replaced in the queue of
