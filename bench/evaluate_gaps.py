@@ -183,7 +183,7 @@ def measure(name: str, nodes, acts, batch: int, dtype: str, args, rng) -> None:
     if dtype == "uint8":    # the same network on 8-bit images: scaled on the device
         inp.neuron.input_scale = 1 / 255
     compiled = FewSpikeCompiler(k=args.k, batch_size=batch, precision="default").compile(net)
-    dev = device_only_rate(compiled, x_host, args.eval_batches, 1)
+    dev = device_only_rate(compiled, x_host, args.eval_batches)
     xs, ys = x_host[:n], y_host[:n]
 
     def call():

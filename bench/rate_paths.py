@@ -156,7 +156,8 @@ def events_program(sim: Any) -> Any:
     layer-schedule simulator, jitted (the same chunking as today's)."""
     steps = sim.plan.num_timesteps
     return jax.jit(partial(_program, sim, num_steps=steps,
-                           chunk=time_chunk(sim, sim.batch_size, steps)))
+                           chunk=time_chunk(sim, sim.batch_size, steps)),
+                   compiler_options=sim.compiler_options)
 
 
 def programs(compiled: Any) -> dict[str, Any]:

@@ -51,7 +51,8 @@ from ml_genn.utils.recording import SPIKE_COUNT  # noqa: E402
 def counting_program(sim, populations):
     """The few-spike batch program with ``SPIKE_COUNT`` recorded for ``populations``."""
     record = tuple((i, SPIKE_COUNT) for i in populations)
-    return jax.jit(partial(few_spike_program, sim, record=record))
+    return jax.jit(partial(few_spike_program, sim, record=record),
+                   compiler_options=sim.compiler_options)
 
 
 def measure(name, nodes, acts, batch, args, rng) -> None:
@@ -67,12 +68,13 @@ def measure(name, nodes, acts, batch, args, rng) -> None:
     sim = model.compiled().simulator
     inputs = {0: jnp.asarray(x_host[:batch])[:, None]}
     first = sim.placement.scalar(0)
-    plain = jax.jit(partial(few_spike_program, sim, record=()))
+    plain = jax.jit(partial(few_spike_program, sim, record=()),
+                    compiler_options=sim.compiler_options)
     counting = counting_program(sim, range(len(sim.plan.populations)))
     xs = stacked_batches(x_host, args.batches, batch)
-    dev = scanned_rate(partial(few_spike_program, sim, record=()), sim.params, xs, first)
+    dev = scanned_rate(partial(few_spike_program, sim, record=()), sim, xs, first)
     cnt = scanned_rate(partial(few_spike_program, sim, record=tuple(
-        (i, SPIKE_COUNT) for i in range(len(sim.plan.populations)))), sim.params, xs, first)
+        (i, SPIKE_COUNT) for i in range(len(sim.plan.populations)))), sim, xs, first)
     print(f"{name:8s} {batch:5d} {dev:9.0f} {cnt:9.0f} {cnt / dev:7.2f} {ev:9.0f} "
           f"{ev / cnt:12.2f} {ev / dev:6.2f}", flush=True)
     if args.profile:

@@ -214,20 +214,22 @@ def best_time(fn, repeats=3):
     return best
 
 
-def scanned_rate(program, params, xs, *args) -> float:
-    """Images/s of ``program(params, {0: x[:, None]}, *args)`` (a schedule's batch
-    program) over the batches ``xs`` ``(n, batch, ...)`` already on the device, run by one
-    program (``lax.scan``, the outputs summed so that nothing is left out): the engine's
-    speed, with no dispatch per batch (what ``evaluate()``'s grouped programs also do)."""
-    @jax.jit
+def scanned_rate(program, sim, xs, *args) -> float:
+    """Images/s of ``program(sim.params, {0: x[:, None]}, *args)`` (a schedule's batch
+    program, not jitted) over the batches ``xs`` ``(n, batch, ...)`` already on the
+    device, run by one program (``lax.scan``, the outputs summed so that nothing is left
+    out) compiled with the network's XLA options (``sim.compiler_options``): the
+    engine's speed, with no dispatch per batch (what ``evaluate()``'s grouped programs
+    also do)."""
+    @partial(jax.jit, compiler_options=sim.compiler_options)
     def many(params, xs):
         def body(total, x):
             leaves = jax.tree_util.tree_leaves(program(params, {0: x[:, None]}, *args))
             return total + sum(jnp.sum(a.astype(jnp.float32)) for a in leaves), None
         return jax.lax.scan(body, jnp.float32(0), xs)[0]
-    jax.block_until_ready(many(params, xs))
+    jax.block_until_ready(many(sim.params, xs))
     return xs.shape[0] * xs.shape[1] / best_time(
-        lambda: jax.block_until_ready(many(params, xs)))
+        lambda: jax.block_until_ready(many(sim.params, xs)))
 
 
 def device_rate(fn, n_batches, batch):
@@ -269,16 +271,14 @@ def stacked_batches(x_host, n_batches, batch):
     return jnp.asarray(x_host[:n_batches * batch].reshape((n_batches, batch) + x_host.shape[1:]))
 
 
-def device_only_rate(compiled, x_host, n_batches, n_scalars) -> float:
+def device_only_rate(compiled, x_host, n_batches) -> float:
     """Images/s of ``compiled``'s batch program over the first ``n_batches`` batches of
-    ``x_host``, on the device and scanned in one program (:func:`scanned_rate`);
-    ``n_scalars``: the program's scalar arguments (first example, and t0), zero as
-    ``evaluate()``'s first."""
+    ``x_host``, on the device and scanned in one program (:func:`scanned_rate`), each
+    batch from a fresh state as ``evaluate()``'s first."""
     sim = compiled.simulator
-    program = SCHEDULES[compiled.schedule].jitted(sim)
-    return scanned_rate(lambda params, x, *a: program(params, x, *a)[0], sim.params,
-                        stacked_batches(x_host, n_batches, compiled.batch_size),
-                        *[jnp.int32(0)] * n_scalars)
+    program = SCHEDULES[compiled.schedule].batch_program(sim, ()).fn
+    return scanned_rate(lambda params, x, first: program(params, x, first)[0], sim,
+                        stacked_batches(x_host, n_batches, compiled.batch_size), jnp.int32(0))
 
 
 def add_network_arguments(parser, width: float) -> None:
@@ -292,10 +292,10 @@ def add_network_arguments(parser, width: float) -> None:
                         help="channel/unit multiplier (1.0 = the full networks)")
 
 
-def snn_rates(compiled, inp, out, x_host, y_host, n_dev, n_scalars, full=True):
+def snn_rates(compiled, inp, out, x_host, y_host, n_dev, full=True):
     """(device-only over ``n_dev`` batches, evaluate, evaluate_batch_iter, predict)
     images/s and the accuracy (only the first two if not ``full``)."""
-    dev = device_only_rate(compiled, x_host, n_dev, n_scalars)
+    dev = device_only_rate(compiled, x_host, n_dev)
     warm(compiled, inp, out, x_host, y_host, predict=full)
     n = len(x_host)
     if not full:
@@ -320,7 +320,7 @@ def counting_rate(sim, x_host, n_batches) -> float:
     spikes per example (``SPIKE_COUNT``: what ``RunnableModel.evaluate``'s spike
     statistics ask for), device-only (:func:`scanned_rate`)."""
     record = tuple((i, SPIKE_COUNT) for i in range(len(sim.plan.populations)))
-    return scanned_rate(partial(few_spike_program, sim, record=record), sim.params,
+    return scanned_rate(partial(few_spike_program, sim, record=record), sim,
                         stacked_batches(x_host, n_batches, sim.batch_size), jnp.int32(0))
 
 
@@ -464,7 +464,7 @@ def main() -> None:
                                         precision=args.snn_precision)
             compiled = compiler.compile(net)
             fs_dev, fs_eval, fs_iter, fs_pred, fs_acc = snn_rates(
-                compiled, inp, out, x_host, y_host, args.eval_batches, 1)
+                compiled, inp, out, x_host, y_host, args.eval_batches)
             model = RunnableModel(net, [inp], [out], compiler)
             fs_model, fs_model_bare = model_rate(model, x_host, y_host)
             fs_counting = counting_rate(model.compiled().simulator, x_host, args.eval_batches)
@@ -487,7 +487,7 @@ def main() -> None:
                                              precision=args.snn_precision).compile(net)
                 nr = args.rate_batches * batch
                 rate_dev, rate_eval, _, _, _ = snn_rates(compiled, inp, out, x_host[:nr],
-                                                      y_host[:nr], args.rate_batches, 2,
+                                                      y_host[:nr], args.rate_batches,
                                                       full=False)
             row = [name, batch, f"{ann['default']:.0f}", f"{ann['highest']:.0f}",
                    f"{fs_dev:.0f}", f"{fs_eval:.0f}", f"{fs_iter:.0f}", f"{fs_pred:.0f}",

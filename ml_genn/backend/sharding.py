@@ -100,13 +100,6 @@ class Placement:
             array = jax.device_put(array, self.batch_sharding(axis, "pinned_host"))
         return jax.device_put(array, self.batch_sharding(axis))
 
-    def put_batches(self, arrays: list[np.ndarray], pinned: bool = False) -> list[jax.Array]:
-        """Start the transfers of several host arrays, each split along its first axis,
-        in one call (the runtime stages them concurrently)."""
-        if pinned:
-            arrays = jax.device_put(arrays, self.batch_sharding(0, "pinned_host"))
-        return jax.device_put(arrays, self.batch_sharding(0))
-
     def scalar(self, value: int) -> jax.Array:
         """``value`` as an int32 device scalar on every device, cached: a program given
         it needs no copy from the host."""

@@ -24,6 +24,7 @@ from .neurons.base import batched
 from .plan import Plan
 from .precision import low_precision
 from .sharding import Placement, resolve_devices
+from .xla_options import program_options
 
 
 class SimParams(NamedTuple):
@@ -69,6 +70,8 @@ class Simulator:
         self.placement = Placement(resolve_devices(plan.devices))
         #: examples per batch on the device(s): ``batch_size`` padded to the devices
         self.batch_size = self.placement.device_batch(plan.batch_size)
+        #: XLA options of every program (``xla_options.program_options``), or None
+        self.compiler_options = program_options(self.placement.devices[0])
         rng = np.random.default_rng(plan.rng_seed)
         pops = plan.populations
         self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]
@@ -321,8 +324,10 @@ class Simulator:
         return None if k is None else t % k
 
     def jit(self, key: Any, builder) -> Any:
-        """The jitted program ``builder()`` cached under ``key``."""
-        return self.cached(("jit", key), lambda: jax.jit(builder()))
+        """The jitted program ``builder()`` cached under ``key``, compiled with
+        :attr:`compiler_options` (so it must be called outside other jitted code)."""
+        return self.cached(("jit", key), lambda: jax.jit(
+            builder(), compiler_options=self.compiler_options))
 
     def cached(self, key: Any, make) -> Any:
         """``make()`` cached under ``key`` (programs, constant device arrays)."""

@@ -1,8 +1,11 @@
 """Moving batches to the device: a few large transfers, started ahead of the compute.
 
 Batches are gathered into *transfer groups* of up to ``G`` batches (about
-:data:`GROUP_BYTES` of inputs), each one array ``(G, B, ...)`` per input and per label
-set, padded with zeros, plus the batches' first example indices and sizes. A worker
+:data:`GROUP_BYTES` of inputs) per input and per label set, plus the batches' first
+example indices and sizes: views of the caller's arrays where batches are whole (a
+reshaped ``(G, B, ...)`` view, or a list of the batches a generator gave), and a
+zero-padded copy of a short batch only. All transfers of a group are started by one
+``jax.device_put`` call, the first group's by the thread that dispatches it. A worker
 thread starts the transfers of the next :data:`GROUPS_AHEAD` groups
 (``jax.device_put`` returns at once; the runtime stages the copies on its own threads)
 while the batches of the current one are dispatched, so copies overlap the compute.
@@ -26,8 +29,6 @@ Settings (module attributes, read at the start of each run):
   accelerator, 8 MiB on a CPU; at most 4 batches on an accelerator, 64 on a CPU).
 * :data:`TRANSFER_WORKERS`: threads preparing groups (1; started once, kept across
   runs); 0: the thread that dispatches the batches starts the transfers itself.
-* :data:`COPY_THREADS`: threads stacking batches into a group where it is not a view
-  of the caller's array (batches from a generator, the padded last group).
 * :data:`SPLIT_PUTS`: a group is copied batch by batch, every copy started at once
   (the runtime stages them concurrently, so a group lands sooner than as one copy), and
   stacked on the device; False: one copy per group.
@@ -72,10 +73,6 @@ GROUP_BYTES: int | None = None
 MAX_GROUP: int | None = None
 #: Threads preparing transfer groups; 0: the thread that dispatches the batches does it.
 TRANSFER_WORKERS = 1
-#: Threads stacking the batches of a group where it is not a view of the caller's array
-#: (batches from a generator, a padded last group): one thread copies about 4.5 GB/s on
-#: an H200 host, four about 30 GB/s.
-COPY_THREADS = 4
 #: Groups whose transfers are started ahead of the one being dispatched (at least the
 #: number of workers).
 GROUPS_AHEAD = 2
@@ -155,29 +152,7 @@ def _power_of_two(n: int) -> int:
     return 1 << max(0, int(n).bit_length() - 1)
 
 
-def _padded(arrays: list[np.ndarray], counts: list[int], batch: int) -> np.ndarray:
-    """Stack batches of ``counts`` rows into ``(G, batch, ...)``, zero-padded (a view of
-    one full batch; one copy of several, made by :data:`COPY_THREADS` threads, in a type
-    that holds every batch's values: batches of a generator may differ in type)."""
-    if len(arrays) == 1 and counts[0] == batch and len(arrays[0]) == batch:
-        return arrays[0][None]
-    out = np.empty((len(arrays), batch) + arrays[0].shape[1:],
-                   np.result_type(*[a.dtype for a in arrays]))
-
-    def fill(g: int) -> None:
-        n = counts[g]
-        out[g, :n] = arrays[g][:n]
-        out[g, n:] = 0
-    if len(arrays) == 1 or COPY_THREADS <= 1:
-        for g in range(len(arrays)):
-            fill(g)
-    else:
-        list(_copiers().map(fill, range(len(arrays))))
-    return out
-
-
-_COPIERS: list[ThreadPoolExecutor] = []
-_COPIERS_LOCK = threading.Lock()
+_POOLS_LOCK = threading.Lock()
 
 
 _TRANSFER_POOLS: dict[int, ThreadPoolExecutor] = {}
@@ -186,38 +161,47 @@ _TRANSFER_POOLS: dict[int, ThreadPoolExecutor] = {}
 def _transfer_pool(workers: int) -> ThreadPoolExecutor:
     """The threads that prepare transfer groups, made once per number of workers (a
     thread started per run would cost about a millisecond)."""
-    with _COPIERS_LOCK:
+    with _POOLS_LOCK:
         if workers not in _TRANSFER_POOLS:
             _TRANSFER_POOLS[workers] = ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix="ml_genn-transfer")
         return _TRANSFER_POOLS[workers]
 
 
-def _copiers() -> ThreadPoolExecutor:
-    """The threads that stack batches (NumPy copies release the GIL), made once."""
-    with _COPIERS_LOCK:
-        if not _COPIERS:
-            _COPIERS.append(ThreadPoolExecutor(max_workers=COPY_THREADS,
-                                               thread_name_prefix="ml_genn-copy"))
-        return _COPIERS[0]
+def _batch_list(arrays: list[np.ndarray], counts: list[int], batch: int
+                ) -> list[np.ndarray]:
+    """Batches of ``counts`` rows as a list of ``(batch, ...)`` arrays in one type that
+    holds every batch's values (batches of a generator may differ in type): full batches
+    as they are, short ones zero-padded (a copy)."""
+    dtype = np.result_type(*[a.dtype for a in arrays])
+    out = []
+    for a, n in zip(arrays, counts, strict=True):
+        if n == batch and len(a) == batch:
+            out.append(a.astype(dtype, copy=False))
+        else:
+            padded = np.zeros((batch,) + a.shape[1:], dtype)
+            padded[:n] = a[:n]
+            out.append(padded)
+    return out
 
 
 def host_groups(batches: Iterable[HostBatch], batch: int, size: int
                 ) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
     """Gather consecutive batches (from any iterable) into groups ``(x, y, members)``
-    of one, then up to ``size`` batches (powers of two), each array ``(G, batch, ...)``,
-    zero-padded."""
+    of one, then up to ``size`` batches (powers of two); ``x``/``y`` hold a list of
+    ``(batch, ...)`` arrays per key, short batches zero-padded. Full batches are not
+    copied: the transfers take them as they are (:data:`SPLIT_PUTS`), or stack them."""
     sizes = _group_sizes(size)
     members: list[HostBatch] = []
     wanted = next(sizes)
 
     def flush():
         counts = [m.count for m in members]
-        xs = {i: _padded([m.x[i] for m in members], counts, batch) for i in members[0].x}
+        xs = {i: _batch_list([m.x[i] for m in members], counts, batch) for i in members[0].x}
         ys = None
         if members[0].y is not None:
             labels = [m.y or {} for m in members]
-            ys = {k: _padded([np.asarray(y[k]) for y in labels], counts, batch)
+            ys = {k: _batch_list([np.asarray(y[k]) for y in labels], counts, batch)
                   for k in members[0].y}
         return xs, ys, list(members)
 
@@ -233,15 +217,15 @@ def host_groups(batches: Iterable[HostBatch], batch: int, size: int
 
 
 def _group_of(array: np.ndarray, members: list[HostBatch], batch: int,
-              whole: bool) -> np.ndarray:
-    """Rows of ``members`` as ``(G, batch, ...)``: a reshaped view if they are ``whole``
-    batches, else a padded copy."""
+              whole: bool) -> np.ndarray | list[np.ndarray]:
+    """Rows of ``members``: a reshaped view ``(G, batch, ...)`` if they are ``whole``
+    batches, else a list of batches, short ones padded (:func:`_batch_list`)."""
     first, last = members[0], members[-1]
     if whole:
         rows = array[first.start:last.start + last.count]
         return rows.reshape((len(members), batch) + array.shape[1:])
-    return _padded([array[m.start:m.start + m.count] for m in members],
-                   [m.count for m in members], batch)
+    return _batch_list([array[m.start:m.start + m.count] for m in members],
+                       [m.count for m in members], batch)
 
 
 def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, batch: int,
@@ -337,14 +321,13 @@ def device_groups(groups: Iterable[tuple[dict, dict | None, list[HostBatch]]],
             return number, None
         x, y, members = item
         meta = np.array([(m.start, m.count) for m in members], np.int32)
-        arrays = (_put(x, placement, pinned), None if y is None else _put(y, placement, pinned),
-                  placement.put_replicated(meta))
-        return number, (arrays, members)
+        return number, (_put_group(x, y, meta, placement, pinned), members)
 
     index, expected, ready = 0, 0, {}
     pool = _transfer_pool(workers) if workers else _InThisThread()
-    # the first group alone, so that the worker prepares no other while it is dispatched
-    pending = deque([pool.submit(produce)])
+    # the first group by this thread (nothing else to do meanwhile; no hand-over), alone,
+    # so that the worker prepares no other while it is dispatched
+    pending = deque([_InThisThread.submit(produce)])
     owed = [max(workers, GROUPS_AHEAD) - 1]  # preparations to start at the next dispatch
 
     def start_owed() -> None:
@@ -440,12 +423,33 @@ class _InThisThread:
         return future
 
 
-def _put(arrays: dict, placement: Placement, pinned: bool) -> dict:
-    """Start the transfers of a group's arrays ``{key: (G, B, ...)}``: per batch (a
-    tuple of ``G`` device arrays) with :data:`SPLIT_PUTS`, else one each."""
-    if SPLIT_PUTS:
-        return {k: tuple(placement.put_batches(list(a), pinned)) for k, a in arrays.items()}
-    return {k: placement.put_batched(a, axis=1, pinned=pinned) for k, a in arrays.items()}
+def _stacked_host(group: np.ndarray | list) -> np.ndarray:
+    """A group's batches as one ``(G, B, ...)`` array (a list of batches is stacked)."""
+    return np.stack(group) if isinstance(group, list) else group
+
+
+def _put_group(x: dict, y: dict | None, meta: np.ndarray, placement: Placement,
+               pinned: bool) -> tuple:
+    """Start every transfer of a group in one ``jax.device_put`` call: ``(x, y, meta)``
+    on the device, ``x``/``y`` ``{key: (G, B, ...)}`` as a tuple of ``G`` arrays
+    ``(B, ...)`` each with :data:`SPLIT_PUTS` (the runtime stages them concurrently),
+    else one array each; ``meta`` on every device. ``pinned``: through page-locked host
+    memory first."""
+    def pieces(arrays: dict) -> dict:
+        return {k: tuple(a) if SPLIT_PUTS else _stacked_host(a) for k, a in arrays.items()}
+
+    def shardings(arrays: dict, memory: str | None) -> dict:
+        return {k: (placement.batch_sharding(0, memory),) * len(a) if SPLIT_PUTS else
+                placement.batch_sharding(1, memory) for k, a in arrays.items()}
+
+    def layout(memory: str | None) -> tuple:
+        return (shardings(x, memory), None if y is None else shardings(y, memory),
+                placement.replicated if memory is None else
+                placement.replicated.with_memory_kind(memory))
+    tree = (pieces(x), None if y is None else pieces(y), meta)
+    if pinned:
+        tree = jax.device_put(tree, layout("pinned_host"))
+    return jax.device_put(tree, layout(None))
 
 
 def stacked(arrays: dict) -> dict:

@@ -53,7 +53,7 @@ class HostRecordings:
         for x, y, members in groups:
             if self._fed:
                 for j, m in enumerate(members):
-                    self._frames[m.start] = {i: x[i][j, :m.count] for i in self._fed}
+                    self._frames[m.start] = {i: x[i][j][:m.count] for i in self._fed}
             yield x, y, members
 
     def data(self, start: int, count: int) -> dict:

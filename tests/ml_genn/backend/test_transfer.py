@@ -56,8 +56,9 @@ def test_array_groups_are_views_when_batches_are_whole():
     assert np.shares_memory(first, x[0]) and first.shape == (1, 4, 2)
     assert np.shares_memory(second, x[0]) and second.shape == (2, 4, 2)
     np.testing.assert_array_equal(second.reshape(8, 2), x[0][4:12])
-    assert last.shape == (1, 4, 2) and np.all(last[0, 2:] == 0)  # padded copy
-    np.testing.assert_array_equal(last[0, :2], x[0][12:])
+    assert len(last) == 1 and last[0].shape == (4, 2)  # a list of one padded batch
+    assert not np.shares_memory(last[0], x[0]) and np.all(last[0][2:] == 0)
+    np.testing.assert_array_equal(last[0][:2], x[0][12:])
 
 
 def test_host_groups_start_with_one_batch_and_double():
@@ -66,11 +67,27 @@ def test_host_groups_start_with_one_batch_and_double():
     groups = list(transfer.host_groups(batches, 4, 3))
     # powers of two up to 2 (<= 3); the last 3 batches as 2 + 1
     assert [len(m) for _, _, m in groups] == [1, 2, 2, 2, 2, 1]
-    assert groups[1][0][0].shape == (2, 4, 2) and np.all(groups[1][0][0][:, 3] == 0)
-    np.testing.assert_array_equal(groups[1][0][0][:, :3, 0], [[3] * 3, [6] * 3])
+    second = np.stack(groups[1][0][0])  # short batches (3 of 4 rows): padded
+    assert second.shape == (2, 4, 2) and np.all(second[:, 3] == 0)
+    np.testing.assert_array_equal(second[:, :3, 0], [[3] * 3, [6] * 3])
     groups = list(transfer.host_groups(batches[:7], 4, 4))
     assert [len(m) for _, _, m in groups] == [1, 2, 4]
     assert [m.start for _, _, ms in groups for m in ms] == list(range(0, 21, 3))
+
+
+def test_host_groups_keep_full_batches_and_give_them_one_type():
+    full = [np.full((4, 2), s, np.float32) for s in range(3)]
+    batches = [transfer.HostBatch({0: a}, None, 4 * s, 4) for s, a in enumerate(full)]
+    batches.append(transfer.HostBatch({0: np.ones((4, 2), np.uint8)}, None, 12, 4))
+    groups = list(transfer.host_groups(batches, 4, 4))
+    assert [len(m) for _, _, m in groups] == [1, 2, 1]
+    kept = groups[0][0][0] + groups[1][0][0]
+    assert all(k is a for k, a in zip(kept, full, strict=True))  # no copy of a full batch
+    (last,), = groups[2][0].values()
+    assert last.dtype == np.uint8 and last.shape == (4, 2)
+    mixed = list(transfer.host_groups(batches[1:], 4, 2))  # 1 batch, then float32 + uint8
+    assert [a.dtype for a in mixed[1][0][0]] == [np.float32, np.float32]
+    np.testing.assert_array_equal(mixed[1][0][0][1], np.ones((4, 2)))
 
 
 def test_array_groups_are_powers_of_two_to_the_end():
