@@ -78,8 +78,8 @@ def main() -> None:
     args = parser.parse_args()
     device = jax.devices()[0]
     print(f"device: {device.device_kind} ({jax.default_backend()}), jax {jax.__version__}, "
-          f"width x{args.width}, k={args.k}, {args.eval_batches} batches per call",
-          flush=True)
+          f"width x{args.width}, k={args.k}, {args.eval_batches} batches per call; ours: "
+          f"{program_options(device)}", flush=True)
     print(f"{'net':8s} {'batch':>5s} {'options':12s} {'dev':>9s} {'eval':>9s} {'e/d':>5s} "
           f"{'predict':>9s} {'p/d':>5s} {'disp ms':>7s} {'max|diff|':>9s}", flush=True)
     rng = np.random.default_rng(0)
