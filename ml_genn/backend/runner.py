@@ -89,26 +89,50 @@ class _Dispatched(NamedTuple):
     stacked: bool
 
 
-def _accumulate(metrics, batch, accs, outs, ys, count, sums, recs):
-    """Inside a program: update every device metric and every total with one batch."""
+def _accumulate(metrics, batch, accs, outs, ys, count, sums, counts):
+    """Inside a program: update every device metric, and the totals ``sums`` with the
+    stacked counts of one batch (:func:`_counted`; both None without totals)."""
     mask = jnp.arange(batch) < count
     accs = tuple(acc if m is None else m.update(acc, ys[n], outs[n], mask)
                  for n, (m, acc) in enumerate(zip(metrics, accs, strict=True)))
-    return accs, tuple(_add_counts(s, r, mask) for s, r in zip(sums, recs, strict=True))
+    return accs, (sums if counts is None else _add_counts(sums, counts, mask))
 
 
-def _add_counts(total: tuple, rec: jax.Array, mask: jax.Array) -> tuple:
-    """Add a recording of counts ``(timesteps, batch)`` over the real examples."""
+def _add_counts(total: tuple, counts: jax.Array, mask: jax.Array) -> tuple:
+    """Add counts ``(rows, batch)`` over the real examples to ``total`` ``(high, low)``."""
     high, low = total
-    low = low + jnp.sum(jnp.where(mask, rec.astype(jnp.int32), 0), axis=1, dtype=jnp.int32)
+    low = low + jnp.sum(jnp.where(mask, counts, 0), axis=1, dtype=jnp.int32)
     return high + (low >> LOW_BITS), low & ((1 << LOW_BITS) - 1)
 
 
-def _counted(record: tuple, totals: tuple, recs: tuple) -> tuple:
-    """The recordings of ``totals``, those of ``SPIKE_COUNT`` summed over the time axis
-    (a schedule may give them per step or already summed)."""
-    return tuple(jnp.sum(recs[p], axis=0, keepdims=True, dtype=jnp.int32)
-                 if record[p][1] == SPIKE_COUNT else recs[p] for p in totals)
+def _counted(record: tuple, totals: tuple, recs: tuple) -> jax.Array | None:
+    """The recordings of ``totals`` stacked into one int32 array ``(rows, batch)``, so
+    that one update adds them all: a row per step of a ``SPIKE_TOTAL``, one row per
+    ``SPIKE_COUNT`` (summed over the time axis: a schedule may give them per step or
+    already summed); None without totals."""
+    if not totals:
+        return None
+    return jnp.concatenate([jnp.sum(recs[p], axis=0, keepdims=True, dtype=jnp.int32)
+                            if record[p][1] == SPIKE_COUNT else recs[p].astype(jnp.int32)
+                            for p in totals])
+
+
+def _split_totals(found: tuple | None, record: tuple, totals: tuple) -> dict:
+    """``{position in record: int64 array}`` from the stacked totals ``(high, low)``
+    read back (None if no batch ran): a row per ``SPIKE_COUNT``, the rest shared by
+    the ``SPIKE_TOTAL`` requests (the same number of steps each)."""
+    if found is None:
+        return {p: np.zeros(0, np.int64) for p in totals}
+    high, low = found
+    rows = np.asarray(high, np.int64) * 2 ** LOW_BITS + np.asarray(low, np.int64)
+    per_step = [p for p in totals if record[p][1] != SPIKE_COUNT]
+    steps = (len(rows) - (len(totals) - len(per_step))) // max(1, len(per_step))
+    out, offset = {}, 0
+    for p in totals:
+        n = 1 if record[p][1] == SPIKE_COUNT else steps
+        out[p] = rows[offset:offset + n]
+        offset += n
+    return out
 
 
 def _per_batch(record: tuple, totals: tuple) -> tuple:
@@ -233,14 +257,11 @@ def run(sim: Any, groups: Iterable[DeviceGroup], outputs: list[int], metrics: li
             newer -= len(window[0].batches)
     while window:
         retire(window.popleft())
-    if sums is None:  # no batch ran
-        sums = tuple((np.zeros(0, np.int32),) * 2 for _ in totals)
     bad, accs, found = read_small((check.bad, accs, sums))  # one read at the end
     check.raise_if_bad(bad)
     if on_device and accs is not None:
         _write(metrics, device, accs)
-    return {p: np.asarray(high, np.int64) * 2 ** LOW_BITS + np.asarray(low, np.int64)
-            for p, (high, low) in zip(totals, found, strict=True)}
+    return _split_totals(found, record, totals)
 
 
 def _initial(sim: Any, device: tuple, totals: tuple, timesteps: int, record: tuple) -> tuple:
@@ -248,8 +269,8 @@ def _initial(sim: Any, device: tuple, totals: tuple, timesteps: int, record: tup
     run (device arrays are immutable, so a run never changes them)."""
     def make() -> tuple:
         accs = tuple(None if d is None else d.init() for d in device)
-        sums = tuple((jnp.zeros(1 if record[p][1] == SPIKE_COUNT else timesteps,
-                                jnp.int32),) * 2 for p in totals)
+        rows = sum(1 if record[p][1] == SPIKE_COUNT else timesteps for p in totals)
+        sums = (jnp.zeros(rows, jnp.int32),) * 2 if totals else None
         return sim.placement.put_replicated((accs, sums))
     return sim.cached(("initial", tuple(type(d) for d in device), totals, timesteps, record),
                       make)
@@ -307,8 +328,8 @@ def _dispatched(sim: Any, schedule: Any, batches: Iterable[DeviceBatch], outputs
         outs = tuple(result.readouts[i] for i in outputs)
         if on_device or totals:
             counted = _counted(record, totals, result.recordings)
-            if sums is None:
-                sums = tuple((jnp.zeros(r.shape[:1], jnp.int32),) * 2 for r in counted)
+            if sums is None and counted is not None:
+                sums = (jnp.zeros(counted.shape[:1], jnp.int32),) * 2
             accs, sums = accumulate(accs, outs, batch.y, batch.size, sums, counted)
         yield (_Dispatched([batch], outs, tuple(result.recordings[p] for p in kept), accs,
                            False), accs, sums)
