@@ -7,10 +7,10 @@ other operation from the host, one at a time. cuDNN convolutions are not among t
 default kinds, so a few-spike ResNet-20 batch (21 convolutions) meant 21 launches by
 the host between graphs, and the host took about as long to launch a batch as the GPU
 took to run it. :func:`program_options` adds ``CONVOLUTION`` to the kinds XLA uses by
-default (the same kernels, so results are bit-identical). On an H200 (``python
-bench/throughput.py``-style runs, batch 256, 2026-12-04) the host's time to dispatch a
-group of 4 batches fell from 2.9 to 1.5-1.9 ms for ResNet-20 and from 2.2 to 1.0-1.3 ms
-for VGG-16, and ``evaluate()`` ran 6-10% and 3% faster.
+default (the same kernels, so results are bit-identical). ``python
+bench/xla_options.py`` on an H200, batch 256: the host's time to dispatch a group of 4
+batches fell from 2.8 to 1.6 ms for ResNet-20 and from 2.1 to 1.3 ms for VGG-16, and
+``evaluate()`` ran 4% and 3% faster (``predict()`` 10% and 5%).
 
 A set of kinds the user chose (``XLA_FLAGS=--xla_gpu_enable_command_buffer=...``,
 empty to turn command buffers off) is left as it is: the kinds are read from XLA's
