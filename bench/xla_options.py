@@ -69,6 +69,29 @@ def timed_dispatches(sim, times: list) -> None:
     sim.jit = timing_jit
 
 
+def row(name, batch, label, options, net, inp, out, x, y, reference, args):
+    """Compile ``net`` with ``options``, print its row and return its readouts (the
+    first row's are the ``reference`` of the others)."""
+    n = len(x)
+    compiled = FewSpikeCompiler(k=args.k, batch_size=batch, precision="default").compile(net)
+    sim = compiled.simulator
+    sim.compiler_options = options
+    times: list = []
+    timed_dispatches(sim, times)
+    readouts = compiled.predict({inp: x}, out, callbacks=[])[0][out]
+    reference = readouts if reference is None else reference
+    dev = device_only_rate(compiled, x, args.eval_batches)
+    compiled.evaluate({inp: x}, {out: y}, callbacks=[])
+    times.clear()
+    ev = n / best_time(lambda: compiled.evaluate({inp: x}, {out: y}, callbacks=[]), 5)
+    dispatch = float(np.median(times)) * 1e3
+    pr = n / best_time(lambda: compiled.predict({inp: x}, out, callbacks=[]), 5)
+    diff = float(np.max(np.abs(readouts - reference)))
+    print(f"{name:8s} {batch:5d} {label:12s} {dev:9.0f} {ev:9.0f} {ev / dev:5.2f} "
+          f"{pr:9.0f} {pr / dev:5.2f} {dispatch:7.2f} {diff:9.2e}", flush=True)
+    return reference
+
+
 def main() -> None:
     on_gpu = jax.default_backend() == "gpu"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -93,24 +116,8 @@ def main() -> None:
             net, inp, out = few_spike_network(nodes, acts, 1.0, args.k)
             reference = None
             for label, options in option_sets(device).items():
-                compiled = FewSpikeCompiler(k=args.k, batch_size=batch,
-                                            precision="default").compile(net)
-                sim = compiled.simulator
-                sim.compiler_options = options
-                times: list = []
-                timed_dispatches(sim, times)
-                readouts = compiled.predict({inp: x}, out, callbacks=[])[0][out]
-                reference = readouts if reference is None else reference
-                dev = device_only_rate(compiled, x, args.eval_batches)
-                compiled.evaluate({inp: x}, {out: y}, callbacks=[])
-                times.clear()
-                ev = n / best_time(lambda: compiled.evaluate({inp: x}, {out: y},
-                                                             callbacks=[]), 5)
-                dispatch = float(np.median(times)) * 1e3
-                pr = n / best_time(lambda: compiled.predict({inp: x}, out, callbacks=[]), 5)
-                diff = float(np.max(np.abs(readouts - reference)))
-                print(f"{name:8s} {batch:5d} {label:12s} {dev:9.0f} {ev:9.0f} {ev / dev:5.2f} "
-                      f"{pr:9.0f} {pr / dev:5.2f} {dispatch:7.2f} {diff:9.2e}", flush=True)
+                reference = row(name, batch, label, options, net, inp, out, x, y, reference,
+                                args)
     print("images/s; e/d, p/d: evaluate() and predict() over device-only; disp ms: the "
           "host's median time in one group program's dispatch.")
 
