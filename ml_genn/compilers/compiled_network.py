@@ -421,7 +421,8 @@ class CompiledNetwork:
 
         def groups(batch: int):
             size = group_size(example_bytes(arrays), batch, self._on_cpu)
-            return array_groups(arrays, labels, n, self.batch_size, batch, size)
+            return array_groups(arrays, labels, n, self.batch_size, batch, size,
+                                ramp=not self._on_cpu)
         return groups
 
     def _iter_groups(self, batches: Iterator[HostBatch]) -> Callable:
@@ -431,5 +432,6 @@ class CompiledNetwork:
             if first is None:
                 return iter(())
             size = group_size(example_bytes(first.x), batch, self._on_cpu)
-            return host_groups(itertools.chain([first], batches), batch, size)
+            return host_groups(itertools.chain([first], batches), batch, size,
+                               ramp=not self._on_cpu)
         return groups

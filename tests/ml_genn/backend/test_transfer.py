@@ -94,6 +94,28 @@ def test_array_groups_are_powers_of_two_to_the_end():
     x = {0: np.zeros((43, 1), np.float32)}
     sizes = [len(m) for _, _, m in transfer.array_groups(x, None, 43, 2, 2, 6)]
     assert sizes == [1, 2, 4, 4, 4, 4, 2, 1]  # 22 batches, the last one padded
+    no_ramp = [len(m) for _, _, m in transfer.array_groups(x, None, 43, 2, 2, 6, ramp=False)]
+    assert no_ramp == [4, 4, 4, 4, 4, 2]  # full-size groups from the first (CPUs)
+    batches = [transfer.HostBatch({0: np.zeros((2, 1), np.float32)}, None, s, 2)
+               for s in range(0, 14, 2)]
+    assert [len(m) for _, _, m in transfer.host_groups(batches, 2, 4, ramp=False)] == [4, 2, 1]
+
+
+def test_compiled_networks_ramp_up_on_accelerators_only(monkeypatch):
+    """On a CPU the first group is already full-size (one program fewer per size to
+    compile); elsewhere it holds one batch, so the device starts after one copy."""
+    seen = []
+    real = transfer._group_sizes
+
+    def spy(size, ramp=True):
+        seen.append(ramp)
+        return real(size, ramp)
+    monkeypatch.setattr(transfer, "_group_sizes", spy)
+    for on_cpu in (True, False):
+        monkeypatch.setattr(Placement, "on_cpu", property(lambda self, v=on_cpu: v))
+        _predict(monkeypatch, 2 ** 20)
+        _predict(monkeypatch, 2 ** 20, from_generator=True)
+    assert seen == [False, False, True, True]
 
 
 @pytest.mark.parametrize("workers,staging", [(0, "pageable"), (1, "pageable"),
