@@ -93,11 +93,8 @@ class Placement:
         """Copy a pytree (parameters) to every device."""
         return jax.device_put(tree, self.replicated)
 
-    def put_batched(self, array: np.ndarray, axis: int = 0, pinned: bool = False) -> jax.Array:
-        """Start the (asynchronous) transfer of a host array split along ``axis``;
-        ``pinned``: through page-locked host memory (a host copy, then one DMA)."""
-        if pinned:
-            array = jax.device_put(array, self.batch_sharding(axis, "pinned_host"))
+    def put_batched(self, array: np.ndarray, axis: int = 0) -> jax.Array:
+        """Start the (asynchronous) transfer of a host array split along ``axis``."""
         return jax.device_put(array, self.batch_sharding(axis))
 
     def scalar(self, value: int) -> jax.Array:

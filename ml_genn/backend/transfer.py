@@ -158,8 +158,6 @@ def _power_of_two(n: int) -> int:
 
 
 _POOLS_LOCK = threading.Lock()
-
-
 _TRANSFER_POOLS: dict[int, ThreadPoolExecutor] = {}
 
 
@@ -194,9 +192,9 @@ def host_groups(batches: Iterable[HostBatch], batch: int, size: int, ramp: bool 
                 ) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
     """Gather consecutive batches (from any iterable) into groups ``(x, y, members)``
     of one (``ramp``), then up to ``size`` batches (powers of two, :func:`_group_sizes`);
-    ``x``/``y`` hold a list of
-    ``(batch, ...)`` arrays per key, short batches zero-padded. Full batches are not
-    copied: the transfers take them as they are (:data:`SPLIT_PUTS`), or stack them."""
+    ``x``/``y`` hold a list of ``(batch, ...)`` arrays per key, short batches
+    zero-padded. Full batches are not copied: the transfers take them as they are
+    (:data:`SPLIT_PUTS`), or stack them."""
     sizes = _group_sizes(size, ramp)
     members: list[HostBatch] = []
     wanted = next(sizes)
@@ -238,10 +236,10 @@ def array_groups(x: dict, y: dict | None, num_examples: int, batch_size: int, ba
                  size: int, ramp: bool = True
                  ) -> Iterator[tuple[dict, dict | None, list[HostBatch]]]:
     """Transfer groups (one if ``ramp``, then up to ``size`` batches; powers of two,
-    :func:`_group_sizes`) of whole arrays
-    ``x``/``y`` (``num_examples`` rows each), split into batches of ``batch_size`` padded to
-    ``batch`` rows. Groups of full batches are reshaped views of the arrays (no copy);
-    the last group is padded."""
+    :func:`_group_sizes`) of whole arrays ``x``/``y`` (``num_examples`` rows each), split
+    into batches of ``batch_size`` padded to ``batch`` rows. Groups of full batches are
+    reshaped views of the arrays (no copy); any other group is a list of its batches,
+    views where full and a padded copy where short (:func:`_group_of`)."""
     first, sizes = 0, _group_sizes(size, ramp)
     while first < num_examples:
         left = -(-(num_examples - first) // batch_size)  # batches left
