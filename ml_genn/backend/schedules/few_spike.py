@@ -122,7 +122,7 @@ def _counted_codes(sim, params, i: int, code: jnp.ndarray) -> jnp.ndarray:
     XLA then counts in the kernel that writes those values, instead of in one more pass
     over the codes (the few-spike device program with every population's counts over
     the one without, ``python bench/spike_count_cost.py``, NVIDIA H200, batch 256:
-    ResNet-20 0.87 -> 0.91, VGG-16 0.84 -> 0.87). A low-precision mode's ops read the
+    ResNet-20 0.83 -> 0.87, VGG-16 0.85 -> 0.87). A low-precision mode's ops read the
     codes themselves, so they are counted as they are."""
     if sim.low_precision is not None:
         return code

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from ml_genn import Connection, Network, Population
+from ml_genn.callbacks import SpikeCountTotals
 from ml_genn.compilers import FewSpikeCompiler
 from ml_genn.connectivity import Dense
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire
@@ -82,6 +83,30 @@ def test_fast_path_equals_timestep(signed):
     assert results["timestep"][outs[1]].sum() > 0
     for o in outs:
         np.testing.assert_array_equal(results["few_spike_fast"][o], results["timestep"][o])
+
+
+def test_fast_path_counts_the_spikes_the_timestep_schedule_sends():
+    """The fast path counts each encoded population's spikes from the values its
+    targets read (round(m * scale) / scale); with alphas whose code scale is not a
+    power of two (those products are rounded) and 10-bit codes, the totals must equal
+    the events the timestep schedule sends step by step."""
+    rng = np.random.default_rng(7)
+    net = Network()
+    with net:
+        inp = Population(FewSpikeReluInput(k=10, alpha=3.7), 16, name="inp")
+        hid = Population(FewSpikeRelu(k=10, alpha=2.9, bias=0.1), 12, name="hid")
+        out = Population(FewSpikeRelu(k=10, alpha=5.3, readout="var"), 3, name="out")
+        Connection(inp, hid, Dense(rng.normal(0, 0.5, (16, 12)).astype(np.float32)))
+        Connection(hid, out, Dense(rng.normal(0, 0.5, (12, 3)).astype(np.float32)))
+    x = rng.uniform(0, 3.7, (13, 16)).astype(np.float32)
+    spikes = {}
+    for schedule in ("few_spike_fast", "timestep"):
+        compiled = FewSpikeCompiler(k=10, batch_size=4, schedule=schedule).compile(net)
+        with compiled:
+            _, data = compiled.predict({inp: x}, [out], callbacks=[SpikeCountTotals()])
+        spikes[schedule] = data["spikes_per_neuron"]
+    assert spikes["timestep"]["hid"] > 1.0
+    assert spikes["few_spike_fast"] == spikes["timestep"]
 
 
 def test_few_spike_compiler_rejects_other_neurons_and_k_mismatch():
