@@ -37,7 +37,8 @@ K_NEEDED = {"MobileNet_0.25": 12, "MobileNetV2_0.35": 12, "MobileNetV3Small": 16
             "ResNet101": 16, "ResNet152": 20, "MobileNet_1.0": 12, "MobileNetV2_1.0": 12,
             "MobileNetV2_1.4": 12, "MobileNetV3Large": 16, "MobileNet_0.5": 12,
             "MobileNet_0.75": 12, "MobileNetV2_0.5": 12, "MobileNetV2_0.75": 12,
-            "MobileNetV2_1.3": 12, "ResNet152V2": 16, "NASNetLarge": 12}
+            "MobileNetV2_1.3": 12, "ResNet152V2": 16, "NASNetLarge": 12,
+            "DenseNet121": 12}
 #: Calibration images (256 by default). ResNet101/152: with 256, activations of the 24
 #: test images exceed the calibration maxima (alphas) and saturate, so the correlation
 #: stops at 0.988 (ResNet101, k=24 to 32), 0.940 (ResNet152, k=24) and 0.989
