@@ -32,9 +32,10 @@ Settings (module attributes, read at the start of each run):
   accelerator, 8 MiB on a CPU; at most 4 batches on an accelerator, 64 on a CPU).
 * :data:`TRANSFER_WORKERS`: threads preparing groups (1; started once, kept across
   runs); 0: the thread that dispatches the batches starts the transfers itself.
-* :data:`SPLIT_PUTS`: a group is copied batch by batch, every copy started at once
-  (the runtime stages them concurrently, so a group lands sooner than as one copy), and
-  stacked on the device; False: one copy per group.
+* :data:`SPLIT_PUTS`: a group's inputs are copied batch by batch, every copy started
+  at once (the runtime stages them concurrently, so a group lands sooner than as one
+  copy), and stacked on the device; False: one copy per group. Labels travel as one
+  array per group either way.
 * :data:`GROUPS_AHEAD`: groups whose transfers are started ahead of the one whose
   batches are being dispatched.
 
@@ -437,22 +438,24 @@ def _stacked_host(group: np.ndarray | list) -> np.ndarray:
 def _put_group(x: dict, y: dict | None, meta: np.ndarray, placement: Placement,
                pinned: bool) -> tuple:
     """Start every transfer of a group in one ``jax.device_put`` call: ``(x, y, meta)``
-    on the device, ``x``/``y`` ``{key: (G, B, ...)}`` as a tuple of ``G`` arrays
-    ``(B, ...)`` each with :data:`SPLIT_PUTS` (the runtime stages them concurrently),
-    else one array each; ``meta`` on every device. ``pinned``: through page-locked host
-    memory first."""
-    def pieces(arrays: dict) -> dict:
-        return {k: tuple(a) if SPLIT_PUTS else _stacked_host(a) for k, a in arrays.items()}
+    on the device, ``x`` ``{key: (G, B, ...)}`` as a tuple of ``G`` arrays ``(B, ...)``
+    each with :data:`SPLIT_PUTS` (the runtime stages them concurrently), else one array
+    each; the labels ``y`` always one array each (a few kB: another copy to stage would
+    only add the runtime's work per array); ``meta`` on every device. ``pinned``:
+    through page-locked host memory first."""
+    def pieces(arrays: dict, split: bool) -> dict:
+        return {k: tuple(a) if split else _stacked_host(a) for k, a in arrays.items()}
 
-    def shardings(arrays: dict, memory: str | None) -> dict:
-        return {k: (placement.batch_sharding(0, memory),) * len(a) if SPLIT_PUTS else
+    def shardings(arrays: dict, split: bool, memory: str | None) -> dict:
+        return {k: (placement.batch_sharding(0, memory),) * len(a) if split else
                 placement.batch_sharding(1, memory) for k, a in arrays.items()}
 
     def layout(memory: str | None) -> tuple:
-        return (shardings(x, memory), None if y is None else shardings(y, memory),
+        return (shardings(x, SPLIT_PUTS, memory),
+                None if y is None else shardings(y, False, memory),
                 placement.replicated if memory is None else
                 placement.replicated.with_memory_kind(memory))
-    tree = (pieces(x), None if y is None else pieces(y), meta)
+    tree = (pieces(x, SPLIT_PUTS), None if y is None else pieces(y, False), meta)
     if pinned:
         tree = jax.device_put(tree, layout("pinned_host"))
     return jax.device_put(tree, layout(None))

@@ -140,6 +140,24 @@ def test_device_batches_are_in_order_with_their_scalars(monkeypatch, workers, st
         assert len(b.x[0].sharding.device_set) == num_devices
 
 
+@pytest.mark.parametrize("split", [True, False])
+def test_labels_travel_as_one_array_per_group(monkeypatch, split):
+    """Inputs are copied batch by batch with SPLIT_PUTS; labels (a few kB) always as one
+    ``(G, B)`` array per group, with the rows of the group's batches, short ones padded."""
+    monkeypatch.setattr(transfer, "SPLIT_PUTS", split)
+    x = {0: np.arange(20, dtype=np.float32).reshape(10, 2)}
+    y = {0: np.arange(10, dtype=np.int32)}
+    groups = list(transfer.device_groups(transfer.array_groups(x, y, 10, 3, 3, 2),
+                                         Placement(jax.devices()[:1]), 0))
+    assert [len(g.members) for g in groups] == [1, 2, 1]
+    for g in groups:
+        assert isinstance(g.x[0], tuple) == split
+        assert isinstance(g.y[0], jax.Array) and g.y[0].shape == (len(g.members), 3)
+        for j, m in enumerate(g.members):
+            np.testing.assert_array_equal(np.asarray(g.y[0][j])[:m.count],
+                                          y[0][m.start:m.start + m.count])
+
+
 def test_unknown_staging_is_refused():
     with pytest.raises(ValueError, match="staging must be 'pageable' or 'pinned', received 'gpu'"):
         next(transfer.device_groups(iter(()), Placement(jax.devices()[:1]), 1, "gpu"))
