@@ -59,12 +59,9 @@ def program(sim, params, inputs, first, *, record, with_codes=False):
         s = state.neurons[i]
         if i not in stepped:
             s, codes[i] = dyn.encode(p_i, s, first_drive)
-            if any(jj == i for jj, _ in record):
-                counted = _counted_codes(sim, params, i, codes[i])
-                recs[i] = [spike_count(counted) if var == SPIKE_COUNT else
-                           spikes_per_step(counted, k) for jj, var in record if jj == i]
-            else:
-                recs[i] = []
+            counted = _counted_codes(sim, params, i, codes[i])  # XLA drops it if unrecorded
+            recs[i] = [spike_count(counted) if var == SPIKE_COUNT else
+                       spikes_per_step(counted, k) for jj, var in record if jj == i]
             continue
         code = jnp.zeros_like(first_drive)
         rec_i = []
