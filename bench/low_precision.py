@@ -23,7 +23,9 @@ batch size and mode it prints:
   in those modes, speed as above and, against "highest", the output spike counts'
   relative error and the fraction of examples whose class changes; with
   ``--rate-paths`` also the program as it was before the delay moved from the events
-  to the drive (``bench/rate_paths.py``), device-only, and the ratio of today's to it.
+  to the drive (``bench/rate_paths.py``), device-only, and the ratio of today's to it;
+  with ``--rate-xla`` also the program whose neuron update is XLA's fusion instead of
+  one Pallas kernel per population and chunk (``fuse_neuron_steps=False``).
 
 Usage::
 
@@ -169,9 +171,10 @@ def speed(compiled, inp, out, x_dev, x_host, y_host, n_dev, args=(0,), repeats=3
 
 def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann, opts) -> None:
     """The data-normalised rate-coded SNN (Poisson input, T steps) in each mode: device-
-    only and evaluate() images/s, and against "highest" on one batch the output spike
-    counts' relative error and the fraction of examples whose class changes."""
-    x_host = rng.uniform(0, 1, (2 * batch, 32, 32, 3)).astype(np.float32)
+    only and evaluate() images/s (``--eval-batches`` batches a call), and against
+    "highest" on one batch the output spike counts' relative error and the fraction of
+    examples whose class changes."""
+    x_host = rng.uniform(0, 1, (opts.eval_batches * batch, 32, 32, 3)).astype(np.float32)
     y_host = np.zeros(len(x_host), np.int64)
     ref_counts = None
     for mode in ("highest",) + tuple(modes):
@@ -187,6 +190,17 @@ def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann, opts)
                 profiled(f"{name} rate T={timesteps} b{batch} {mode}",
                          batch_program(compiled, x_dev, (0, 0)), min(opts.profile, 1), opts)
             before = ""
+            if opts.rate_xla and mode != "highest":
+                net_x, inp_x, out_x = rate_network(nodes, acts)
+                with InferenceCompiler(evaluate_timesteps=timesteps, batch_size=batch,
+                                       precision=mode, fuse_neuron_steps=False
+                                       ).compile(net_x) as xla:
+                    xla_counts = xla.predict({inp_x: x_host[:batch]}, [out_x],
+                                             callbacks=[])[0][out_x]
+                    xla_dev = device_rate(batch_program(xla, x_dev, (0, 0)), 3, batch)
+                before += f"; XLA's neuron fusion: {xla_dev:.0f} dev, kernels " \
+                          f"{dev / xla_dev:.2f}x, same counts " \
+                          f"{bool(np.array_equal(counts, xla_counts))}"
             if opts.rate_paths and mode != "highest":
                 sim, old = compiled.simulator, events_program(compiled.simulator)
                 x_old = {0: x_dev[:, None]}
@@ -194,7 +208,7 @@ def rate_rows(name, nodes, acts, batch, timesteps, modes, x_dev, rng, ann, opts)
                 def old_batch(sim=sim, old=old, x_old=x_old):
                     return old(sim.params, x_old, 0, 0)[0]
                 old_dev = device_rate(old_batch, 3, batch)
-                before = f"; delay on the events (before): {old_dev:.0f} dev, " \
+                before += f"; delay on the events (before): {old_dev:.0f} dev, " \
                          f"now {dev / old_dev:.2f}x"
                 profiled(f"{name} rate T={timesteps} b{batch} {mode} events-delay",
                          old_batch, min(opts.profile, 1), opts)
@@ -266,6 +280,10 @@ def main() -> None:
     parser.add_argument("--rate-paths", action="store_true",
                         help="also the rate-coded program as it was, with the delay on the "
                              "events (bench/rate_paths.py), device-only, side by side")
+    parser.add_argument("--rate-xla", action="store_true",
+                        help="also the rate-coded program with XLA's fusion of the neuron "
+                             "update (fuse_neuron_steps=False), device-only, side by side, "
+                             "and whether its output counts are the same")
     parser.add_argument("--profile", type=int, default=0, metavar="CALLS",
                         help="at the first batch size, device time per kernel of the ANN "
                              "and of each mode over CALLS batch programs (rate: 1)")

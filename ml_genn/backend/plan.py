@@ -54,6 +54,7 @@ class Plan:
     reset_in_syn_between_batches: bool = False
     devices: Any = None
     prefix_runs: bool = False
+    fuse_neuron_steps: bool | None = None
 
     def index(self, pop: Population) -> int:
         for i, p in enumerate(self.populations):

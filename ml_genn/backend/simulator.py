@@ -56,6 +56,25 @@ def _signature(tree: Any) -> tuple:
     return str(structure), tuple((a.shape, str(a.dtype)) for a in leaves)
 
 
+def neuron_kernel_mode(fuse: bool | None, placement: Placement) -> str | None:
+    """``fuse_neuron_steps`` resolved: None (auto) compiles the kernels on one GPU and
+    leaves other devices to XLA; True also runs them on a CPU, in Pallas' interpreter
+    (slow: for tests); False never uses them.
+
+    Raises:
+        ValueError: for True on several devices (the kernels are not partitioned)."""
+    on_gpu = placement.devices[0].platform == "gpu"
+    if fuse is None:
+        return "compiled" if on_gpu and placement.num_devices == 1 else None
+    if not fuse:
+        return None
+    if placement.num_devices > 1:
+        raise ValueError(f"fuse_neuron_steps=True runs on one device; this network runs on "
+                         f"{placement.num_devices}. Leave fuse_neuron_steps=None (XLA's "
+                         f"fusion on several devices) or give one device.")
+    return "compiled" if on_gpu else "interpret"
+
+
 class Simulator:
     """Device-side model of a plan: dynamics, ops, parameters (on the device) and the
     cache of jitted programs.
@@ -72,6 +91,9 @@ class Simulator:
         self.batch_size = self.placement.device_batch(plan.batch_size)
         #: XLA options of every program (``xla_options.program_options``), or None
         self.compiler_options = program_options(self.placement.devices[0])
+        #: how the layer schedule runs a chunk's neuron update in one kernel
+        #: (``schedules/neuron_kernel.py``): "compiled", "interpret" or None (XLA)
+        self.neuron_kernels = neuron_kernel_mode(plan.fuse_neuron_steps, self.placement)
         rng = np.random.default_rng(plan.rng_seed)
         pops = plan.populations
         self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]

@@ -39,7 +39,8 @@ class Compiler:
             * ``"fp16"``: float16 operands and results, float32 accumulation in
               cuDNN's float16 kernels. TF32-class (VGG-16 12.4% of codes differ,
               ``"default"`` 12.5%); 0.94-1.37x the TF32 ANN, 1.2-1.8x ``"default"``.
-              Rate coding: 1.55x ``"default"`` (VGG-16, T=100).
+              Rate coding: 1.69x ``"default"`` (VGG-16, T=100, with the neuron
+              kernels of ``fuse_neuron_steps``).
             * ``"fp16x1"``/``"bf16x1"``: one weight piece, float32 sums. TF32-class;
               XLA runs them as TF32 convolutions plus conversions (0.71-0.88x the TF32
               ANN), so no faster than ``"default"``.
@@ -56,6 +57,11 @@ class Compiler:
         time_chunk: **ours**, timesteps per chunk of the layer schedule (auto if None).
         memory_budget: **ours**, bytes one layer-schedule chunk may use (default: a
             quarter of the device memory JAX reports, else 2 GiB).
+        fuse_neuron_steps: **ours**, run the layer schedule's neuron update of a chunk of
+            timesteps as one Pallas kernel per population (:mod:`ml_genn.backend.
+            schedules.neuron_kernel`; same results as XLA's fusion): ``None`` (the
+            default) on one GPU, ``True`` also on a CPU (Pallas' interpreter, slow; for
+            tests), ``False`` never.
         prefix_runs: **ours**, compile the layer schedule so that a run can simulate only
             the first populations (:meth:`CompiledNetwork.simulate_until`), at no new
             compilation; for calibrating layer by layer.
@@ -70,7 +76,8 @@ class Compiler:
                  kernel_profiling: bool = False, prefer_in_memory_connect: bool = True,
                  communicator: Any = None, precision: str = "highest", schedule: str = "auto",
                  time_chunk: int | None = None, memory_budget: int | None = None,
-                 devices: Any = None, prefix_runs: bool = False, **kwargs: Any):
+                 devices: Any = None, prefix_runs: bool = False,
+                 fuse_neuron_steps: bool | None = None, **kwargs: Any):
         owner = type(self).__name__
         if kwargs:
             raise TypeError(f"{owner}: unexpected argument(s) {sorted(kwargs)}.")
@@ -102,6 +109,10 @@ class Compiler:
         self.memory_budget = None if memory_budget is None else int(memory_budget)
         self.devices = devices
         self.prefix_runs = bool(prefix_runs)
+        if fuse_neuron_steps not in (None, True, False):
+            raise ValueError(f"{owner}: fuse_neuron_steps must be None, True or False, "
+                             f"received {fuse_neuron_steps!r}.")
+        self.fuse_neuron_steps = fuse_neuron_steps
 
     def _build_plan(self, network: Network, num_timesteps: int) -> Plan:
         owner = type(self).__name__
@@ -133,7 +144,8 @@ class Compiler:
                     dt=self.dt, rng_seed=self.rng_seed, precision=self.precision,
                     batch_size=self.batch_size, num_timesteps=num_timesteps,
                     time_chunk=self.time_chunk, memory_budget=self.memory_budget,
-                    devices=self.devices, prefix_runs=self.prefix_runs)
+                    devices=self.devices, prefix_runs=self.prefix_runs,
+                    fuse_neuron_steps=self.fuse_neuron_steps)
 
     def _choose_schedule(self, plan: Plan) -> str:
         """The first of ``schedule_names`` that can run ``plan`` (or the forced one)."""

@@ -63,7 +63,7 @@ class ConnectivityOp:
 
     In a low-precision mode (``"fp16x2"``, ...: :mod:`ml_genn.backend.precision`) the op
     receives its source's integer codes. Ops with ``supports_low_precision`` compute on
-    half-precision pieces (:meth:`low_weights`, :meth:`low_apply`); the others run in
+    half-precision pieces (:meth:`low_weights`, :meth:`low_sums`); the others run in
     float32 at ``"highest"``.
     """
 
@@ -71,7 +71,7 @@ class ConnectivityOp:
     supports_low_precision: bool = False
     #: bits of the integer codes the source sends (low-precision modes), set by build_op
     code_bits: int | None = None
-    #: spikes can arrive in the operand type (:attr:`event_dtype`): :meth:`low_apply`
+    #: spikes can arrive in the operand type (:attr:`event_dtype`): :meth:`low_sums`
     #: receives them unchanged, or pooled exactly in that type
     takes_spike_operands: bool = False
 
@@ -110,15 +110,18 @@ class ConnectivityOp:
         pieces, scale = split_weights(w, self.low)
         return LowWeights(jnp.asarray(np.concatenate(pieces, axis=-1)), jnp.float32(scale))
 
-    def low_apply(self, f: Callable, w: Any, x: jnp.ndarray, extra_bits: int = 0
-                  ) -> jnp.ndarray:
-        """``f(w, x)`` for a map ``f`` linear in ``w`` and in ``x`` whose output's last
-        axis is the weights' last axis. In a low-precision mode ``x`` holds codes of
-        ``code_bits + extra_bits`` bits: it is split into exact half-precision pieces,
-        stacked along the batch axis, and ``f`` runs once on all pieces of ``x`` and
-        ``w`` with float32 sums."""
+    def low_sums(self, f: Callable, w: Any, x: jnp.ndarray, extra_bits: int = 0
+                 ) -> tuple[jnp.ndarray, jnp.ndarray | None]:
+        """``(sums, factor)`` with ``f(w, x) = sums * factor`` (:meth:`scale_sums`) for a
+        map ``f`` linear in ``w`` and in ``x`` whose output's last axis is the weights'
+        last axis; ``factor`` is None outside the low-precision modes. In a
+        low-precision mode ``x`` holds codes of ``code_bits + extra_bits`` bits: it is
+        split into exact half-precision pieces, stacked along the batch axis, and ``f``
+        runs once on all pieces of ``x`` and ``w`` with float32 sums (float16 ones in
+        ``"fp16"``); ``factor`` is the power of two that undoes the scaling of the
+        weights and codes."""
         if self.low is None:
-            return f(w, x)
+            return f(w, x), None
         bits = (self.code_bits if self.code_bits is not None else 24) + extra_bits
         if x.dtype == self.low.dtype and self.code_bits == 1:  # spikes, as operands
             n_in, shift = 1, 0
@@ -128,13 +131,20 @@ class ConnectivityOp:
             n_in, shift = input_pieces(bits, self.low), input_shift(bits, self.low)
         xs = split_input(x * 2.0 ** -shift if shift else x, self.low, n_in)
         out = f(w.pieces, xs[0] if n_in == 1 else jnp.concatenate(xs, axis=0))
-        out = out.astype(jnp.float32)
+        n_w = self.low.weight_pieces
+        if n_in > 1 or n_w > 1:
+            out = out.astype(jnp.float32)
         if n_in > 1:
             out = out.reshape((n_in, x.shape[0]) + out.shape[1:]).sum(axis=0)
-        n_w = self.low.weight_pieces
         if n_w > 1:
             out = out.reshape(out.shape[:-1] + (n_w, out.shape[-1] // n_w)).sum(axis=-2)
-        return out * (w.scale * 2.0 ** shift)
+        return out, w.scale * 2.0 ** shift
+
+    @staticmethod
+    def scale_sums(sums: jnp.ndarray, factor: jnp.ndarray | None) -> jnp.ndarray:
+        """The weighted input from :meth:`low_sums`' or :meth:`apply_unscaled`'s
+        ``(sums, factor)``: ``float32(sums) * factor`` (``sums`` if no factor)."""
+        return sums if factor is None else sums.astype(jnp.float32) * factor
 
     def half_result_shift(self) -> int:
         """Power of two by which codes are divided before a float16-result sum, so that
@@ -160,6 +170,14 @@ class ConnectivityOp:
 
     def apply(self, weights: Any, events: jnp.ndarray) -> jnp.ndarray:
         raise NotImplementedError
+
+    def apply_unscaled(self, weights: Any, events: jnp.ndarray
+                       ) -> tuple[jnp.ndarray, jnp.ndarray | None]:
+        """``(sums, factor)`` with ``apply(weights, events) = scale_sums(sums,
+        factor)``: a consumer that cannot fuse XLA's scaling (the layer schedule's
+        neuron kernel) applies ``factor`` itself and reads the float16 sums of
+        ``"fp16"`` instead of their float32 product. Default: ``(apply(...), None)``."""
+        return self.apply(weights, events), None
 
     # --- stateful ops (``stateful = True``) only ---------------------------------------
     stateful: bool = False

@@ -70,9 +70,13 @@ class Conv2DOp(ImageOp):
         return self.low_weights(self.weight_array(shape, rng))
 
     def apply(self, kernel, events):
-        out = self.low_apply(lambda k, x: self.conv(self.image(x), k, self.conn.conv_strides,
-                                                    self.pads), kernel, events)
-        return self.output(out)
+        return self.scale_sums(*self.apply_unscaled(kernel, events))
+
+    def apply_unscaled(self, kernel, events):
+        sums, factor = self.low_sums(lambda k, x: self.conv(self.image(x), k,
+                                                            self.conn.conv_strides,
+                                                            self.pads), kernel, events)
+        return self.output(sums), factor
 
 
 @register_op(DepthwiseConv2D)

@@ -17,11 +17,14 @@ class DenseOp(ConnectivityOp):
         return self.low_weights(self.weight_array((self.n_src, self.n_trg), rng))
 
     def apply(self, w, events):
-        out = self.low_apply(lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_src), w,
-                                                  precision=self.precision,
-                                                  preferred_element_type=self.result_type),
-                             w, events)
-        return out.reshape((events.shape[0],) + self.target_shape)
+        return self.scale_sums(*self.apply_unscaled(w, events))
+
+    def apply_unscaled(self, w, events):
+        sums, factor = self.low_sums(
+            lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_src), w,
+                                 precision=self.precision,
+                                 preferred_element_type=self.result_type), w, events)
+        return sums.reshape((events.shape[0],) + self.target_shape), factor
 
     def split_synapse_delays(self, delay, rng):
         w = self.weight_array((self.n_src, self.n_trg), rng)

@@ -81,12 +81,15 @@ class AvgPoolConv2DOp(AvgPoolOp):
         return self.pool_scale(), self.low_weights(kernel)
 
     def apply(self, weights, events):
+        return self.scale_sums(*self.apply_unscaled(weights, events))
+
+    def apply_unscaled(self, weights, events):
         scale, kernel = weights
         pooled = self.avg_pool(scale, events)
-        out = self.low_apply(lambda k, x: self.conv(x, k, self.conn.conv_strides,
-                                                    self.conv_pads),
-                             kernel, pooled, self.pool_bits())
-        return self.output(out)
+        sums, factor = self.low_sums(lambda k, x: self.conv(x, k, self.conn.conv_strides,
+                                                            self.conv_pads),
+                                     kernel, pooled, self.pool_bits())
+        return self.output(sums), factor
 
 
 @register_op(AvgPoolDense2D)
@@ -105,13 +108,17 @@ class AvgPoolDense2DOp(AvgPoolOp):
                                                                       self.n_trg), rng))
 
     def apply(self, weights, events):
+        return self.scale_sums(*self.apply_unscaled(weights, events))
+
+    def apply_unscaled(self, weights, events):
         scale, w = weights
         pooled = self.avg_pool(scale, events)
-        out = self.low_apply(lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_pooled), w,
-                                                  precision=self.precision,
-                                                  preferred_element_type=self.result_type),
-                             w, pooled, self.pool_bits())
-        return self.output(out)
+        sums, factor = self.low_sums(
+            lambda w, x: jnp.dot(x.reshape(x.shape[0], self.n_pooled), w,
+                                 precision=self.precision,
+                                 preferred_element_type=self.result_type),
+            w, pooled, self.pool_bits())
+        return self.output(sums), factor
 
 
 @register_op(MaxPool2D)

@@ -113,6 +113,12 @@ class NeuronDynamics:
     stage_steps: int | None = None
     #: its events are spikes (0, 1 or -1), exact in every low-precision format
     spiking = False
+    #: ``step`` is elementwise per neuron, reads neither ``t`` (it is passed None) nor a
+    #: random key, and has no product that a compiler could contract into a fused
+    #: multiply-add (which would make the kernel's rounding differ from XLA's fusion:
+    #: the leaky neurons' ``alpha * v + i`` differed by an ulp on a CPU), so the layer
+    #: schedule may run a chunk of steps as one kernel (``schedules/neuron_kernel.py``)
+    fusable_steps = False
 
     def __init__(self, neuron: Any, shape: tuple[int, ...], dt: float):
         self.shape = tuple(shape)

@@ -16,6 +16,7 @@ class IFState(NamedTuple):
 @register_dynamics(IntegrateFire)
 class IntegrateFireDynamics(NeuronDynamics):
     spiking = True
+    fusable_steps = True
 
     def initial_state(self, p, batch_size, keys):
         return IFState(v=self.full(p.v, batch_size))

@@ -27,7 +27,6 @@ class _RefractoryDynamics(NeuronDynamics):
     """``tau_refrac=None`` (no refractory period) is static: fixed when built."""
     spiking = True
 
-
     def __init__(self, neuron, shape, dt):
         super().__init__(neuron, shape, dt)
         self.hold_in_refrac = (neuron.tau_refrac is not None

@@ -11,6 +11,12 @@ not to the events (:func:`delayed_input`), so the op reads the neuron update's e
 as they are, and in a low-precision mode the neuron update emits them in the operand
 type (:func:`event_dtype`), so no conversion or concatenation is written out between
 them. Only stateful ops (``MaxPool2D``) keep a tail of events.
+
+On one GPU the neuron update of a chunk runs as one Pallas kernel per population
+(:mod:`.neuron_kernel`, ``fuse_neuron_steps``), which reads each step's synaptic input
+once (applying the op's scale factor itself) and writes each step's events once, where
+XLA's fusion of the unrolled steps wrote intermediate membrane potentials and
+recomputed spikes from them; the readouts are the same.
 """
 from __future__ import annotations
 
@@ -27,7 +33,18 @@ from ..plan import Plan
 from ..precision import low_precision
 from ..simulator import SimState
 from ..transfer import DeviceBatch
+from .neuron_kernel import eligible, neuron_steps
 from .schedule import BatchProgram, BatchResult, Schedule, register_schedule
+
+#: the cap on a chunk's steps where every hidden population advances in one kernel
+#: (:mod:`.neuron_kernel`): longer chunks make larger convolutions and fewer tails,
+#: and only the input and readout populations' steps are unrolled by XLA. One H200
+#: (JAX 0.11.2), rate-coded VGG-16 at "fp16", T=100, batch 256, device-only images/s,
+#: kernels of 1024 neurons and 4 warps: chunks of 10: 6,306; 20: 6,920 (ResNet-20:
+#: 8,312); with 2048 neurons and 8 warps: 20: 6,838-6,913; 25: 6,940; 34: 7,089;
+#: 50: 7,200, at longer compilation (about 20 s for 25, 30-45 s for 34 and 50). XLA's
+#: fusion at its chunks of 10: 4,913 (ResNet-20: 6,462).
+KERNEL_TIME_CHUNK = 20
 
 
 def time_chunk(sim: Any, batch: int, num_steps: int) -> int:
@@ -35,7 +52,8 @@ def time_chunk(sim: Any, batch: int, num_steps: int) -> int:
     events and op intermediates (about four float32 arrays of (chunk, batch, neurons));
     the budget is ``memory_budget`` bytes, or a quarter of the device's memory where JAX
     reports it. Chunks are capped at ``max_time_chunk`` (10: fastest of 1-29 for VGG-16
-    on an H100) because the scan over a chunk is fully unrolled."""
+    on an H100) because the scan over a chunk is fully unrolled, or at
+    :data:`KERNEL_TIME_CHUNK` where kernels advance every hidden population."""
     plan = sim.plan
     if plan.time_chunk:
         return max(1, min(plan.time_chunk, num_steps))
@@ -46,7 +64,16 @@ def time_chunk(sim: Any, batch: int, num_steps: int) -> int:
     per_device = max(1, batch // sim.placement.num_devices)
     largest = max(int(np.prod(p.shape)) for p in plan.populations)
     per_step = 16 * per_device * largest
-    return int(max(1, min(num_steps, plan.max_time_chunk, budget // per_step)))
+    cap = KERNEL_TIME_CHUNK if _kernels_advance_hidden(sim) else plan.max_time_chunk
+    return int(max(1, min(num_steps, cap, budget // per_step)))
+
+
+def _kernels_advance_hidden(sim: Any) -> bool:
+    """Whether every population that is neither an input nor read out advances through a
+    chunk in one kernel (:func:`_in_one_kernel`, without recordings)."""
+    hidden = [i for i, p in enumerate(sim.plan.populations)
+              if not p.neuron.is_input and sim.readouts[i] is None]
+    return bool(hidden) and all(_in_one_kernel(sim, i, ()) for i in hidden)
 
 
 def event_tail_len(sim: Any, i: int) -> int:
@@ -79,6 +106,35 @@ def initial_tails(sim: Any, batch: int) -> tuple[tuple, tuple]:
     return events, drives
 
 
+def delayed_parts(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tuple
+                  ) -> list[tuple[jnp.ndarray, jnp.ndarray, jnp.ndarray | None]]:
+    """Per delay group of stateless connection ``ci``: ``(tail, sums, factor)``, the
+    weighted events of the ``1 + delay`` steps before the chunk and the op applied to
+    the chunk's ``events`` ``(size, batch, ...)`` as they are, unscaled
+    (``ConnectivityOp.apply_unscaled``: ``scale_sums(sums, factor)`` is the op's
+    output; :func:`delayed_input`)."""
+    op = sim.ops[ci]
+    size, batch = events.shape[:2]
+    flat = events.reshape((size * batch,) + events.shape[2:]).astype(op.event_dtype)
+    parts = []
+    for w, tail in zip(params.weights[ci], tails, strict=True):
+        sums, factor = op.apply_unscaled(w, flat)
+        parts.append((tail, sums.reshape((size, batch) + sums.shape[1:]), factor))
+    return parts
+
+
+def _extended(sim: Any, ci: int, part: tuple) -> jnp.ndarray:
+    """A delay group's tail followed by the chunk's weighted events."""
+    tail, sums, factor = part
+    return jnp.concatenate([tail, sim.ops[ci].scale_sums(sums, factor)], axis=0)
+
+
+def kept_tails(sim: Any, ci: int, parts: list, size: int) -> tuple:
+    """The tails the next chunk receives: the last ``1 + delay`` steps of each group's
+    tail followed by this chunk's weighted events."""
+    return tuple(_extended(sim, ci, part)[size:] for part in parts)
+
+
 def delayed_input(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tuple
                   ) -> tuple[jnp.ndarray, tuple]:
     """Input of stateless connection ``ci`` over a chunk, and the tails it keeps.
@@ -91,16 +147,10 @@ def delayed_input(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tu
     concatenation is read by the neuron update (elementwise, fused by XLA), not by the
     convolution, which would need it written out; every value is the one a delay of the
     events gives (same op on the same events, groups summed in the same order)."""
-    op = sim.ops[ci]
-    size, batch = events.shape[:2]
-    flat = events.reshape((size * batch,) + events.shape[2:]).astype(op.event_dtype)
-    delivered, kept = [], []
-    for w, tail in zip(params.weights[ci], tails, strict=True):
-        now = op.apply(w, flat)
-        extended = jnp.concatenate([tail, now.reshape((size, batch) + now.shape[1:])], axis=0)
-        delivered.append(extended[:size])
-        kept.append(extended[size:])
-    return sum(delivered[1:], delivered[0]), tuple(kept)
+    size = events.shape[0]
+    parts = delayed_parts(sim, params, ci, events, tails)
+    delivered = [_extended(sim, ci, part)[:size] for part in parts]
+    return sum(delivered[1:], delivered[0]), kept_tails(sim, ci, parts, size)
 
 
 def _stateful_input(sim, ci, state, extended, length, size):
@@ -110,6 +160,18 @@ def _stateful_input(sim, ci, state, extended, length, size):
     window = jax.lax.slice_in_dim(extended, length - 1 - delay, length - 1 - delay + size,
                                   axis=0).astype(jnp.float32)
     return jax.lax.scan(partial(sim.ops[ci].apply_step, phase=None), state, window)
+
+
+def _in_one_kernel(sim: Any, i: int, record: tuple) -> bool:
+    """Whether population ``i`` advances through a chunk in one kernel
+    (:mod:`.neuron_kernel`): kernels are on (``Simulator.neuron_kernels``), its dynamics
+    qualify, and it has synaptic input from stateless connections only, no readout and
+    no recording."""
+    incoming = sim.plan.incoming(i)
+    return (sim.neuron_kernels is not None and eligible(sim.dynamics[i])
+            and not sim.plan.populations[i].neuron.is_input and bool(incoming)
+            and not any(sim.stateful(ci) for ci, _ in incoming)
+            and sim.readouts[i] is None and all(j != i for j, _ in record))
 
 
 def _advance(sim, params, i, event_tails, c_start, t0, inputs, operands, *, size, num_steps,
@@ -124,6 +186,15 @@ def _advance(sim, params, i, event_tails, c_start, t0, inputs, operands, *, size
     batch = sim.batch_size
     steps = jnp.arange(size, dtype=jnp.int32)
     dyn = sim.dynamics[i]
+    emit = event_dtype(sim, i)
+    if _in_one_kernel(sim, i, record):
+        parts = []
+        for n, ((ci, _), events) in enumerate(zip(plan.incoming(i), sources, strict=True)):
+            parts.append(delayed_parts(sim, params, ci, events, drive_tails[n]))
+            drive_tails[n] = kept_tails(sim, ci, parts[-1], size)
+        neuron_state, events = neuron_steps(dyn, params.neurons[i], neuron_state, parts, emit,
+                                            interpret=sim.neuron_kernels == "interpret")
+        return neuron_state, acc, events, (), tuple(drive_tails), tuple(conn_states)
     if plan.populations[i].neuron.is_input:
         drive = jax.vmap(lambda tau: sim.frame(params, i, inputs[i], c_start + tau))(steps)
     else:
@@ -139,7 +210,6 @@ def _advance(sim, params, i, event_tails, c_start, t0, inputs, operands, *, size
             drive = current if drive is None else drive + current
         if drive is None:
             drive = sim.zeros(i, batch, (size,))
-    emit = event_dtype(sim, i)
 
     def neuron_body(carry, xs):
         s, acc = carry
