@@ -56,16 +56,27 @@ def _signature(tree: Any) -> tuple:
     return str(structure), tuple((a.shape, str(a.dtype)) for a in leaves)
 
 
+def cuda_capability(device: Any) -> tuple[int, ...] | None:
+    """An NVIDIA GPU's compute capability (``(9, 0)`` for an H100/H200), else None."""
+    capability = getattr(device, "compute_capability", None)
+    if device.platform != "gpu" or not capability:
+        return None
+    return tuple(int(part) for part in str(capability).split("."))
+
+
 def neuron_kernel_mode(fuse: bool | None, placement: Placement) -> str | None:
-    """``fuse_neuron_steps`` resolved: None (auto) compiles the kernels on one GPU and
-    leaves other devices to XLA; True also runs them on a CPU, in Pallas' interpreter
-    (slow: for tests); False never uses them.
+    """``fuse_neuron_steps`` resolved: None (auto) compiles the kernels on one NVIDIA
+    GPU of compute capability 8.0 or above (Ampere on; the kernels were measured on
+    Hopper) and leaves other devices to XLA; True also compiles them on other GPUs and
+    runs them on a CPU in Pallas' interpreter (slow: for tests); False never uses them.
 
     Raises:
         ValueError: for True on several devices (the kernels are not partitioned)."""
     on_gpu = placement.devices[0].platform == "gpu"
     if fuse is None:
-        return "compiled" if on_gpu and placement.num_devices == 1 else None
+        capability = cuda_capability(placement.devices[0])
+        return ("compiled" if capability is not None and capability >= (8, 0)
+                and placement.num_devices == 1 else None)
     if not fuse:
         return None
     if placement.num_devices > 1:

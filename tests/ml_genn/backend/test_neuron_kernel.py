@@ -5,6 +5,8 @@ On a CPU the kernel runs in Pallas' interpreter (``fuse_neuron_steps=True``), wh
 executes the kernel body as written: so these tests check its indexing (blocks, tails
 of delayed input, remainder chunks) and its arithmetic order, bitwise.
 """
+from types import SimpleNamespace
+
 import jax
 import numpy as np
 import pytest
@@ -137,6 +139,16 @@ def test_kernel_mode_by_device():
     with pytest.raises(ValueError, match="fuse_neuron_steps=True runs on one device; this "
                                          "network runs on 2"):
         neuron_kernel_mode(True, two)
+    # GPUs (stand-ins: only the platform, the capability and the device count are read)
+    def gpu(capability):
+        device = SimpleNamespace(platform="gpu", compute_capability=capability)
+        return SimpleNamespace(devices=[device], num_devices=1)
+    assert neuron_kernel_mode(None, gpu("9.0")) == "compiled"
+    assert neuron_kernel_mode(None, gpu("8.0")) == "compiled"
+    assert neuron_kernel_mode(None, gpu("7.5")) is None       # before Ampere: XLA
+    assert neuron_kernel_mode(None, gpu(None)) is None        # no CUDA capability (ROCm)
+    assert neuron_kernel_mode(True, gpu("7.5")) == "compiled"
+    assert neuron_kernel_mode(False, gpu("9.0")) is None
     with pytest.raises(ValueError, match="fuse_neuron_steps must be None, True or False, "
                                          "received 'yes'"):
         InferenceCompiler(evaluate_timesteps=4, fuse_neuron_steps="yes")
