@@ -14,16 +14,18 @@ readouts, connectivities, synapses) with a snapshot taken then:
   new array instead: ``w = conn.connectivity.weight.copy(); w[0, 0] = 1.0;
   conn.connectivity.weight = w``.
 
-Comparing each object's attributes with a shallow copy kept at compile time (arrays by
-identity, so a new array is a change) costs 39-68 us per run for mlGeNN's VGG-16 and
-ResNet-20 (50 and 80 objects) on this project's 2-core CPU, most of it the identity
-check of each object's ``__dict__`` that passes for an unchanged object (0.60-0.67x
-an attribute-by-attribute comparison, measured side by side); hashing the weights
-would cost tens of milliseconds.
+Each run first checks, at C speed, that every object, its ``__dict__`` and every
+attribute value is still the object the snapshot kept (the case of every run): 26-28
+us for mlGeNN's VGG-16 and ResNet-20 (50 and 80 objects) on this project's 2-core CPU,
+0.28x the attribute-by-attribute comparison (measured side by side), which runs only
+where something differs and compares each object's attributes with a shallow copy
+kept at compile time (arrays by identity, so a new array is a change). Hashing the
+weights would cost tens of milliseconds.
 """
 from __future__ import annotations
 
 import operator
+from itertools import chain
 from numbers import Number
 from typing import Any, NamedTuple
 
@@ -44,25 +46,6 @@ def _state(attributes: dict) -> dict:
     identity), lists and dicts copied so that a change in place is seen."""
     return {k: list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v
             for k, v in attributes.items()}
-
-
-class _Kept(NamedTuple):
-    """What a snapshot keeps of one object: the names and values of its ``__dict__`` as
-    they were (for a check by identity), copies of its list and dict attributes
-    (``copies``: a change in place keeps the identity) and :func:`_state` (compared
-    by value when an attribute holds a new object)."""
-
-    names: tuple
-    values: tuple
-    copies: tuple
-    state: dict
-
-
-def _kept(value: Any, attributes: dict) -> _Kept:
-    state = _state(attributes)
-    return _Kept(tuple(value.__dict__), tuple(value.__dict__.values()),
-                 tuple((k, v) for k, v in state.items() if isinstance(v, (list, dict))),
-                 state)
 
 
 def _collect(value: Any, owner: tuple, freeze: bool, out: list, seen: set) -> None:
@@ -86,12 +69,22 @@ def _collect(value: Any, owner: tuple, freeze: bool, out: list, seen: set) -> No
     if attributes is None or id(value) in seen:
         return
     seen.add(id(value))
-    out.append((owner, value, type(value), _kept(value, attributes)))
+    out.append((owner, value, type(value), _state(attributes)))
     for v in attributes.values():
         _collect(v, owner, freeze, out, seen)
 
 
-def snapshot(plan: Any, freeze: bool = True) -> tuple[list, list]:
+class Snapshot(NamedTuple):
+    """What :func:`snapshot` keeps: ``roots`` ``(owner, holder, name, object)``,
+    ``objects`` ``(owner, object, class, attributes)``, and ``whole``: every object's
+    ``__dict__``, class and values flattened, for :func:`_unchanged`."""
+
+    roots: list
+    objects: list
+    whole: tuple
+
+
+def snapshot(plan: Any, freeze: bool = True) -> Snapshot:
     """The state of everything in ``plan`` that the device model is built from, by
     owner (``("pop", i)`` or ``("conn", i)``): the objects the populations and
     connections hold (``neuron``, ``connectivity``, ``synapse``), and each object
@@ -103,31 +96,42 @@ def snapshot(plan: Any, freeze: bool = True) -> tuple[list, list]:
     seen: dict = {}
     for owner, holder, name in roots:
         _collect(getattr(holder, name), owner, freeze, out, seen.setdefault(owner, set()))
-    return [(owner, holder, name, getattr(holder, name)) for owner, holder, name in roots], out
+    kept_roots = [(owner, holder, name, getattr(holder, name)) for owner, holder, name in roots]
+    objects = tuple(obj for _, obj, _, _ in out)
+    dicts = tuple(vars(obj) for obj in objects)
+    containers = [(obj, k, v) for _, obj, _, state in out for k, v in state.items()
+                  if isinstance(v, (list, dict))]
+    whole = (tuple(holder for _, holder, _, _ in kept_roots),
+             tuple(name for _, _, name, _ in kept_roots),
+             tuple(obj for _, _, _, obj in kept_roots),
+             objects, dicts, tuple(type(obj) for obj in objects),
+             tuple(chain.from_iterable(dicts)),
+             tuple(chain.from_iterable(d.values() for d in dicts)),
+             tuple(vars(obj)[k] for obj, k, _ in containers),
+             tuple(copy for _, _, copy in containers))
+    return Snapshot(kept_roots, out, whole)
 
 
-def _same(obj: Any, kept: _Kept) -> bool:
-    """Whether ``obj``'s attributes still hold what was kept: at once where every entry
-    of its ``__dict__`` is the object it was and its lists and dicts hold what they
-    held (an unchanged object, the case of every run), else attribute by attribute
-    (:func:`_same_values`)."""
-    now = getattr(obj, "__dict__", None)
-    if now is not None and tuple(now) == kept.names and \
-            all(map(operator.is_, now.values(), kept.values)):
-        return all(_equal(now[k], copy) for k, copy in kept.copies)
-    return _same_values(obj, kept.state)
-
-
-def _equal(value: Any, kept: Any) -> bool:
-    """``value == kept`` as a bool; False where that is no single truth value (arrays
-    of several values, odd types)."""
+def _unchanged(whole: tuple) -> bool:
+    """Whether nothing changed, at C speed (the case of every run): every root and
+    reachable object, its ``__dict__``, its class and every attribute value is the
+    object it was, with the same names, and the lists and dicts equal their copies.
+    False as soon as anything differs, even a value replaced by an equal one (then
+    :func:`changed_parts` compares attribute by attribute)."""
+    holders, names, roots, objects, dicts, types, keys, values, containers, copies = whole
     try:
-        return bool(value == kept)
-    except (ValueError, TypeError):
+        return (all(map(operator.is_, map(getattr, holders, names), roots))
+                and all(map(operator.is_, map(vars, objects), dicts))
+                and all(map(operator.is_, map(type, objects), types))
+                and tuple(chain.from_iterable(dicts)) == keys
+                and all(map(operator.is_, chain.from_iterable(map(dict.values, dicts)),
+                            values))
+                and all(map(operator.eq, containers, copies)))
+    except (ValueError, TypeError):  # a list holding arrays: no single truth value
         return False
 
 
-def _same_values(obj: Any, state: dict) -> bool:
+def _same(obj: Any, state: dict) -> bool:
     """Whether ``obj``'s attributes still hold what ``state`` kept (values compared with
     ``==`` after an identity check, so a new array object counts as a change)."""
     now = _attributes(obj)
@@ -144,10 +148,21 @@ def _same_values(obj: Any, state: dict) -> bool:
     return True
 
 
-def changed_parts(plan: Any, before: tuple[list, list]) -> tuple[list[int], list[int]]:
+def _equal(value: Any, kept: Any) -> bool:
+    """``value == kept`` as a bool; False where that is no single truth value (arrays
+    of several values, odd types)."""
+    try:
+        return bool(value == kept)
+    except (ValueError, TypeError):
+        return False
+
+
+def changed_parts(plan: Any, before: Snapshot) -> tuple[list[int], list[int]]:
     """Indices of the populations and of the connections that changed since
     ``before`` (a :func:`snapshot`)."""
-    roots, objects = before
+    roots, objects, whole = before
+    if _unchanged(whole):
+        return [], []
     changed = {owner for owner, holder, name, obj in roots if getattr(holder, name) is not obj}
     changed |= {owner for owner, obj, cls, state in objects
                 if type(obj) is not cls or not _same(obj, state)}
