@@ -22,8 +22,9 @@ pooling) recompute the spikes from them. One kernel per population and chunk rea
 step's input once, keeps the state in registers and writes each step's events once:
 the chunk's update of a 32x32x64 layer at batch 256 ran 2.0-2.3x faster than XLA's
 fusion (3.0-3.4 TB/s, a plain float16 copy 3.2 TB/s; one H200, in a probe whose
-measure ``bench/neuron_kernel.py`` repeats). The arithmetic is the same ``step``, in the same order, so the results are the
-ones of the XLA program (tested on the CPU through Pallas' interpreter, bitwise).
+measure ``bench/neuron_kernel.py`` repeats). The arithmetic is the same ``step``, in
+the same order, so the results are the ones of the XLA program (tested on the CPU
+through Pallas' interpreter, bitwise).
 
 Example (the interpreter, as on a CPU):
 
