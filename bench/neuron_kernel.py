@@ -55,8 +55,7 @@ def one_population(neuron, shape, batch, steps, interpret) -> None:
         return neuron_steps(dyn, p, state, [[(tail, sums, None)]], jnp.float16,
                             interpret=interpret)
 
-    def copy(sums):
-        return sums * jnp.float16(2)
+    copy = jax.jit(lambda sums: sums * jnp.float16(2))
 
     runs = {"xla": jax.jit(xla), "kernel": jax.jit(kernel)}
     outs = {k: jax.block_until_ready(f(state, tail, sums)) for k, f in runs.items()}
@@ -67,7 +66,7 @@ def one_population(neuron, shape, batch, steps, interpret) -> None:
     times = {k: best_time(lambda f=f: jax.block_until_ready(
         [f(state, tail, sums) for _ in range(10)]), 3) / 10 for k, f in runs.items()}
     t_copy = best_time(lambda: jax.block_until_ready(
-        [jax.jit(copy)(sums) for _ in range(10)]), 3) / 10
+        [copy(sums) for _ in range(10)]), 3) / 10
     print(f"{type(neuron).__name__} {shape} batch {batch}, {steps} steps: XLA "
           f"{1e3 * times['xla']:.3f} ms "
           f"({moved / times['xla'] / 1e12:.2f} TB/s), kernel {1e3 * times['kernel']:.3f} "

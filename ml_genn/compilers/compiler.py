@@ -60,9 +60,9 @@ class Compiler:
         fuse_neuron_steps: **ours**, run the layer schedule's neuron update of a chunk of
             timesteps as one Pallas kernel per population (:mod:`ml_genn.backend.
             schedules.neuron_kernel`; same results as XLA's fusion): ``None`` (the
-            default) on one recent GPU, ``True`` also on a CPU (Pallas' interpreter, slow; for
-            tests), ``False`` never. The default compiles them on one NVIDIA GPU of
-            compute capability 8.0 or above (A100, H100, H200, ...).
+            default) on one NVIDIA GPU of compute capability 8.0 or above (A100, H100,
+            H200, ...), ``True`` on any one device (a CPU through Pallas' interpreter,
+            slow; for tests), ``False`` never.
         prefix_runs: **ours**, compile the layer schedule so that a run can simulate only
             the first populations (:meth:`CompiledNetwork.simulate_until`), at no new
             compilation; for calibrating layer by layer.

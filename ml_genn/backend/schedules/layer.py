@@ -123,16 +123,17 @@ def delayed_parts(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tu
     return parts
 
 
-def _extended(sim: Any, ci: int, part: tuple) -> jnp.ndarray:
-    """A delay group's tail followed by the chunk's weighted events."""
-    tail, sums, factor = part
-    return jnp.concatenate([tail, sim.ops[ci].scale_sums(sums, factor)], axis=0)
+def extended_inputs(sim: Any, ci: int, parts: list) -> list[jnp.ndarray]:
+    """Each delay group's tail followed by the chunk's weighted events (its
+    :func:`delayed_parts` scaled)."""
+    return [jnp.concatenate([tail, sim.ops[ci].scale_sums(sums, factor)], axis=0)
+            for tail, sums, factor in parts]
 
 
-def kept_tails(sim: Any, ci: int, parts: list, size: int) -> tuple:
+def kept_tails(extended: list[jnp.ndarray], size: int) -> tuple:
     """The tails the next chunk receives: the last ``1 + delay`` steps of each group's
-    tail followed by this chunk's weighted events."""
-    return tuple(_extended(sim, ci, part)[size:] for part in parts)
+    :func:`extended_inputs`."""
+    return tuple(e[size:] for e in extended)
 
 
 def delayed_input(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tuple
@@ -148,9 +149,9 @@ def delayed_input(sim: Any, params: Any, ci: int, events: jnp.ndarray, tails: tu
     convolution, which would need it written out; every value is the one a delay of the
     events gives (same op on the same events, groups summed in the same order)."""
     size = events.shape[0]
-    parts = delayed_parts(sim, params, ci, events, tails)
-    delivered = [_extended(sim, ci, part)[:size] for part in parts]
-    return sum(delivered[1:], delivered[0]), kept_tails(sim, ci, parts, size)
+    extended = extended_inputs(sim, ci, delayed_parts(sim, params, ci, events, tails))
+    delivered = [e[:size] for e in extended]
+    return sum(delivered[1:], delivered[0]), kept_tails(extended, size)
 
 
 def _stateful_input(sim, ci, state, extended, length, size):
@@ -191,7 +192,7 @@ def _advance(sim, params, i, event_tails, c_start, t0, inputs, operands, *, size
         parts = []
         for n, ((ci, _), events) in enumerate(zip(plan.incoming(i), sources, strict=True)):
             parts.append(delayed_parts(sim, params, ci, events, drive_tails[n]))
-            drive_tails[n] = kept_tails(sim, ci, parts[-1], size)
+            drive_tails[n] = kept_tails(extended_inputs(sim, ci, parts[-1]), size)
         neuron_state, events = neuron_steps(dyn, params.neurons[i], neuron_state, parts, emit,
                                             interpret=sim.neuron_kernels == "interpret")
         return neuron_state, acc, events, (), tuple(drive_tails), tuple(conn_states)
