@@ -62,7 +62,7 @@ from throughput import (  # noqa: E402
     rate_network,
 )
 
-from ml_genn.backend.connectivity import OPS, register_op  # noqa: E402
+from ml_genn.backend.connectivity import OPS, conv_kernel, register_op  # noqa: E402
 from ml_genn.backend.schedules import SCHEDULES  # noqa: E402
 from ml_genn.backend.schedules.few_spike import code_differences  # noqa: E402
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler  # noqa: E402
@@ -293,7 +293,12 @@ def main() -> None:
     parser.add_argument("--trace-dir", default=None,
                         help="keep the profiles' traces here (large: a rate-coded "
                              "VGG-16's is hundreds of MB)")
+    parser.add_argument("--no-conv-kernel", action="store_true",
+                        help="two-piece convolutions in XLA (cuDNN) only, not in "
+                             "connectivity/conv_kernel.py's kernel (conv_kernel.USE=False)")
     args = parser.parse_args()
+    if args.no_conv_kernel:
+        conv_kernel.USE = False
 
     print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax "
           f"{jax.__version__}, width x{args.width}", flush=True)

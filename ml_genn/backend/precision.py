@@ -22,8 +22,9 @@ Mode names are ``"<format>x<pieces>"``: ``"fp16x1"``, ``"fp16x2"``, ``"fp16x3"``
 ``"bf16x1"``, ``"bf16x2"``, ``"bf16x3"``; ``"fp16"`` also returns the sums in float16
 (half the bytes written; the sums rounded to 11 bits, like TF32's operands). What each
 costs and how exact it is (measured on an NVIDIA H200: ``"fp16"`` TF32-class at
-0.94-1.37x the TF32 ANN device-only, ``"fp16x2"`` float32-class at 2.1-4.4x the float32
-ANN; XLA runs the float32-sum modes' pieces as TF32 convolutions): the README's
+0.94-1.37x the TF32 ANN device-only, ``"fp16x2"`` float32-class at 3.2-4.4x the float32
+ANN; XLA runs the float32-sum modes' pieces as TF32 convolutions, and small two-piece
+convolutions run in :mod:`~ml_genn.backend.connectivity.conv_kernel` on GPUs): the README's
 "Low-precision modes" and the ``precision`` argument of
 :class:`~ml_genn.compilers.compiler.Compiler`.
 

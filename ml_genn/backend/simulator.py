@@ -18,7 +18,7 @@ from ..utils.recording import INPUT, SPIKE_COUNT, SPIKE_TOTAL, SPIKES
 from ..utils.value import materialise
 from . import readouts as readout_ops
 from . import synapses as synapse_ops
-from .connectivity import build_op
+from .connectivity import build_op, conv_kernel
 from .neurons import build_dynamics
 from .neurons.base import batched
 from .plan import Plan
@@ -64,8 +64,10 @@ def cuda_capability(device: Any) -> tuple[int, ...] | None:
     return tuple(int(part) for part in str(capability).split("."))
 
 
-def neuron_kernel_mode(fuse: bool | None, placement: Placement) -> str | None:
-    """``fuse_neuron_steps`` resolved: None (auto) compiles the kernels on one NVIDIA
+def neuron_kernel_mode(fuse: bool | None, placement: Placement,
+                       option: str = "fuse_neuron_steps") -> str | None:
+    """``fuse_neuron_steps`` (or another kernel switch, ``option``: its name in the
+    error) resolved: None (auto) compiles the kernels on one NVIDIA
     GPU of compute capability 8.0 or above (Ampere on; the kernels were measured on
     Hopper) and leaves other devices to XLA; True also compiles them on other GPUs and
     runs them on a CPU in Pallas' interpreter (slow: for tests); False never uses them.
@@ -80,9 +82,9 @@ def neuron_kernel_mode(fuse: bool | None, placement: Placement) -> str | None:
     if not fuse:
         return None
     if placement.num_devices > 1:
-        raise ValueError(f"fuse_neuron_steps=True runs on one device; this network runs on "
-                         f"{placement.num_devices}. Leave fuse_neuron_steps=None (XLA's "
-                         f"fusion on several devices) or give one device.")
+        raise ValueError(f"{option}=True runs on one device; this network runs on "
+                         f"{placement.num_devices}. Leave {option}=None (XLA on several "
+                         f"devices) or give one device.")
     return "compiled" if on_gpu else "interpret"
 
 
@@ -110,8 +112,12 @@ class Simulator:
         self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]
         #: the low-precision mode (few-spike fast path), or None
         self.low_precision = low_precision(plan.precision)
+        #: how ops run their Pallas kernels (``connectivity/conv_kernel.py``), as above
+        self.op_kernels = neuron_kernel_mode(conv_kernel.USE, self.placement,
+                                             "ml_genn.backend.connectivity.conv_kernel.USE")
         self.ops = [build_op(c.connection.connectivity, plan.precision,
-                             self._code_bits(c.source)) for c in plan.connections]
+                             self._code_bits(c.source), self.op_kernels)
+                    for c in plan.connections]
         groups = [op.delay_groups(rng) for op in self.ops]
         self.group_delays = [tuple(d + c.extra_delay for d, _ in g)
                              for g, c in zip(groups, plan.connections, strict=True)]

@@ -46,7 +46,9 @@ class Compiler:
               ANN), so no faster than ``"default"``.
             * ``"fp16x2"``/``"fp16x3"``/``"bf16x3"``: two or three pieces.
               Float32-class (ResNet-20 1.0% of codes, float32 in another summation
-              order 0.7%); ``"fp16x2"`` 2.1-2.3x (ResNet-20) and 4.2-4.4x (VGG-16)
+              order 0.7%); ``"fp16x2"`` 3.2-3.3x (ResNet-20, whose small two-piece
+              convolutions run in a Pallas kernel on GPUs:
+              ``ml_genn.backend.connectivity.conv_kernel``) and 4.2-4.4x (VGG-16)
               the float32 (``"highest"``) ANN. ``"bf16x2"``: 16 weight bits, about
               6% of codes (between the two classes).
         schedule: **ours**, ``"auto"`` (fastest exact schedule) or a schedule name to force.

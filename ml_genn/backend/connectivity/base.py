@@ -36,14 +36,16 @@ def register_op(connectivity_cls: type) -> Callable[[type], type]:
     return decorator
 
 
-def build_op(connectivity: Any, precision: str | None, code_bits: int | None = None
-             ) -> ConnectivityOp:
+def build_op(connectivity: Any, precision: str | None, code_bits: int | None = None,
+             kernels: str | None = None) -> ConnectivityOp:
     """The op of ``connectivity``; ``code_bits``: bits of the integer codes its source
-    sends in a low-precision mode (``ml_genn.backend.precision``)."""
+    sends in a low-precision mode (``ml_genn.backend.precision``); ``kernels``: how it
+    may run its Pallas kernels ("compiled", "interpret" or None for XLA alone)."""
     for cls in type(connectivity).__mro__:
         if cls in OPS:
             op = OPS[cls](connectivity, precision)
             op.code_bits = code_bits
+            op.kernels = kernels
             return op
     raise NotImplementedError(f"No backend op registered for connectivity "
                               f"{type(connectivity).__name__}.")
@@ -74,6 +76,9 @@ class ConnectivityOp:
     #: spikes can arrive in the operand type (:attr:`event_dtype`): :meth:`low_sums`
     #: receives them unchanged, or pooled exactly in that type
     takes_spike_operands: bool = False
+    #: how the op may run Pallas kernels ("compiled", "interpret" or None), set by
+    #: build_op
+    kernels: str | None = None
 
     def __init__(self, connectivity: Any, precision: str | None):
         self.conn = connectivity
@@ -110,7 +115,8 @@ class ConnectivityOp:
         pieces, scale = split_weights(w, self.low)
         return LowWeights(jnp.asarray(np.concatenate(pieces, axis=-1)), jnp.float32(scale))
 
-    def low_sums(self, f: Callable, w: Any, x: jnp.ndarray, extra_bits: int = 0
+    def low_sums(self, f: Callable, w: Any, x: jnp.ndarray, extra_bits: int = 0,
+                 two_pieces: Callable | None = None
                  ) -> tuple[jnp.ndarray, jnp.ndarray | None]:
         """``(sums, factor)`` with ``f(w, x) = sums * factor`` (:meth:`scale_sums`) for a
         map ``f`` linear in ``w`` and in ``x`` whose output's last axis is the weights'
@@ -119,7 +125,9 @@ class ConnectivityOp:
         split into exact half-precision pieces, stacked along the batch axis, and ``f``
         runs once on all pieces of ``x`` and ``w`` with float32 sums (float16 ones in
         ``"fp16"``); ``factor`` is the power of two that undoes the scaling of the
-        weights and codes."""
+        weights and codes. ``two_pieces(pieces, x)``, where given, replaces ``f`` for
+        one input piece and two weight pieces and returns the float32 sum of both
+        (a kernel that keeps each piece's sum apart: ``conv_kernel.py``)."""
         if self.low is None:
             return f(w, x), None
         bits = (self.code_bits if self.code_bits is not None else 24) + extra_bits
@@ -130,8 +138,10 @@ class ConnectivityOp:
         else:
             n_in, shift = input_pieces(bits, self.low), input_shift(bits, self.low)
         xs = split_input(x * 2.0 ** -shift if shift else x, self.low, n_in)
-        out = f(w.pieces, xs[0] if n_in == 1 else jnp.concatenate(xs, axis=0))
         n_w = self.low.weight_pieces
+        if two_pieces is not None and n_in == 1 and n_w == 2 and self.result_type is not None:
+            return two_pieces(w.pieces, xs[0]), w.scale * 2.0 ** shift
+        out = f(w.pieces, xs[0] if n_in == 1 else jnp.concatenate(xs, axis=0))
         if n_in > 1 or n_w > 1:
             out = out.astype(jnp.float32)
         if n_in > 1:

@@ -11,6 +11,7 @@ from jax import lax
 from ...connectivity import Conv2D, Conv2DTranspose, DepthwiseConv2D
 from ...connectivity.base_conv_2d import window_geometry
 from ...connectivity.conv_2d_transpose import transpose_output_size
+from . import conv_kernel
 from .base import ConnectivityOp, register_op
 
 DIMENSION_NUMBERS = ("NHWC", "HWIO", "NHWC")
@@ -75,8 +76,20 @@ class Conv2DOp(ImageOp):
     def apply_unscaled(self, kernel, events):
         sums, factor = self.low_sums(lambda k, x: self.conv(self.image(x), k,
                                                             self.conn.conv_strides,
-                                                            self.pads), kernel, events)
+                                                            self.pads), kernel, events,
+                                     two_pieces=self.two_pieces())
         return self.output(sums), factor
+
+    def two_pieces(self):
+        """The two-piece kernel (``conv_kernel.two_piece_conv``) where the op may run
+        kernels and the convolution fits it, else None (XLA's convolution)."""
+        c = self.conn
+        shape = c.conv_size + (self.source_shape[2], c.filters)
+        if self.kernels is None or not conv_kernel.fits(self.source_shape, shape,
+                                                        c.conv_strides, self.pads):
+            return None
+        return lambda pieces, x: conv_kernel.two_piece_conv(
+            self.image(x), pieces, self.pads, interpret=self.kernels == "interpret")
 
 
 @register_op(DepthwiseConv2D)
