@@ -8,9 +8,9 @@ from ml_genn import Connection, Network, Population
 from ml_genn.backend.connectivity import conv_kernel
 from ml_genn.backend.connectivity.conv_kernel import fits, two_piece_conv
 from ml_genn.backend.schedules.few_spike import code_differences
-from ml_genn.compilers import FewSpikeCompiler
-from ml_genn.connectivity import Conv2D
-from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
+from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
+from ml_genn.connectivity import AvgPoolDense2D, Conv2D
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
 
 
 def numpy_conv(x, w, pads):
@@ -78,6 +78,22 @@ def resnet_like(rng):
     return net, inp
 
 
+def test_bfloat16_pieces():
+    """``"bf16x2"`` runs the kernel on bfloat16 codes and pieces."""
+    import ml_dtypes
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 256, (2, 4, 4, 16)).astype(ml_dtypes.bfloat16)
+    w = rng.normal(0, 1, (3, 3, 16, 16))
+    hi = w.astype(ml_dtypes.bfloat16)
+    lo = (w - hi.astype(np.float64)).astype(ml_dtypes.bfloat16)
+    pads = ((1, 1), (1, 1))
+    y = two_piece_conv(jnp.asarray(x), jnp.asarray(np.concatenate([hi, lo], -1)), pads,
+                       interpret=True)
+    ref = numpy_conv(x.astype(np.float64), hi.astype(np.float64), pads) + \
+        numpy_conv(x.astype(np.float64), lo.astype(np.float64), pads)
+    assert np.max(np.abs(np.asarray(y) - ref)) <= 1e-6 * np.max(np.abs(ref))
+
+
 def test_fp16x2_network_through_the_kernel(monkeypatch):
     """With the kernel (interpreted), a network's two 16-channel convolutions run it, and
     its codes differ from "highest" no more than XLA's two-piece program's do (each
@@ -105,3 +121,39 @@ def test_fp16x2_network_through_the_kernel(monkeypatch):
     assert calls == [(8, 8, 8, 16)] * 2
     assert with_kernel[0] <= max(2 * xla[0], 0.01)
     assert with_kernel[1] <= max(2 * xla[1], 1e-5)
+
+
+def test_rate_coded_fp16x2_through_the_kernel(monkeypatch):
+    """The layer schedule hands the kernel a chunk's spikes (batch x steps images) and
+    gets the spike counts of XLA's two-piece program within a few spikes (float32 sums
+    in another order)."""
+    rng = np.random.default_rng(8)
+    net = Network()
+    with net:
+        inp = Population(PoissonInput(), (8, 8, 16), name="inp")
+        hid = Population(IntegrateFire(v_thresh=1.0), None, name="hid")
+        out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), None,
+                         name="out")
+        Connection(inp, hid, Conv2D(rng.normal(0, 0.15, (3, 3, 16, 16)), 16, 3,
+                                    conv_padding="same"))
+        Connection(hid, out, AvgPoolDense2D(rng.normal(0, 0.3, (256, 10)), 2))
+    x = rng.uniform(0, 1, (4, 8, 8, 16)).astype(np.float32)
+    calls = []
+    real = conv_kernel.two_piece_conv
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].shape)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(conv_kernel, "two_piece_conv", counted)
+
+    def counts(use):
+        monkeypatch.setattr(conv_kernel, "USE", use)
+        compiled = InferenceCompiler(evaluate_timesteps=20, batch_size=4,
+                                     precision="fp16x2").compile(net)
+        with compiled:
+            return compiled.predict({inp: x}, [out], callbacks=[])[0][out]
+    xla = counts(False)
+    assert calls == [] and xla.sum() > 0
+    kernel = counts(True)
+    assert calls and all(shape[1:] == (8, 8, 16) for shape in calls)
+    assert np.abs(kernel - xla).max() <= 2 and np.abs(kernel - xla).sum() <= 0.02 * xla.sum()
