@@ -80,12 +80,13 @@ def _power_of_two_at_most(n: int, most: int) -> int:
 def fits(image_shape: tuple, kernel_shape: tuple, strides: tuple, pads: Any) -> bool:
     """Whether :func:`two_piece_conv` takes this convolution: stride 1, an output as
     large as the input ("same" padding), input and output channels that are powers of
-    two of at least 16 (the smallest matrix tile), and at most :data:`WORK`
+    two of at least 16 (the smallest matrix tile), images of a multiple of 16 pixels
+    (so that every batch fills whole tiles of pixels) and at most :data:`WORK`
     multiply-adds per example and tap."""
     (kh, kw, channels, filters), (rows, cols) = kernel_shape, tuple(image_shape[:2])
     same = all(lo + hi == k - 1 for (lo, hi), k in zip(pads, (kh, kw), strict=True))
     pow2 = all(n >= 16 and n & (n - 1) == 0 for n in (channels, filters))
-    return (tuple(strides) == (1, 1) and same and pow2
+    return (tuple(strides) == (1, 1) and same and pow2 and (rows * cols) % 16 == 0
             and rows * cols * channels * filters <= WORK)
 
 

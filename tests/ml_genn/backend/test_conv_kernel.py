@@ -62,6 +62,8 @@ def test_fits_small_stride_one_same_convolutions():
     assert not fits((32, 32, 16), (3, 3, 16, 16), (1, 1), ((0, 0), (0, 0)))  # valid
     assert not fits((32, 32, 3), (3, 3, 3, 16), (1, 1), same)     # 3 input channels
     assert not fits((8, 8, 24), (3, 3, 24, 16), (1, 1), same)     # not a power of two
+    assert not fits((7, 7, 32), (3, 3, 32, 32), (1, 1), same)     # batch 1: 49 pixels
+    assert fits((4, 4, 32), (3, 3, 32, 32), (1, 1), same)
 
 
 def resnet_like(rng):
