@@ -13,6 +13,19 @@ from ml_genn.connectivity import AvgPoolDense2D, Conv2D
 from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
 
 
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """The image shapes ``two_piece_conv`` is traced with, in order."""
+    calls = []
+    real = conv_kernel.two_piece_conv
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].shape)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(conv_kernel, "two_piece_conv", counted)
+    return calls
+
+
 def numpy_conv(x, w, pads):
     """float64 stride-1 correlation of NHWC ``x`` with HWIO ``w`` (zero padding)."""
     (top, bottom), (left, right) = pads
@@ -96,36 +109,29 @@ def test_bfloat16_pieces():
     assert np.max(np.abs(np.asarray(y) - ref)) <= 1e-6 * np.max(np.abs(ref))
 
 
-def test_fp16x2_network_through_the_kernel(monkeypatch):
+def test_fp16x2_network_through_the_kernel(monkeypatch, kernel_calls):
     """With the kernel (interpreted), a network's two 16-channel convolutions run it, and
     its codes differ from "highest" no more than XLA's two-piece program's do (each
     piece's sum kept apart: float32-class)."""
     rng = np.random.default_rng(4)
     net, inp = resnet_like(rng)
     x = {0: jnp.asarray(rng.uniform(0, 1, (8, 8, 8, 3)), jnp.float32)[:, None]}
-    calls = []
-    real = conv_kernel.two_piece_conv
-
-    def counted(*args, **kwargs):
-        calls.append(args[0].shape)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(conv_kernel, "two_piece_conv", counted)
 
     def compiled(precision, use):
         monkeypatch.setattr(conv_kernel, "USE", use)
         return FewSpikeCompiler(k=8, batch_size=8, precision=precision).compile(net)
     ref = compiled("highest", False)
     xla = code_differences(ref.simulator, compiled("fp16x2", False).simulator, x)
-    assert calls == []
+    assert kernel_calls == []
     kernel = compiled("fp16x2", True)
     assert kernel.simulator.op_kernels == "interpret"
     with_kernel = code_differences(ref.simulator, kernel.simulator, x)
-    assert calls == [(8, 8, 8, 16)] * 2
+    assert kernel_calls == [(8, 8, 8, 16)] * 2
     assert with_kernel[0] <= max(2 * xla[0], 0.01)
     assert with_kernel[1] <= max(2 * xla[1], 1e-5)
 
 
-def test_rate_coded_fp16x2_through_the_kernel(monkeypatch):
+def test_rate_coded_fp16x2_through_the_kernel(monkeypatch, kernel_calls):
     """The layer schedule hands the kernel a chunk's spikes (batch x steps images) and
     gets the spike counts of XLA's two-piece program within a few spikes (float32 sums
     in another order)."""
@@ -140,13 +146,6 @@ def test_rate_coded_fp16x2_through_the_kernel(monkeypatch):
                                     conv_padding="same"))
         Connection(hid, out, AvgPoolDense2D(rng.normal(0, 0.3, (256, 10)), 2))
     x = rng.uniform(0, 1, (4, 8, 8, 16)).astype(np.float32)
-    calls = []
-    real = conv_kernel.two_piece_conv
-
-    def counted(*args, **kwargs):
-        calls.append(args[0].shape)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(conv_kernel, "two_piece_conv", counted)
 
     def counts(use):
         monkeypatch.setattr(conv_kernel, "USE", use)
@@ -155,7 +154,7 @@ def test_rate_coded_fp16x2_through_the_kernel(monkeypatch):
         with compiled:
             return compiled.predict({inp: x}, [out], callbacks=[])[0][out]
     xla = counts(False)
-    assert calls == [] and xla.sum() > 0
+    assert kernel_calls == [] and xla.sum() > 0
     kernel = counts(True)
-    assert calls and all(shape[1:] == (8, 8, 16) for shape in calls)
+    assert kernel_calls and all(shape[1:] == (8, 8, 16) for shape in kernel_calls)
     assert np.abs(kernel - xla).max() <= 2 and np.abs(kernel - xla).sum() <= 0.02 * xla.sum()
