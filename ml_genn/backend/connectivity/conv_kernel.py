@@ -10,15 +10,13 @@ a convolution's weights are a high and a low half-precision piece, and its sums
 the end: added into one float32 accumulator, the low piece's products lose their low
 bits against the high piece's sum (ResNet-20's codes, on a CPU, then differed from
 ``"highest"`` by 2.94% against 1.55%). XLA runs it as one cuDNN convolution with the
-pieces side by
-side on the output channels, which writes both float32 sums and adds them in the
-consumer: twice the output bytes, and cuDNN runs such small convolutions far from the
-memory bound. This kernel (Pallas, Triton) is an implicit GEMM that keeps one float32
-accumulator per piece and writes their sum once: each program instance takes
-:data:`ROWS` output pixels (flat ``(batch, row, column)`` order) and up to
+pieces side by side on the output channels, which writes both float32 sums and adds
+them in the consumer: twice the output bytes, and cuDNN runs such small convolutions
+far from the memory bound. This kernel (Pallas, Triton) is an implicit GEMM that keeps
+one float32 accumulator per piece and writes their sum once: each program instance
+takes :data:`ROWS` output pixels (flat ``(batch, row, column)`` order) and up to
 :data:`FILTERS` output channels, and for each tap loads the pixels shifted by the
-tap's offset (masked at the image's borders) and multiplies them with the tap's
-weights.
+tap's offset (zeroed outside the image) and multiplies them with the tap's weights.
 
 On one NVIDIA H200 (batch 256, ``python bench/conv_kernel.py``) it took 43 / 25 /
 23 us for ResNet-20's 32x32x16 / 16x16x32 / 8x8x64 layers against cuDNN's 76 / 34 /
