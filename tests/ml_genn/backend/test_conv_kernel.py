@@ -3,14 +3,15 @@ interpreter on the CPU, against a NumPy re-statement and against XLA's program."
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from test_low_precision import rate_network
 
 from ml_genn import Connection, Network, Population
 from ml_genn.backend.connectivity import conv_kernel
 from ml_genn.backend.connectivity.conv_kernel import fits, two_piece_conv
 from ml_genn.backend.schedules.few_spike import code_differences
 from ml_genn.compilers import FewSpikeCompiler, InferenceCompiler
-from ml_genn.connectivity import AvgPoolDense2D, Conv2D
-from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput, IntegrateFire, PoissonInput
+from ml_genn.connectivity import Conv2D
+from ml_genn.neurons import FewSpikeRelu, FewSpikeReluInput
 
 
 @pytest.fixture
@@ -136,15 +137,9 @@ def test_rate_coded_fp16x2_through_the_kernel(monkeypatch, kernel_calls):
     gets the spike counts of XLA's two-piece program within a few spikes (float32 sums
     in another order)."""
     rng = np.random.default_rng(8)
-    net = Network()
-    with net:
-        inp = Population(PoissonInput(), (8, 8, 16), name="inp")
-        hid = Population(IntegrateFire(v_thresh=1.0), None, name="hid")
-        out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), None,
-                         name="out")
-        Connection(inp, hid, Conv2D(rng.normal(0, 0.15, (3, 3, 16, 16)), 16, 3,
-                                    conv_padding="same"))
-        Connection(hid, out, AvgPoolDense2D(rng.normal(0, 0.3, (256, 10)), 2))
+    net, inp, out = rate_network(  # the conv's kernel is 4-D, the dense's matrix 2-D
+        rng, lambda shape: rng.normal(0, 0.15 if len(shape) == 4 else 0.3, shape),
+        channels=16, filters=16)
     x = rng.uniform(0, 1, (4, 8, 8, 16)).astype(np.float32)
 
     def counts(use):

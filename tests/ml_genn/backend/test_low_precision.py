@@ -120,15 +120,17 @@ def test_float16_sums_never_overflow():
     assert np.isfinite(rel) and rel < 1e-2 and differ < 0.05
 
 
-def rate_network(rng, weight):
+def rate_network(rng, weight, channels=2, filters=8):
+    """Poisson input (8x8x``channels``) -> 3x3 conv of ``filters`` -> pool+dense, IF."""
     net = Network()
     with net:
-        inp = Population(PoissonInput(), (8, 8, 2), name="inp")
+        inp = Population(PoissonInput(), (8, 8, channels), name="inp")
         hid = Population(IntegrateFire(v_thresh=1.0), None, name="hid")
         out = Population(IntegrateFire(v_thresh=1.0, readout="spike_count"), None,
                          name="out")
-        Connection(inp, hid, Conv2D(weight((3, 3, 2, 8)), 8, 3, conv_padding="same"))
-        Connection(hid, out, AvgPoolDense2D(weight((128, 10)), 2))
+        Connection(inp, hid, Conv2D(weight((3, 3, channels, filters)), filters, 3,
+                                    conv_padding="same"))
+        Connection(hid, out, AvgPoolDense2D(weight((16 * filters, 10)), 2))
     return net, inp, out
 
 
