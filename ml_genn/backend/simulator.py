@@ -64,22 +64,23 @@ def cuda_capability(device: Any) -> tuple[int, ...] | None:
     return tuple(int(part) for part in str(capability).split("."))
 
 
-def neuron_kernel_mode(fuse: bool | None, placement: Placement,
-                       option: str = "fuse_neuron_steps") -> str | None:
-    """``fuse_neuron_steps`` (or another kernel switch, ``option``: its name in the
-    error) resolved: None (auto) compiles the kernels on one NVIDIA
-    GPU of compute capability 8.0 or above (Ampere on; the kernels were measured on
-    Hopper) and leaves other devices to XLA; True also compiles them on other GPUs and
-    runs them on a CPU in Pallas' interpreter (slow: for tests); False never uses them.
+def kernel_mode(use: bool | None, placement: Placement,
+                option: str = "fuse_neuron_steps") -> str | None:
+    """A Pallas kernel switch (``fuse_neuron_steps``, ``conv_kernel.USE``: ``option``
+    names it in the error) resolved to "compiled", "interpret" or None (XLA): None
+    (auto) compiles the kernels on one NVIDIA GPU of compute capability 8.0 or above
+    (Ampere on; the kernels were measured on Hopper) and leaves other devices to XLA;
+    True also compiles them on other GPUs and runs them on a CPU in Pallas' interpreter
+    (slow: for tests); False never uses them.
 
     Raises:
         ValueError: for True on several devices (the kernels are not partitioned)."""
     on_gpu = placement.devices[0].platform == "gpu"
-    if fuse is None:
+    if use is None:
         capability = cuda_capability(placement.devices[0])
         return ("compiled" if capability is not None and capability >= (8, 0)
                 and placement.num_devices == 1 else None)
-    if not fuse:
+    if not use:
         return None
     if placement.num_devices > 1:
         raise ValueError(f"{option}=True runs on one device; this network runs on "
@@ -106,14 +107,14 @@ class Simulator:
         self.compiler_options = program_options(self.placement.devices[0])
         #: how the layer schedule runs a chunk's neuron update in one kernel
         #: (``schedules/neuron_kernel.py``): "compiled", "interpret" or None (XLA)
-        self.neuron_kernels = neuron_kernel_mode(plan.fuse_neuron_steps, self.placement)
+        self.neuron_kernels = kernel_mode(plan.fuse_neuron_steps, self.placement)
         rng = np.random.default_rng(plan.rng_seed)
         pops = plan.populations
         self.dynamics = [build_dynamics(p.neuron, p.shape, plan.dt) for p in pops]
         #: the low-precision mode (few-spike fast path), or None
         self.low_precision = low_precision(plan.precision)
         #: how ops run their Pallas kernels (``connectivity/conv_kernel.py``), as above
-        self.op_kernels = neuron_kernel_mode(conv_kernel.USE, self.placement,
+        self.op_kernels = kernel_mode(conv_kernel.USE, self.placement,
                                              "ml_genn.backend.connectivity.conv_kernel.USE")
         self.ops = [build_op(c.connection.connectivity, plan.precision,
                              self._code_bits(c.source), self.op_kernels)

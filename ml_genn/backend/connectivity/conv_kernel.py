@@ -66,7 +66,7 @@ WARPS = 4
 WORK = 2 ** 20
 #: whether two-piece convolutions that fit run this kernel: None (auto) on one NVIDIA
 #: GPU of compute capability 8.0 or above, True also elsewhere (Pallas' interpreter on
-#: a CPU: slow, for tests), False never (``simulator.neuron_kernel_mode``); read when
+#: a CPU: slow, for tests), False never (``simulator.kernel_mode``); read when
 #: a network is compiled
 USE: bool | None = None
 

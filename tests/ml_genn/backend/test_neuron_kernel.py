@@ -16,7 +16,7 @@ from ml_genn.backend.neurons import build_dynamics
 from ml_genn.backend.schedules import SCHEDULES
 from ml_genn.backend.schedules.neuron_kernel import block_size, eligible, neuron_steps
 from ml_genn.backend.sharding import Placement
-from ml_genn.backend.simulator import neuron_kernel_mode
+from ml_genn.backend.simulator import kernel_mode
 from ml_genn.compilers import InferenceCompiler
 from ml_genn.connectivity import AvgPoolConv2D, Conv2D, Dense
 from ml_genn.neurons import (
@@ -132,23 +132,23 @@ def test_which_populations_qualify():
 
 def test_kernel_mode_by_device():
     one, two = Placement(jax.devices()[:1]), Placement(jax.devices()[:2])
-    assert neuron_kernel_mode(None, one) is None   # a CPU: XLA's fusion
-    assert neuron_kernel_mode(True, one) == "interpret"
-    assert neuron_kernel_mode(False, one) is None
-    assert neuron_kernel_mode(None, two) is None
+    assert kernel_mode(None, one) is None   # a CPU: XLA's fusion
+    assert kernel_mode(True, one) == "interpret"
+    assert kernel_mode(False, one) is None
+    assert kernel_mode(None, two) is None
     with pytest.raises(ValueError, match="fuse_neuron_steps=True runs on one device; this "
                                          "network runs on 2"):
-        neuron_kernel_mode(True, two)
+        kernel_mode(True, two)
     # GPUs (stand-ins: only the platform, the capability and the device count are read)
     def gpu(capability):
         device = SimpleNamespace(platform="gpu", compute_capability=capability)
         return SimpleNamespace(devices=[device], num_devices=1)
-    assert neuron_kernel_mode(None, gpu("9.0")) == "compiled"
-    assert neuron_kernel_mode(None, gpu("8.0")) == "compiled"
-    assert neuron_kernel_mode(None, gpu("7.5")) is None       # before Ampere: XLA
-    assert neuron_kernel_mode(None, gpu(None)) is None        # no CUDA capability (ROCm)
-    assert neuron_kernel_mode(True, gpu("7.5")) == "compiled"
-    assert neuron_kernel_mode(False, gpu("9.0")) is None
+    assert kernel_mode(None, gpu("9.0")) == "compiled"
+    assert kernel_mode(None, gpu("8.0")) == "compiled"
+    assert kernel_mode(None, gpu("7.5")) is None       # before Ampere: XLA
+    assert kernel_mode(None, gpu(None)) is None        # no CUDA capability (ROCm)
+    assert kernel_mode(True, gpu("7.5")) == "compiled"
+    assert kernel_mode(False, gpu("9.0")) is None
     with pytest.raises(ValueError, match="fuse_neuron_steps must be None, True or False, "
                                          "received 'yes'"):
         InferenceCompiler(evaluate_timesteps=4, fuse_neuron_steps="yes")
